@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Actor is a person or body whose statements are tracked.
+type Actor struct {
+	ID         int64    `json:"id"`
+	Slug       string   `json:"slug"`
+	Name       string   `json:"name"`
+	Aliases    []string `json:"aliases"`
+	Kind       string   `json:"kind"`
+	Side       string   `json:"side"`
+	Role       string   `json:"role"`
+	ParentSlug string   `json:"parent,omitempty"`
+	ParentName string   `json:"-"`
+	Version    int      `json:"version"`
+}
+
+// ActorInput is what an editor or the seed supplies for an actor. Parent is
+// the parent actor's slug, or empty.
+type ActorInput struct {
+	Slug, Name, Kind, Side, Role, Parent string
+	Aliases                              []string
+}
+
+// Validate checks the input against the domain's rules.
+func (in ActorInput) Validate() error {
+	p := Problems{}
+	if !ValidSlug(in.Slug) {
+		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"vladimir-putin\".")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		p.Add("name", "Enter the actor's name.")
+	} else if len(in.Name) > 200 {
+		p.Add("name", "Keep the name under 200 characters.")
+	}
+	if !slices.Contains(ActorKinds, in.Kind) {
+		p.Add("kind", "Choose one of: "+strings.Join(ActorKinds, ", ")+".")
+	}
+	if !ValidSlug(in.Side) {
+		p.Add("side", "Enter a side such as russia, ukraine or united-states.")
+	}
+	if len(in.Role) > 300 {
+		p.Add("role", "Keep the role under 300 characters.")
+	}
+	if in.Parent != "" && in.Parent == in.Slug {
+		p.Add("parent", "An actor cannot be its own parent.")
+	}
+	seen := map[string]bool{strings.ToLower(in.Name): true}
+	for _, a := range in.Aliases {
+		k := strings.ToLower(strings.TrimSpace(a))
+		if k == "" || seen[k] {
+			p.Add("aliases", "Aliases must be non-empty, different from the name and from each other.")
+		}
+		seen[k] = true
+	}
+	return p.Err()
+}
+
+const actorCols = `a.id, a.slug, a.name, a.aliases, a.kind, a.side, a.role,
+	coalesce(p.slug, ''), coalesce(p.name, ''), a.version`
+
+const actorFrom = ` FROM actors a LEFT JOIN actors p ON p.id = a.parent_id `
+
+func scanActor(row pgx.Row) (Actor, error) {
+	var a Actor
+	err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Aliases, &a.Kind, &a.Side, &a.Role, &a.ParentSlug, &a.ParentName, &a.Version)
+	return a, err
+}
+
+// ListActors returns every actor that is not deleted, by side and name.
+func (s *Store) ListActors(ctx context.Context) ([]Actor, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.deleted_at IS NULL ORDER BY a.side, a.name`)
+	if err != nil {
+		return nil, wrap(err, "list actors")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) { return scanActor(r) })
+	return out, wrap(err, "list actors")
+}
+
+// GetActor returns the actor with slug; ErrNotFound if there is none or it
+// is deleted.
+func (s *Store) GetActor(ctx context.Context, slug string) (Actor, error) {
+	a, err := scanActor(s.pool.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.slug = $1 AND a.deleted_at IS NULL`, slug))
+	return a, wrap(err, "get actor %q", slug)
+}
+
+// CreateActor stores a new actor with its first revision. It returns a
+// *ValidationError for bad input (including an unknown parent) and
+// ErrConflict for a slug in use.
+func (s *Store) CreateActor(ctx context.Context, by Editor, in ActorInput) (Actor, error) {
+	if err := in.Validate(); err != nil {
+		return Actor{}, err
+	}
+	var a Actor
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = createActor(ctx, tx, by, in, "create")
+		return err
+	})
+	return a, err
+}
+
+func createActor(ctx context.Context, q querier, by Editor, in ActorInput, action string) (Actor, error) {
+	var parentID *int64
+	if in.Parent != "" {
+		var id int64
+		err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Parent).Scan(&id)
+		if err == pgx.ErrNoRows {
+			return Actor{}, Problems{"parent": "No actor \"" + in.Parent + "\" exists."}.Err()
+		} else if err != nil {
+			return Actor{}, wrap(err, "create actor %q: find parent", in.Slug)
+		}
+		parentID = &id
+	}
+	aliases := make([]string, 0, len(in.Aliases))
+	for _, a := range in.Aliases {
+		aliases = append(aliases, strings.TrimSpace(a))
+	}
+	var id int64
+	err := q.QueryRow(ctx, `
+		INSERT INTO actors (slug, name, aliases, kind, side, role, parent_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		in.Slug, strings.TrimSpace(in.Name), aliases, in.Kind, in.Side, strings.TrimSpace(in.Role), parentID).Scan(&id)
+	if err != nil {
+		return Actor{}, wrap(err, "create actor %q", in.Slug)
+	}
+	a, err := scanActor(q.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.id = $1`, id))
+	if err != nil {
+		return a, wrap(err, "create actor %q", in.Slug)
+	}
+	return a, writeRevision(ctx, q, by, "actor", a.ID, a.Version, action, a)
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Demand is a term a party puts on the table.
+type Demand struct {
+	ID          int64    `json:"id"`
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Side        string   `json:"side"`
+	Category    string   `json:"category"`
+	Regions     []string `json:"regions"` // region slugs
+	Version     int      `json:"version"`
+}
+
+// DemandInput is what an editor or the seed supplies for a demand. Regions
+// are region slugs.
+type DemandInput struct {
+	Slug, Title, Description, Side, Category string
+	Regions                                  []string
+}
+
+// Validate checks the input against the domain's rules.
+func (in DemandInput) Validate() error {
+	p := Problems{}
+	if !ValidSlug(in.Slug) {
+		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"ukraine-neutrality\".")
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		p.Add("title", "Enter a title.")
+	} else if len(in.Title) > 300 {
+		p.Add("title", "Keep the title under 300 characters.")
+	}
+	if len(in.Description) > 5000 {
+		p.Add("description", "Keep the description under 5,000 characters.")
+	}
+	if !ValidSlug(in.Side) {
+		p.Add("side", "Enter the side that raises it, such as russia or ukraine.")
+	}
+	if !slices.Contains(Categories, in.Category) {
+		p.Add("category", "Choose one of: "+strings.Join(Categories, ", ")+".")
+	}
+	return p.Err()
+}
+
+const demandCols = `d.id, d.slug, d.title, d.description, d.side, d.category,
+	coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM demand_regions dr
+	          JOIN regions r ON r.id = dr.region_id WHERE dr.demand_id = d.id), '{}'),
+	d.version`
+
+func scanDemand(row pgx.Row) (Demand, error) {
+	var d Demand
+	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Version)
+	return d, err
+}
+
+// ListDemands returns every demand that is not deleted, by category and title.
+func (s *Store) ListDemands(ctx context.Context) ([]Demand, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.deleted_at IS NULL ORDER BY d.category, d.title`)
+	if err != nil {
+		return nil, wrap(err, "list demands")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Demand, error) { return scanDemand(r) })
+	return out, wrap(err, "list demands")
+}
+
+// GetDemand returns the demand with slug; ErrNotFound if there is none or
+// it is deleted.
+func (s *Store) GetDemand(ctx context.Context, slug string) (Demand, error) {
+	d, err := scanDemand(s.pool.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.slug = $1 AND d.deleted_at IS NULL`, slug))
+	return d, wrap(err, "get demand %q", slug)
+}
+
+// CreateDemand stores a new demand and its regions with its first
+// revision. It returns a *ValidationError for bad input (including an
+// unknown region) and ErrConflict for a slug in use.
+func (s *Store) CreateDemand(ctx context.Context, by Editor, in DemandInput) (Demand, error) {
+	if err := in.Validate(); err != nil {
+		return Demand{}, err
+	}
+	var d Demand
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		d, err = createDemand(ctx, tx, by, in, "create")
+		return err
+	})
+	return d, err
+}
+
+func createDemand(ctx context.Context, q querier, by Editor, in DemandInput, action string) (Demand, error) {
+	regionIDs, err := regionIDs(ctx, q, in.Regions)
+	if err != nil {
+		return Demand{}, err
+	}
+	var id int64
+	err = q.QueryRow(ctx, `
+		INSERT INTO demands (slug, title, description, side, category)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		in.Slug, strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), in.Side, in.Category).Scan(&id)
+	if err != nil {
+		return Demand{}, wrap(err, "create demand %q", in.Slug)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO demand_regions (demand_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regionIDs); err != nil {
+		return Demand{}, wrap(err, "create demand %q: regions", in.Slug)
+	}
+	d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))
+	if err != nil {
+		return d, wrap(err, "create demand %q", in.Slug)
+	}
+	return d, writeRevision(ctx, q, by, "demand", d.ID, d.Version, action, d)
+}
+
+// regionIDs resolves region slugs (deduplicated) to ids, or returns a
+// *ValidationError naming the unknown ones.
+func regionIDs(ctx context.Context, q querier, slugs []string) ([]int64, error) {
+	ids := []int64{}
+	if len(slugs) == 0 {
+		return ids, nil
+	}
+	rows, err := q.Query(ctx, `SELECT slug, id FROM regions WHERE slug = ANY($1) AND deleted_at IS NULL`, slugs)
+	if err != nil {
+		return nil, wrap(err, "find regions")
+	}
+	found := map[string]int64{}
+	for rows.Next() {
+		var slug string
+		var id int64
+		if err := rows.Scan(&slug, &id); err != nil {
+			return nil, wrap(err, "find regions")
+		}
+		found[slug] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err, "find regions")
+	}
+	var unknown []string
+	seen := map[int64]bool{}
+	for _, s := range slugs {
+		id, ok := found[s]
+		if !ok {
+			unknown = append(unknown, s)
+			continue
+		}
+		if !seen[id] {
+			ids = append(ids, id)
+			seen[id] = true
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, Problems{"regions": "Unknown region: " + strings.Join(unknown, ", ") + "."}.Err()
+	}
+	return ids, nil
+}

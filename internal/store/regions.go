@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Region is a territory that statements and demands concern.
+type Region struct {
+	ID      int64  `json:"id"`
+	Slug    string `json:"slug"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	Kind    string `json:"kind"`
+	Version int    `json:"version"`
+}
+
+// RegionInput is what an editor or the seed supplies for a region.
+type RegionInput struct {
+	Slug, Name, Country, Kind string
+}
+
+// Validate checks the input against the domain's rules.
+func (in RegionInput) Validate() error {
+	p := Problems{}
+	if !ValidSlug(in.Slug) {
+		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"donetsk\".")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		p.Add("name", "Enter the region's name.")
+	}
+	if strings.TrimSpace(in.Country) == "" {
+		p.Add("country", "Enter the country the region belongs to.")
+	}
+	if !slices.Contains(RegionKinds, in.Kind) {
+		p.Add("kind", "Choose one of: "+strings.Join(RegionKinds, ", ")+".")
+	}
+	return p.Err()
+}
+
+const regionCols = `id, slug, name, country, kind, version`
+
+func scanRegion(row pgx.Row) (Region, error) {
+	var r Region
+	err := row.Scan(&r.ID, &r.Slug, &r.Name, &r.Country, &r.Kind, &r.Version)
+	return r, err
+}
+
+// ListRegions returns every region that is not deleted, by name.
+func (s *Store) ListRegions(ctx context.Context) ([]Region, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+regionCols+` FROM regions WHERE deleted_at IS NULL ORDER BY name`)
+	if err != nil {
+		return nil, wrap(err, "list regions")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Region, error) { return scanRegion(r) })
+	return out, wrap(err, "list regions")
+}
+
+// GetRegion returns the region with slug; ErrNotFound if there is none or
+// it is deleted.
+func (s *Store) GetRegion(ctx context.Context, slug string) (Region, error) {
+	r, err := scanRegion(s.pool.QueryRow(ctx,
+		`SELECT `+regionCols+` FROM regions WHERE slug = $1 AND deleted_at IS NULL`, slug))
+	return r, wrap(err, "get region %q", slug)
+}
+
+// CreateRegion stores a new region with its first revision. It returns a
+// *ValidationError for bad input and ErrConflict for a slug in use.
+func (s *Store) CreateRegion(ctx context.Context, by Editor, in RegionInput) (Region, error) {
+	if err := in.Validate(); err != nil {
+		return Region{}, err
+	}
+	var r Region
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = createRegion(ctx, tx, by, in, "create")
+		return err
+	})
+	return r, err
+}
+
+func createRegion(ctx context.Context, q querier, by Editor, in RegionInput, action string) (Region, error) {
+	r, err := scanRegion(q.QueryRow(ctx, `
+		INSERT INTO regions (slug, name, country, kind) VALUES ($1, $2, $3, $4)
+		RETURNING `+regionCols, in.Slug, strings.TrimSpace(in.Name), strings.TrimSpace(in.Country), in.Kind))
+	if err != nil {
+		return r, wrap(err, "create region %q", in.Slug)
+	}
+	return r, writeRevision(ctx, q, by, "region", r.ID, r.Version, action, r)
+}

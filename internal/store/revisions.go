@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Editor is who makes a change; the zero Editor is Parley itself (seed,
+// command line).
+type Editor struct {
+	ID    int64
+	Email string
+}
+
+// Revision is one entry of a record's history: the full record as it stood
+// after the change.
+type Revision struct {
+	ID         int64
+	EntityType string
+	EntityID   int64
+	Version    int
+	Action     string
+	Data       json.RawMessage
+	UserEmail  string
+	CreatedAt  time.Time
+}
+
+// writeRevision appends a snapshot of a record to its history. Callers run
+// it in the transaction that makes the change.
+func writeRevision(ctx context.Context, q querier, by Editor, entityType string, id int64, version int, action string, snapshot any) error {
+	data, err := json.Marshal(snapshot)
+	if err != nil {
+		return err
+	}
+	var userID *int64
+	if by.ID != 0 {
+		userID = &by.ID
+	}
+	_, err = q.Exec(ctx, `
+		INSERT INTO revisions (entity_type, entity_id, version, action, data, user_id, user_email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		entityType, id, version, action, data, userID, by.Email)
+	return wrap(err, "write %s %d revision", entityType, id)
+}
+
+// ListRevisions returns the history of one record, newest first.
+func (s *Store) ListRevisions(ctx context.Context, entityType string, id int64) ([]Revision, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, entity_type, entity_id, version, action, data, user_email, created_at
+		FROM revisions WHERE entity_type = $1 AND entity_id = $2
+		ORDER BY id DESC`, entityType, id)
+	if err != nil {
+		return nil, wrap(err, "list %s %d revisions", entityType, id)
+	}
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		if err := rows.Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.CreatedAt); err != nil {
+			return nil, wrap(err, "list %s %d revisions", entityType, id)
+		}
+		out = append(out, r)
+	}
+	return out, wrap(rows.Err(), "list %s %d revisions", entityType, id)
+}

@@ -1,0 +1,280 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Statement is what an actor said or was reported to have said, with the
+// positions it takes.
+type Statement struct {
+	ID          int64       `json:"id"`
+	ActorSlug   string      `json:"actor"`
+	ActorName   string      `json:"actor_name"`
+	ActorSide   string      `json:"actor_side"`
+	Date        Date        `json:"date"`
+	Quote       string      `json:"quote"`
+	Summary     string      `json:"summary"`
+	Occasion    string      `json:"occasion"`
+	Attribution string      `json:"attribution"`
+	Source      *Source     `json:"source,omitempty"`
+	Regions     []RegionRef `json:"regions"`
+	Positions   []Position  `json:"positions"`
+	Version     int         `json:"version"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// RegionRef names a region a statement mentions.
+type RegionRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Position is a statement's stance on one demand.
+type Position struct {
+	Demand      string `json:"demand"` // slug
+	DemandTitle string `json:"demand_title"`
+	Stance      string `json:"stance"`
+}
+
+// PositionInput is one (demand slug, stance) pair of a StatementInput.
+type PositionInput struct {
+	Demand, Stance string
+}
+
+// StatementInput is what an editor, an import or the seed supplies for a
+// statement. Actor, Regions and Positions refer to records by slug.
+type StatementInput struct {
+	Actor       string
+	Date        Date
+	Quote       string
+	Summary     string
+	Occasion    string
+	Attribution string
+	SourceID    int64 // 0: no source
+	Regions     []string
+	Positions   []PositionInput
+	SeedKey     string // seed dataset key, or empty
+}
+
+// Validate checks the input against the domain's rules, in words an editor
+// understands. today bounds the date (no statements from the future).
+func (in StatementInput) Validate(today time.Time) error {
+	p := Problems{}
+	if in.Actor == "" {
+		p.Add("actor", "Choose who said it.")
+	}
+	switch {
+	case in.Date.Time.IsZero():
+		p.Add("date", "Enter the date it was said.")
+	case !validPrecision(in.Date.Precision):
+		p.Add("date_precision", "Choose day, month or year.")
+	case !in.Date.Truncated():
+		p.Add("date_precision", "A "+in.Date.Precision+"-precise date must be the first day of its "+in.Date.Precision+".")
+	case in.Date.Time.After(today):
+		p.Add("date", "The date is in the future.")
+	case in.Date.Time.Year() < 1900:
+		p.Add("date", "The date is too far in the past.")
+	}
+	if strings.TrimSpace(in.Summary) == "" {
+		p.Add("summary", "Write a one-sentence summary.")
+	} else if len(in.Summary) > 2000 {
+		p.Add("summary", "Keep the summary under 2,000 characters.")
+	}
+	if len(in.Quote) > 10000 {
+		p.Add("quote", "Keep the quote under 10,000 characters.")
+	}
+	if len(in.Occasion) > 500 {
+		p.Add("occasion", "Keep the occasion under 500 characters.")
+	}
+	if !slices.Contains(Attributions, in.Attribution) {
+		p.Add("attribution", "Choose on record, spokesperson, anonymous or reported.")
+	}
+	seen := map[string]bool{}
+	for i, pos := range in.Positions {
+		field := fmt.Sprintf("positions.%d", i)
+		switch {
+		case pos.Demand == "":
+			p.Add(field, "Choose a demand.")
+		case !slices.Contains(Stances, pos.Stance):
+			p.Add(field, "Choose a stance: insists, supports, open, opposes or rejects.")
+		case seen[pos.Demand]:
+			p.Add(field, "This demand is listed twice; keep one stance per demand.")
+		}
+		seen[pos.Demand] = true
+	}
+	if len(in.Positions) == 0 && len(in.Regions) == 0 {
+		p.Add("positions", "Add at least one position (demand and stance) or one region.")
+	}
+	return p.Err()
+}
+
+const statementCols = `s.id, a.slug, a.name, a.side, s.date, s.date_precision, s.quote, s.summary,
+	s.occasion, s.attribution, s.source_id, coalesce(src.outlet, ''), coalesce(src.title, ''),
+	coalesce(src.url, ''), src.published, coalesce(src.published_precision, 'day'), coalesce(src.via, ''),
+	coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'name', r.name) ORDER BY r.name)
+	          FROM statement_regions sr JOIN regions r ON r.id = sr.region_id
+	          WHERE sr.statement_id = s.id), '[]'),
+	coalesce((SELECT json_agg(json_build_object('demand', d.slug, 'demand_title', d.title, 'stance', p.stance) ORDER BY d.title)
+	          FROM positions p JOIN demands d ON d.id = p.demand_id
+	          WHERE p.statement_id = s.id), '[]'),
+	s.version, s.created_at, s.updated_at`
+
+const statementFrom = ` FROM statements s
+	JOIN actors a ON a.id = s.actor_id
+	LEFT JOIN sources src ON src.id = s.source_id `
+
+func scanStatement(row pgx.Row) (Statement, error) {
+	var st Statement
+	var sourceID *int64
+	var src Source
+	var published *time.Time
+	err := row.Scan(&st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
+		&st.Quote, &st.Summary, &st.Occasion, &st.Attribution, &sourceID, &src.Outlet, &src.Title,
+		&src.URL, &published, &src.Published.Precision, &src.Via, &st.Regions, &st.Positions,
+		&st.Version, &st.CreatedAt, &st.UpdatedAt)
+	if sourceID != nil {
+		src.ID = *sourceID
+		if published != nil {
+			src.Published.Time = *published
+		}
+		st.Source = &src
+	}
+	return st, err
+}
+
+// GetStatement returns the statement with id, with its source, regions and
+// positions; ErrNotFound if there is none or it is deleted.
+func (s *Store) GetStatement(ctx context.Context, id int64) (Statement, error) {
+	st, err := scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1 AND s.deleted_at IS NULL`, id))
+	return st, wrap(err, "get statement %d", id)
+}
+
+// StatementFilter selects statements. Zero fields do not filter.
+type StatementFilter struct {
+	Actor  string // actor slug
+	Region string // region slug: statements mentioning it
+	Limit  int    // default 50
+}
+
+// ListStatements returns the statements matching f, newest first.
+func (s *Store) ListStatements(ctx context.Context, f StatementFilter) ([]Statement, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`
+		WHERE s.deleted_at IS NULL
+		  AND ($1 = '' OR a.slug = $1)
+		  AND ($2 = '' OR EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id
+		                          WHERE sr.statement_id = s.id AND r.slug = $2))
+		ORDER BY s.date DESC, s.id DESC
+		LIMIT $3`, f.Actor, f.Region, f.Limit)
+	if err != nil {
+		return nil, wrap(err, "list statements")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	return out, wrap(err, "list statements")
+}
+
+// CreateStatement stores a new statement with its positions, regions and
+// first revision in one transaction. It returns a *ValidationError for bad
+// input (including unknown actor, demand, region or source).
+func (s *Store) CreateStatement(ctx context.Context, by Editor, in StatementInput) (Statement, error) {
+	if err := in.Validate(time.Now()); err != nil {
+		return Statement{}, err
+	}
+	var st Statement
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		st, err = createStatement(ctx, tx, by, in, "create")
+		return err
+	})
+	return st, err
+}
+
+func createStatement(ctx context.Context, q querier, by Editor, in StatementInput, action string) (Statement, error) {
+	p := Problems{}
+	var actorID int64
+	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Actor).Scan(&actorID)
+	if err == pgx.ErrNoRows {
+		p.Add("actor", "No actor \""+in.Actor+"\" exists.")
+	} else if err != nil {
+		return Statement{}, wrap(err, "create statement: find actor")
+	}
+	var sourceID *int64
+	if in.SourceID != 0 {
+		var ok bool
+		if err := q.QueryRow(ctx, `SELECT true FROM sources WHERE id = $1 AND deleted_at IS NULL`, in.SourceID).Scan(&ok); err == pgx.ErrNoRows {
+			p.Add("source", "That source does not exist.")
+		} else if err != nil {
+			return Statement{}, wrap(err, "create statement: find source")
+		}
+		sourceID = &in.SourceID
+	}
+	regions, err := regionIDs(ctx, q, in.Regions)
+	if err != nil {
+		if ve, ok := err.(*ValidationError); ok {
+			for k, v := range ve.Fields {
+				p.Add(k, v)
+			}
+		} else {
+			return Statement{}, err
+		}
+	}
+	demandSlugs := make([]string, len(in.Positions))
+	stances := make([]string, len(in.Positions))
+	for i, pos := range in.Positions {
+		demandSlugs[i], stances[i] = pos.Demand, pos.Stance
+	}
+	var unknown []string
+	if err := q.QueryRow(ctx, `
+		SELECT coalesce(array_agg(x.slug), '{}') FROM unnest($1::text[]) AS x(slug)
+		WHERE NOT EXISTS (SELECT 1 FROM demands d WHERE d.slug = x.slug AND d.deleted_at IS NULL)`,
+		demandSlugs).Scan(&unknown); err != nil {
+		return Statement{}, wrap(err, "create statement: find demands")
+	}
+	if len(unknown) > 0 {
+		p.Add("positions", "Unknown demand: "+strings.Join(unknown, ", ")+".")
+	}
+	if err := p.Err(); err != nil {
+		return Statement{}, err
+	}
+	var seedKey *string
+	if in.SeedKey != "" {
+		seedKey = &in.SeedKey
+	}
+	var createdBy *int64
+	if by.ID != 0 {
+		createdBy = &by.ID
+	}
+	var id int64
+	err = q.QueryRow(ctx, `
+		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
+		                        source_id, seed_key, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote), strings.TrimSpace(in.Summary),
+		strings.TrimSpace(in.Occasion), in.Attribution, sourceID, seedKey, createdBy).Scan(&id)
+	if err != nil {
+		return Statement{}, wrap(err, "create statement")
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO positions (statement_id, demand_id, stance)
+		SELECT $1, d.id, x.stance FROM unnest($2::text[], $3::text[]) AS x(slug, stance)
+		JOIN demands d ON d.slug = x.slug`, id, demandSlugs, stances); err != nil {
+		return Statement{}, wrap(err, "create statement %d: positions", id)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO statement_regions (statement_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regions); err != nil {
+		return Statement{}, wrap(err, "create statement %d: regions", id)
+	}
+	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
+	if err != nil {
+		return st, wrap(err, "create statement %d", id)
+	}
+	return st, writeRevision(ctx, q, by, "statement", st.ID, st.Version, action, st)
+}
