@@ -1,0 +1,45 @@
+# Parley. `make run` starts the app with seed data; `make test` runs every check.
+GO ?= go
+BIN := bin/parley
+
+.PHONY: run build test test-go lint generate check-generate bench clean
+
+run: build
+	@./scripts/deps.sh
+	./$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/server
+
+# The whole suite: tests with the race detector against real PostgreSQL
+# (a private cluster each test binary starts, or TEST_DATABASE_URL), then
+# formatting, vet, staticcheck and generated-code drift.
+test:
+	@./scripts/deps.sh test
+	$(MAKE) test-go lint check-generate
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+generate:
+	$(GO) tool templ generate -path views
+
+# Fails when the committed _templ.go files differ from what templ generates.
+check-generate:
+	@tmp=$$(mktemp -d); cp -r views $$tmp/; \
+	  $(GO) tool templ generate -path views >/dev/null; \
+	  if ! diff -r -q $$tmp/views views >/dev/null; then \
+	    echo "views/*_templ.go are stale: run 'make generate' and commit"; diff -r $$tmp/views views | head -40; rm -rf $$tmp; exit 1; fi; \
+	  rm -rf $$tmp
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

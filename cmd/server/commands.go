@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"parley/internal/auth"
+	"parley/internal/store"
+)
+
+// migrate runs "migrate up|down|status".
+func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: server migrate up|down|status")
+	}
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := store.NewMigrator(db.pool)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch args[0] {
+	case "up":
+		err = m.Up(ctx)
+	case "down":
+		err = m.Down(ctx)
+	case "status":
+		return m.Status(ctx, stdout)
+	default:
+		return fmt.Errorf("migrate: unknown direction %q (want up, down or status)", args[0])
+	}
+	if err != nil {
+		return err
+	}
+	return m.Status(ctx, stdout)
+}
+
+// seedCmd runs "seed": adds whatever of the seed dataset is missing.
+func seedCmd(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrateUp(ctx, db); err != nil {
+		return err
+	}
+	st := store.New(db.pool)
+	if err := loadSeed(ctx, st, log); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "seed data is loaded")
+	return nil
+}
+
+// userCmd runs "user add -email E -role R".
+func userCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: server user add -email E -role editor|admin")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	email := fs.String("email", "", "the account's email address")
+	role := fs.String("role", "editor", "editor or admin")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("user add: -email is required")
+	}
+	pw, err := readPassword(stdin, stdout)
+	if err != nil {
+		return err
+	}
+	if msg := auth.CheckPasswordPolicy(pw); msg != "" {
+		return fmt.Errorf("user add: password: %s", msg)
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrateUp(ctx, db); err != nil {
+		return err
+	}
+	u, err := store.New(db.pool).CreateUser(ctx, *email, hash, *role)
+	if errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("user add: an account for %s already exists", *email)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s account for %s\n", u.Role, u.Email)
+	return nil
+}
+
+// readPassword reads the password from a terminal without echo, or as the
+// first line of standard input otherwise.
+func readPassword(stdin io.Reader, stdout io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stdout, "Password: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("user add: give the password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// genCmd runs "gen -statements N -seed S".
+func genCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	n := fs.Int("statements", 10000, "how many synthetic statements to add")
+	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return errors.New("gen: -statements must be at least 1")
+	}
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrateUp(ctx, db); err != nil {
+		return err
+	}
+	res, err := store.New(db.pool).Generate(ctx, *n, *seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "generated %d statements, %d positions, %d statement regions\n", res.Statements, res.Positions, res.Regions)
+	return nil
+}

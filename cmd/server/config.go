@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// config is Parley's configuration, read from the environment.
+type config struct {
+	DatabaseURL  string // empty: the embedded cluster under DataDir
+	Addr         string
+	DataDir      string
+	LogLevel     slog.Level
+	CookieSecure string // auto, true or false
+	ReadAccess   string // public or signed-in
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DatabaseURL:  getenv("DATABASE_URL"),
+		Addr:         getenv("ADDR"),
+		DataDir:      getenv("DATA_DIR"),
+		CookieSecure: strings.ToLower(getenv("COOKIE_SECURE")),
+		ReadAccess:   strings.ToLower(getenv("READ_ACCESS")),
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./.data"
+	}
+	if c.CookieSecure == "" {
+		c.CookieSecure = "auto"
+	}
+	if c.ReadAccess == "" {
+		c.ReadAccess = "public"
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("LOG_LEVEL"), "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
+	}
+	switch c.CookieSecure {
+	case "auto", "true", "false":
+	default:
+		return c, fmt.Errorf("COOKIE_SECURE: %q is not one of auto, true, false", c.CookieSecure)
+	}
+	switch c.ReadAccess {
+	case "public", "signed-in":
+	default:
+		return c, fmt.Errorf("READ_ACCESS: %q is not one of public, signed-in", c.ReadAccess)
+	}
+	return c, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"parley/internal/handlers"
+	"parley/internal/seed"
+	"parley/internal/store"
+)
+
+// serve runs the web application until ctx is cancelled, then drains
+// in-flight requests and releases the database.
+func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st := store.New(db.pool)
+	if err := migrateUp(ctx, db); err != nil {
+		return err
+	}
+	if empty, err := st.Empty(ctx); err != nil {
+		return err
+	} else if empty {
+		if err := loadSeed(ctx, st, log); err != nil {
+			return err
+		}
+	}
+
+	// Bind before serving, so ADDR=127.0.0.1:0 works and the address
+	// printed is the one that answers.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handlers.NewServer(log, st, handlers.Config{}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // large CSV exports stream for a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "Parley is listening on http://%s\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func loadSeed(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	data, err := seed.Data()
+	if err != nil {
+		return err
+	}
+	res, err := st.LoadSeed(ctx, data)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	log.Info("seed data loaded", "regions", res.Regions, "sources", res.Sources, "actors", res.Actors,
+		"demands", res.Demands, "statements", res.Statements)
+	return nil
+}
+
+func migrateUp(ctx context.Context, db *database) error {
+	m, err := store.NewMigrator(db.pool)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Up(ctx)
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+// HTTPError is an error with the status and message the user should see.
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string { return e.Message }
+
+// badRequest is a 400 whose message names the wrong value.
+func badRequest(msg string) error { return &HTTPError{Status: http.StatusBadRequest, Message: msg} }
+
+// handlerFunc is a handler that returns its failure instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errorRenderer turns every handler error into the right status and a safe
+// page; internal details go to the log only, with the request id.
+type errorRenderer struct {
+	log *slog.Logger
+}
+
+// handle adapts h to http.Handler.
+func (e errorRenderer) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			e.render(w, r, err)
+		}
+	}
+}
+
+func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error) {
+	status, title, msg := classify(err)
+	if status >= 500 {
+		e.log.ErrorContext(r.Context(), "request failed",
+			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	page := views.Page{Title: title, UserEmail: userEmail(r)}
+	_ = renderStatus(w, r, status, views.ErrorPage(page, status, msg))
+}
+
+func classify(err error) (status int, title, msg string) {
+	var he *HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		return he.Status, http.StatusText(he.Status), he.Message
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "Request too large",
+			"What you sent is larger than Parley accepts. Send less at once."
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "Not found", "There is nothing at this address. It may have been deleted, or the link is wrong."
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, "Conflict", "This change clashes with what is stored: someone else may have changed the record meanwhile. Reload and try again."
+	case unavailable(err):
+		return http.StatusServiceUnavailable, "Temporarily unavailable",
+			"Parley cannot reach its database right now. Nothing you saved is lost; please try again in a few seconds."
+	}
+	return http.StatusInternalServerError, "Something went wrong",
+		"Parley could not complete this request. It has been logged; please try again."
+}
+
+// unavailable reports whether err means the database cannot be reached
+// (down, restarting, or the request ran out of time waiting for it).
+func unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P0x: shutting down / cannot connect now.
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err)
+}

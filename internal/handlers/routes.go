@@ -1,0 +1,36 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"parley/internal/store"
+	"parley/static"
+)
+
+// routes is the table of contents: every route and middleware chain.
+func routes(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
+	e := errorRenderer{log: log}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders,
+		limitBody(cfg.MaxBodyBytes), deadline(cfg.RequestTimeout))
+
+	r.Get("/healthz", handleHealthz())
+	r.Get("/readyz", handleReadyz(st))
+	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
+
+	r.Get("/", e.handle(handleHome(st)))
+
+	r.NotFound(e.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &HTTPError{Status: http.StatusNotFound, Message: "There is nothing at this address. Check the link, or start from the dashboard."}
+	}))
+	r.MethodNotAllowed(e.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &HTTPError{Status: http.StatusMethodNotAllowed, Message: "This address does not accept that kind of request."}
+	}))
+
+	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks).
+	return http.NewCrossOriginProtection().Handler(r)
+}

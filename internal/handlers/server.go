@@ -1,0 +1,127 @@
+// Package handlers is Parley's HTTP layer: routes, middleware and one file
+// per resource. Handlers return errors to one adapter (errors.go) and render
+// views into a buffer (render.go).
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"parley/internal/store"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// MaxBodyBytes bounds request bodies (forms); larger ones get 413.
+	MaxBodyBytes int64
+	// RequestTimeout bounds each request's work, database queries included.
+	RequestTimeout time.Duration
+}
+
+// NewServer returns Parley's HTTP handler.
+func NewServer(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	return routes(log, st, cfg)
+}
+
+type ctxKey int
+
+const userKey ctxKey = iota
+
+// userEmail is the signed-in editor's email, or "".
+func userEmail(r *http.Request) string {
+	if u, ok := r.Context().Value(userKey).(store.User); ok {
+		return u.Email
+	}
+	return ""
+}
+
+// logRequests writes one structured line per request.
+func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r)
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", middleware.GetReqID(r.Context())),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", time.Since(start)))
+		})
+	}
+}
+
+// recoverPanics turns a panic into a logged 500 page.
+func recoverPanics(e errorRenderer) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					e.log.ErrorContext(r.Context(), "panic", "request_id", middleware.GetReqID(r.Context()), "panic", v)
+					e.render(w, r, errPanic)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+var errPanic = &HTTPError{Status: http.StatusInternalServerError, Message: "Parley could not complete this request. It has been logged; please try again."}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody bounds request bodies; reading past the limit fails with
+// *http.MaxBytesError, which the error renderer answers with 413.
+func limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > n {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// deadline gives each request's context a time limit, so a slow query
+// cannot hold a connection forever.
+func deadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
