@@ -83,6 +83,25 @@ func URL(t testing.TB) string {
 	if templateErr != nil {
 		t.Fatalf("testdb: template: %v", templateErr)
 	}
+	return createDatabase(t, "TEMPLATE "+templateName)
+}
+
+// EmptyURL creates a fresh database for t with no migrations applied (a
+// plain CREATE DATABASE), dropped when t ends, and returns its connection
+// string. Tests of the migrations themselves start from it.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	if adminURL == "" {
+		t.Fatal("testdb: no database server: call testdb.Main from TestMain")
+	}
+	return createDatabase(t, "")
+}
+
+// createDatabase creates a database with a random name and the given
+// CREATE DATABASE options, drops it when t ends, and returns its
+// connection string.
+func createDatabase(t testing.TB, options string) string {
+	t.Helper()
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
@@ -90,7 +109,7 @@ func URL(t testing.TB) string {
 	}
 	defer admin.Close(ctx)
 	name := "parley_test_" + randomHex(6)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s %s`, name, options)); err != nil {
 		t.Fatalf("testdb: create database: %v", err)
 	}
 	t.Cleanup(func() {

@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"parley/internal/store"
+)
+
+// createRegions stores regions, failing the test on error.
+func createRegions(t *testing.T, s *store.Store, regions ...store.RegionInput) {
+	t.Helper()
+	for _, in := range regions {
+		if _, err := s.CreateRegion(context.Background(), store.Editor{}, in); err != nil {
+			t.Fatalf("CreateRegion(%q): %v", in.Slug, err)
+		}
+	}
+}
+
+var (
+	regionZaporizhzhia = store.RegionInput{Slug: "zaporizhzhia", Name: "Zaporizhzhia", Country: "Ukraine", Kind: "oblast"}
+	regionDonetsk      = store.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
+	regionKherson      = store.RegionInput{Slug: "kherson", Name: "Kherson", Country: "Ukraine", Kind: "oblast"}
+)
+
+func TestCreateDemandThenGetAndList(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	createRegions(t, s, regionZaporizhzhia, regionDonetsk, regionKherson)
+	created, err := s.CreateDemand(ctx, store.Editor{}, store.DemandInput{
+		Slug: "withdrawal-from-four-oblasts", Title: " Ukrainian withdrawal from four oblasts ",
+		Description: " Russia demands Ukraine leave the oblasts it claims. ", Side: "russia", Category: "territory",
+		// Unsorted and with a repeat: the store keeps each region once, by slug.
+		Regions: []string{"zaporizhzhia", "donetsk", "kherson", "donetsk"},
+	})
+	if err != nil {
+		t.Fatalf("CreateDemand: %v", err)
+	}
+	want := store.Demand{
+		ID: created.ID, Slug: "withdrawal-from-four-oblasts", Title: "Ukrainian withdrawal from four oblasts",
+		Description: "Russia demands Ukraine leave the oblasts it claims.", Side: "russia", Category: "territory",
+		Regions: []string{"donetsk", "kherson", "zaporizhzhia"}, Version: 1,
+	}
+	if diff := cmp.Diff(want, created); diff != "" {
+		t.Errorf("CreateDemand result mismatch (-want +got):\n%s", diff)
+	}
+	got, err := s.GetDemand(ctx, "withdrawal-from-four-oblasts")
+	if err != nil {
+		t.Fatalf("GetDemand: %v", err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("GetDemand mismatch (-want +got):\n%s", diff)
+	}
+
+	for _, in := range []store.DemandInput{
+		{Slug: "security-guarantees", Title: "Security guarantees", Side: "ukraine", Category: "security"},
+		{Slug: "ceasefire-first", Title: "Ceasefire first", Side: "ukraine", Category: "process"},
+		{Slug: "alliance-neutrality", Title: "Neutrality outside alliances", Side: "russia", Category: "security"},
+	} {
+		if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
+			t.Fatalf("CreateDemand(%q): %v", in.Slug, err)
+		}
+	}
+	list, err := s.ListDemands(ctx)
+	if err != nil {
+		t.Fatalf("ListDemands: %v", err)
+	}
+	var order []string
+	for _, d := range list {
+		order = append(order, d.Category+"/"+d.Title)
+		if d.Slug == "withdrawal-from-four-oblasts" {
+			if diff := cmp.Diff(want, d); diff != "" {
+				t.Errorf("ListDemands entry mismatch (-want +got):\n%s", diff)
+			}
+		} else if len(d.Regions) != 0 {
+			t.Errorf("demand %q regions = %q, want none", d.Slug, d.Regions)
+		}
+	}
+	wantOrder := []string{
+		"process/Ceasefire first",
+		"security/Neutrality outside alliances",
+		"security/Security guarantees",
+		"territory/Ukrainian withdrawal from four oblasts",
+	}
+	if diff := cmp.Diff(wantOrder, order); diff != "" {
+		t.Errorf("ListDemands order (-want +got):\n%s", diff)
+	}
+
+	revs, err := s.ListRevisions(ctx, "demand", created.ID)
+	if err != nil {
+		t.Fatalf("ListRevisions: %v", err)
+	}
+	if len(revs) != 1 || revs[0].Action != "create" || revs[0].Version != 1 {
+		t.Errorf("revisions = %+v, want one create at version 1", revs)
+	}
+}
+
+func TestCreateDemandRejectsUnknownRegion(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	createRegions(t, s, regionDonetsk)
+	_, err := s.CreateDemand(ctx, store.Editor{}, store.DemandInput{
+		Slug: "donbas", Title: "The whole of Donbas", Side: "russia", Category: "territory",
+		Regions: []string{"donetsk", "luhansk"},
+	})
+	var ve *store.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want *ValidationError", err)
+	}
+	if !strings.Contains(ve.Fields["regions"], "luhansk") {
+		t.Errorf("regions message = %q, want it to name luhansk", ve.Fields["regions"])
+	}
+	if _, err := s.GetDemand(ctx, "donbas"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetDemand after failed create err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestCreateDemandRejectsDuplicateSlug(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	in := store.DemandInput{Slug: "sanctions-relief", Title: "Sanctions relief", Side: "russia", Category: "sanctions-economy"}
+	if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
+		t.Fatal(err)
+	}
+	in.Title = "Lifting of sanctions"
+	if _, err := s.CreateDemand(ctx, store.Editor{}, in); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second CreateDemand err = %v, want ErrConflict", err)
+	}
+	list, err := s.ListDemands(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Title != "Sanctions relief" {
+		t.Errorf("ListDemands = %+v, want only the first demand", list)
+	}
+}
+
+func TestCreateDemandValidation(t *testing.T) {
+	valid := store.DemandInput{Slug: "elections", Title: "New elections in Ukraine", Side: "russia", Category: "political"}
+	tests := []struct {
+		name   string
+		modify func(*store.DemandInput)
+		fields []string
+	}{
+		{"bad slug", func(in *store.DemandInput) { in.Slug = "New_Elections" }, []string{"slug"}},
+		{"empty slug", func(in *store.DemandInput) { in.Slug = "" }, []string{"slug"}},
+		{"blank title", func(in *store.DemandInput) { in.Title = "\t" }, []string{"title"}},
+		{"long title", func(in *store.DemandInput) { in.Title = strings.Repeat("t", 301) }, []string{"title"}},
+		{"long description", func(in *store.DemandInput) { in.Description = strings.Repeat("d", 5001) }, []string{"description"}},
+		{"bad side", func(in *store.DemandInput) { in.Side = "" }, []string{"side"}},
+		{"unknown category", func(in *store.DemandInput) { in.Category = "weather" }, []string{"category"}},
+		{"several problems", func(in *store.DemandInput) { in.Slug, in.Title, in.Category = "-", "", "" }, []string{"slug", "title", "category"}},
+	}
+	// Nothing is written by a rejected input, so the cases share a database.
+	s := newStore(t)
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := valid
+			tt.modify(&in)
+			_, err := s.CreateDemand(ctx, store.Editor{}, in)
+			var ve *store.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want *ValidationError", err)
+			}
+			var got []string
+			for f := range ve.Fields {
+				got = append(got, f)
+			}
+			if diff := cmp.Diff(tt.fields, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+			list, err := s.ListDemands(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 0 {
+				t.Errorf("ListDemands after rejected input = %d demands, want 0", len(list))
+			}
+		})
+	}
+}
+
+func TestGetDemandUnknown(t *testing.T) {
+	s := newStore(t)
+	if _, err := s.GetDemand(context.Background(), "nothing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetDemand(unknown) err = %v, want ErrNotFound", err)
+	}
+}
