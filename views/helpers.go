@@ -1,6 +1,13 @@
 package views
 
-import "parley/internal/store"
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"parley/internal/store"
+)
 
 // StanceSymbol is a mark for each step of the stance scale, so the scale
 // reads without colour.
@@ -33,4 +40,147 @@ func SourceLine(s store.Source) string {
 		out += ", " + d
 	}
 	return out
+}
+
+// SideLabel turns a side slug into words: "united-states" → "United States".
+func SideLabel(side string) string {
+	switch side {
+	case "nato":
+		return "NATO"
+	case "g7":
+		return "G7"
+	}
+	words := strings.Split(side, "-")
+	for i, w := range words {
+		if w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// CategoryLabel names a demand category.
+func CategoryLabel(c string) string {
+	switch c {
+	case "sanctions-economy":
+		return "Sanctions & economy"
+	}
+	return SideLabel(c)
+}
+
+// TrendLabel says how a gap moved over the year.
+func TrendLabel(g GapRow) string {
+	switch g.Trend {
+	case "narrowing":
+		return fmt.Sprintf("narrowing (was %d)", g.Previous)
+	case "widening":
+		return fmt.Sprintf("widening (was %d)", g.Previous)
+	case "new":
+		return "new this year"
+	}
+	return "steady"
+}
+
+// AttributionLabel names an attribution in words.
+func AttributionLabel(a string) string {
+	switch a {
+	case "on_record":
+		return "on the record"
+	case "spokesperson":
+		return "through a spokesperson"
+	case "anonymous":
+		return "anonymous sources"
+	case "reported":
+		return "reported"
+	}
+	return a
+}
+
+// Marked splits text with search-match markers into plain and matched runs.
+func Marked(text string) []Run {
+	var runs []Run
+	for text != "" {
+		i := strings.Index(text, store.MarkStart)
+		if i < 0 {
+			runs = append(runs, Run{Text: text})
+			break
+		}
+		if i > 0 {
+			runs = append(runs, Run{Text: text[:i]})
+		}
+		text = text[i+len(store.MarkStart):]
+		j := strings.Index(text, store.MarkEnd)
+		if j < 0 {
+			runs = append(runs, Run{Text: text, Match: true})
+			break
+		}
+		runs = append(runs, Run{Text: text[:j], Match: true})
+		text = text[j+len(store.MarkEnd):]
+	}
+	return runs
+}
+
+// Run is a stretch of text, matched by the search or not.
+type Run struct {
+	Text  string
+	Match bool
+}
+
+func stanceOptions() []Option {
+	var out []Option
+	for _, s := range store.Stances {
+		out = append(out, Option{Value: s, Label: StanceSymbol(s) + " " + s})
+	}
+	return out
+}
+
+func attributionOptions() []Option {
+	var out []Option
+	for _, a := range store.Attributions {
+		out = append(out, Option{Value: a, Label: AttributionLabel(a)})
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// FacetURL narrows the current filters (base) by one facet value. A year
+// becomes a from/to range.
+func FacetURL(base url.Values, param, value string) string {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	q.Del("page")
+	if param == "year" {
+		q.Set("from", value+"-01-01")
+		q.Set("to", value+"-12-31")
+	} else {
+		q.Set(param, value)
+	}
+	return "/statements?" + q.Encode()
+}
+
+// RevisionAction names what a revision did.
+func RevisionAction(a string) string {
+	switch a {
+	case "create":
+		return "created"
+	case "update":
+		return "edited"
+	case "delete":
+		return "deleted"
+	case "restore":
+		return "restored"
+	case "seed":
+		return "loaded from the seed dataset"
+	case "import":
+		return "imported"
+	}
+	return a
 }

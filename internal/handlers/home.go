@@ -3,22 +3,194 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"time"
 
 	"parley/internal/store"
 	"parley/views"
 )
 
 type homeStore interface {
+	ListActors(ctx context.Context) ([]store.Actor, error)
+	ListDemands(ctx context.Context) ([]store.Demand, error)
+	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]store.Shift, error)
 	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
 }
 
-// handleHome renders the dashboard.
+// handleHome renders the dashboard, as of today or of ?as_of.
 func handleHome(st homeStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		latest, err := st.ListStatements(r.Context(), store.StatementFilter{Limit: 10})
+		ctx := r.Context()
+		q := r.URL.Query()
+		for k := range q {
+			if k != "as_of" {
+				return badRequest("The dashboard takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
+			}
+		}
+		asOf, err := parseDateParam(q, "as_of")
 		if err != nil {
 			return err
 		}
-		return render(w, r, views.HomePage(views.Page{UserEmail: userEmail(r)}, views.HomeData{Latest: latest}))
+		actors, err := st.ListActors(ctx)
+		if err != nil {
+			return err
+		}
+		demands, err := st.ListDemands(ctx)
+		if err != nil {
+			return err
+		}
+		current, err := st.CurrentPositions(ctx, asOf)
+		if err != nil {
+			return err
+		}
+		ref := asOf
+		if ref.IsZero() {
+			ref = time.Now()
+		}
+		yearAgo, err := st.CurrentPositions(ctx, ref.AddDate(-1, 0, 0))
+		if err != nil {
+			return err
+		}
+		shifts, err := st.ListShifts(ctx, asOf, "", "", 10)
+		if err != nil {
+			return err
+		}
+		latest, err := st.ListStatements(ctx, store.StatementFilter{AsOf: asOf, Limit: 10})
+		if err != nil {
+			return err
+		}
+		d := views.HomeData{
+			Matrix: buildMatrix(actors, demands, current),
+			Gaps:   buildGaps(demands, store.Gaps(current), store.Gaps(yearAgo)),
+			Shifts: shifts,
+			Latest: latest,
+		}
+		if !asOf.IsZero() {
+			d.AsOf = asOf.Format("2006-01-02")
+			d.AsOfLabel = store.Date{Time: asOf, Precision: "day"}.String()
+		}
+		return render(w, r, views.HomePage(page(r, "Dashboard"), d))
 	}
+}
+
+// buildMatrix lays current positions out as actors (by side) × demands
+// (by category). Actors and demands without any position are left out.
+func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.CurrentPosition) views.Matrix {
+	type key struct{ actor, demand string }
+	cells := map[key]store.CurrentPosition{}
+	usedActor, usedDemand := map[string]bool{}, map[string]bool{}
+	for _, c := range current {
+		cells[key{c.ActorSlug, c.DemandSlug}] = c
+		usedActor[c.ActorSlug], usedDemand[c.DemandSlug] = true, true
+	}
+	var m views.Matrix
+	var cols []views.DemandRef
+	for _, d := range byCategory(demands) {
+		if !usedDemand[d.Slug] {
+			continue
+		}
+		ref := views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}
+		cols = append(cols, ref)
+		if n := len(m.Categories); n == 0 || m.Categories[n-1].Category != d.Category {
+			m.Categories = append(m.Categories, views.MatrixCategory{Category: d.Category})
+		}
+		last := &m.Categories[len(m.Categories)-1]
+		last.Demands = append(last.Demands, ref)
+	}
+	for _, a := range sideOrder(actors) {
+		if !usedActor[a.Slug] {
+			continue
+		}
+		row := views.MatrixRow{ActorSlug: a.Slug, ActorName: a.Name}
+		for _, col := range cols {
+			cell := views.MatrixCell{Demand: col.Slug}
+			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
+				cell.Stance, cell.Date = c.Stance, c.Date
+				cell.Link = "/statements?" + url.Values{"actor": {a.Slug}, "demand": {col.Slug}}.Encode()
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if n := len(m.Sides); n == 0 || m.Sides[n-1].Side != a.Side {
+			m.Sides = append(m.Sides, views.MatrixSide{Side: a.Side})
+		}
+		last := &m.Sides[len(m.Sides)-1]
+		last.Rows = append(last.Rows, row)
+	}
+	return m
+}
+
+// sideOrder puts the two belligerents first, then the other sides by name;
+// actors keep their order (by name) within a side.
+func sideOrder(actors []store.Actor) []store.Actor {
+	rank := func(side string) int {
+		switch side {
+		case "russia":
+			return 0
+		case "ukraine":
+			return 1
+		case "united-states":
+			return 2
+		}
+		return 3
+	}
+	out := append([]store.Actor(nil), actors...)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := rank(out[i].Side), rank(out[j].Side)
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i].Side < out[j].Side
+	})
+	return out
+}
+
+// buildGaps lists demands that at least two sides address, widest gap
+// first, and among equal gaps the narrowing ones first.
+func buildGaps(demands []store.Demand, now, before map[string]store.Gap) []views.GapRow {
+	var rows []views.GapRow
+	for _, d := range demands {
+		g, ok := now[d.Slug]
+		if !ok || len(g.Sides) < 2 {
+			continue
+		}
+		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1, Trend: "new"}
+		if b, ok := before[d.Slug]; ok && len(b.Sides) > 1 {
+			row.Previous = b.Value
+			switch {
+			case g.Value < b.Value:
+				row.Trend = "narrowing"
+			case g.Value > b.Value:
+				row.Trend = "widening"
+			default:
+				row.Trend = "steady"
+			}
+		}
+		rows = append(rows, row)
+	}
+	trendRank := map[string]int{"narrowing": 0, "widening": 1, "new": 2, "steady": 3}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Gap.Value != rows[j].Gap.Value {
+			return rows[i].Gap.Value > rows[j].Gap.Value
+		}
+		return trendRank[rows[i].Trend] < trendRank[rows[j].Trend]
+	})
+	return rows
+}
+
+// page is the layout's view model for r.
+func page(r *http.Request, title string) views.Page {
+	return views.Page{Title: title, UserEmail: userEmail(r)}
+}
+
+// byCategory orders demands by the domain's category order (territory
+// first), keeping their order within a category.
+func byCategory(demands []store.Demand) []store.Demand {
+	out := append([]store.Demand(nil), demands...)
+	sort.SliceStable(out, func(i, j int) bool {
+		return slices.Index(store.Categories, out[i].Category) < slices.Index(store.Categories, out[j].Category)
+	})
+	return out
 }

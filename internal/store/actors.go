@@ -52,7 +52,7 @@ func (in ActorInput) Validate() error {
 	if in.Parent != "" && in.Parent == in.Slug {
 		p.Add("parent", "An actor cannot be its own parent.")
 	}
-	seen := map[string]bool{strings.ToLower(in.Name): true}
+	seen := map[string]bool{strings.ToLower(strings.TrimSpace(in.Name)): true}
 	for _, a := range in.Aliases {
 		k := strings.ToLower(strings.TrimSpace(a))
 		if k == "" || seen[k] {

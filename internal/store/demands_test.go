@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"parley/internal/store"
 )
@@ -26,9 +25,12 @@ var (
 	regionZaporizhzhia = store.RegionInput{Slug: "zaporizhzhia", Name: "Zaporizhzhia", Country: "Ukraine", Kind: "oblast"}
 	regionDonetsk      = store.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
 	regionKherson      = store.RegionInput{Slug: "kherson", Name: "Kherson", Country: "Ukraine", Kind: "oblast"}
+	// Its name sorts after Donetsk, its slug before.
+	regionCrimea = store.RegionInput{Slug: "crimea", Name: "Republic of Crimea", Country: "Ukraine", Kind: "autonomous-republic"}
 )
 
 func TestCreateDemandThenGetAndList(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	createRegions(t, s, regionZaporizhzhia, regionDonetsk, regionKherson)
@@ -61,6 +63,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 		{Slug: "security-guarantees", Title: "Security guarantees", Side: "ukraine", Category: "security"},
 		{Slug: "ceasefire-first", Title: "Ceasefire first", Side: "ukraine", Category: "process"},
 		{Slug: "alliance-neutrality", Title: "Neutrality outside alliances", Side: "russia", Category: "security"},
+		{Slug: "recognition", Title: "Annexation recognised", Side: "russia", Category: "territory"},
 	} {
 		if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
 			t.Fatalf("CreateDemand(%q): %v", in.Slug, err)
@@ -85,6 +88,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 		"process/Ceasefire first",
 		"security/Neutrality outside alliances",
 		"security/Security guarantees",
+		"territory/Annexation recognised",
 		"territory/Ukrainian withdrawal from four oblasts",
 	}
 	if diff := cmp.Diff(wantOrder, order); diff != "" {
@@ -101,6 +105,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 }
 
 func TestCreateDemandRejectsUnknownRegion(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	createRegions(t, s, regionDonetsk)
@@ -121,6 +126,7 @@ func TestCreateDemandRejectsUnknownRegion(t *testing.T) {
 }
 
 func TestCreateDemandRejectsDuplicateSlug(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	in := store.DemandInput{Slug: "sanctions-relief", Title: "Sanctions relief", Side: "russia", Category: "sanctions-economy"}
@@ -141,6 +147,7 @@ func TestCreateDemandRejectsDuplicateSlug(t *testing.T) {
 }
 
 func TestCreateDemandValidation(t *testing.T) {
+	t.Parallel()
 	valid := store.DemandInput{Slug: "elections", Title: "New elections in Ukraine", Side: "russia", Category: "political"}
 	tests := []struct {
 		name   string
@@ -164,15 +171,7 @@ func TestCreateDemandValidation(t *testing.T) {
 			in := valid
 			tt.modify(&in)
 			_, err := s.CreateDemand(ctx, store.Editor{}, in)
-			var ve *store.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want *ValidationError", err)
-			}
-			var got []string
-			for f := range ve.Fields {
-				got = append(got, f)
-			}
-			if diff := cmp.Diff(tt.fields, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+			if diff := cmp.Diff(tt.fields, validationFields(t, err), sortStrings); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
 			list, err := s.ListDemands(ctx)
@@ -187,6 +186,7 @@ func TestCreateDemandValidation(t *testing.T) {
 }
 
 func TestGetDemandUnknown(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	if _, err := s.GetDemand(context.Background(), "nothing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetDemand(unknown) err = %v, want ErrNotFound", err)

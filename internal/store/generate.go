@@ -62,8 +62,9 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution, source_id)
 				SELECT ids.actors[1 + floor(2000 * random() ^ 3)::int],
 				       date '2014-01-01' + floor(random() * 4700)::int, 'day',
-				       (SELECT string_agg(words.w[1 + floor(random() * array_length(words.w, 1))::int], ' ')
-				          FROM generate_series(1, 26 + g % 3)),
+				       -- k (inner) in the argument keeps string_agg at the inner level.
+				       (SELECT string_agg(words.w[1 + floor(random() * array_length(words.w, 1))::int + 0 * k], ' ')
+				          FROM generate_series(1, 26 + g % 3) AS k),
 				       'Synthetic statement ' || g || ' on ' || words.w[1 + g % 20] || ' and ' || words.w[1 + g % 37] || '.',
 				       'Generated', (ARRAY['on_record','spokesperson','anonymous','reported'])[1 + g % 4],
 				       ids.sources[1 + floor(50000 * random())::int]

@@ -28,6 +28,10 @@ type Statement struct {
 	Version     int         `json:"version"`
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`
+	// SummaryMarked and QuoteMarked hold the text with search matches
+	// between MarkStart and MarkEnd (search results only).
+	SummaryMarked string `json:"-"`
+	QuoteMarked   string `json:"-"`
 }
 
 // RegionRef names a region a statement mentions.
@@ -130,15 +134,16 @@ const statementFrom = ` FROM statements s
 	JOIN actors a ON a.id = s.actor_id
 	LEFT JOIN sources src ON src.id = s.source_id `
 
-func scanStatement(row pgx.Row) (Statement, error) {
+// scanStatement reads statementCols, then any extra columns into extra.
+func scanStatement(row pgx.Row, extra ...any) (Statement, error) {
 	var st Statement
 	var sourceID *int64
 	var src Source
 	var published *time.Time
-	err := row.Scan(&st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
+	err := row.Scan(append([]any{&st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
 		&st.Quote, &st.Summary, &st.Occasion, &st.Attribution, &sourceID, &src.Outlet, &src.Title,
 		&src.URL, &published, &src.Published.Precision, &src.Via, &st.Regions, &st.Positions,
-		&st.Version, &st.CreatedAt, &st.UpdatedAt)
+		&st.Version, &st.CreatedAt, &st.UpdatedAt}, extra...)...)
 	if sourceID != nil {
 		src.ID = *sourceID
 		if published != nil {
@@ -154,32 +159,6 @@ func scanStatement(row pgx.Row) (Statement, error) {
 func (s *Store) GetStatement(ctx context.Context, id int64) (Statement, error) {
 	st, err := scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1 AND s.deleted_at IS NULL`, id))
 	return st, wrap(err, "get statement %d", id)
-}
-
-// StatementFilter selects statements. Zero fields do not filter.
-type StatementFilter struct {
-	Actor  string // actor slug
-	Region string // region slug: statements mentioning it
-	Limit  int    // default 50
-}
-
-// ListStatements returns the statements matching f, newest first.
-func (s *Store) ListStatements(ctx context.Context, f StatementFilter) ([]Statement, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`
-		WHERE s.deleted_at IS NULL
-		  AND ($1 = '' OR a.slug = $1)
-		  AND ($2 = '' OR EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id
-		                          WHERE sr.statement_id = s.id AND r.slug = $2))
-		ORDER BY s.date DESC, s.id DESC
-		LIMIT $3`, f.Actor, f.Region, f.Limit)
-	if err != nil {
-		return nil, wrap(err, "list statements")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
-	return out, wrap(err, "list statements")
 }
 
 // CreateStatement stores a new statement with its positions, regions and

@@ -33,7 +33,8 @@ func scanUser(row pgx.Row) (User, error) {
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string) (User, error) {
 	email = strings.TrimSpace(email)
 	p := Problems{}
-	if at := strings.Index(email, "@"); at < 1 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n") || len(email) > 254 {
+	if at := strings.Index(email, "@"); at < 1 || at == len(email)-1 || strings.Count(email, "@") != 1 ||
+		strings.ContainsAny(email, " \t\r\n") || len(email) > 254 {
 		p.Add("email", "Enter an email address like name@example.org.")
 	}
 	if !slices.Contains(Roles, role) {

@@ -1,0 +1,115 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+type demandsStore interface {
+	ListDemands(ctx context.Context) ([]store.Demand, error)
+	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+}
+
+// handleDemandsIndex lists demands by category with their gaps.
+func handleDemandsIndex(st demandsStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		demands, err := st.ListDemands(r.Context())
+		if err != nil {
+			return err
+		}
+		current, err := st.CurrentPositions(r.Context(), time.Time{})
+		if err != nil {
+			return err
+		}
+		gaps := store.Gaps(current)
+		var d views.DemandsData
+		for _, dm := range byCategory(demands) {
+			if n := len(d.Categories); n == 0 || d.Categories[n-1].Category != dm.Category {
+				d.Categories = append(d.Categories, views.DemandCategory{Category: dm.Category})
+			}
+			c := &d.Categories[len(d.Categories)-1]
+			c.Demands = append(c.Demands, views.DemandSummary{Demand: dm, Gap: gaps[dm.Slug]})
+		}
+		return render(w, r, views.DemandsPage(page(r, "Demands"), d))
+	}
+}
+
+type demandStore interface {
+	GetDemand(ctx context.Context, slug string) (store.Demand, error)
+	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
+	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
+	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+}
+
+// handleDemandShow shows who stands where on a demand and how the gap moved.
+func handleDemandShow(st demandStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		dm, err := st.GetDemand(ctx, chi.URLParam(r, "slug"))
+		if err != nil {
+			return err
+		}
+		current, err := st.CurrentPositions(ctx, time.Time{})
+		if err != nil {
+			return err
+		}
+		events, err := st.ListStanceEvents(ctx, "", dm.Slug)
+		if err != nil {
+			return err
+		}
+		statements, err := st.ListStatements(ctx, store.StatementFilter{Demand: dm.Slug, Limit: 500})
+		if err != nil {
+			return err
+		}
+		var onDemand []store.CurrentPosition
+		for _, c := range current {
+			if c.DemandSlug == dm.Slug {
+				onDemand = append(onDemand, c)
+			}
+		}
+		d := views.DemandData{Demand: dm, Gap: store.Gaps(onDemand)[dm.Slug], Statements: statements}
+		actors := make([]store.Actor, 0, len(onDemand))
+		byActor := map[string]store.CurrentPosition{}
+		for _, c := range onDemand {
+			actors = append(actors, store.Actor{Slug: c.ActorSlug, Name: c.ActorName, Side: c.ActorSide})
+			byActor[c.ActorSlug] = c
+		}
+		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
+		for _, a := range sideOrder(actors) {
+			if n := len(d.Sides); n == 0 || d.Sides[n-1].Side != a.Side {
+				d.Sides = append(d.Sides, views.DemandSide{Side: a.Side})
+			}
+			d.Sides[len(d.Sides)-1].Positions = append(d.Sides[len(d.Sides)-1].Positions, byActor[a.Slug])
+		}
+		d.GapChart = views.NewGapChart(gapHistory(events))
+		return render(w, r, views.DemandPage(page(r, dm.Title), d))
+	}
+}
+
+// gapHistory replays stance events (oldest first) and records the gap
+// after each date.
+func gapHistory(events []store.StanceEvent) []views.GapPoint {
+	latest := map[string]store.CurrentPosition{} // actor -> current
+	var out []views.GapPoint
+	for i, e := range events {
+		latest[e.ActorSlug] = store.CurrentPosition{ActorSlug: e.ActorSlug, ActorSide: e.ActorSide,
+			DemandSlug: e.DemandSlug, Stance: e.Stance, Date: e.Date, StatementID: e.StatementID}
+		if i+1 < len(events) && events[i+1].Date.Time.Equal(e.Date.Time) {
+			continue // one point per date
+		}
+		cur := make([]store.CurrentPosition, 0, len(latest))
+		for _, c := range latest {
+			cur = append(cur, c)
+		}
+		g := store.Gaps(cur)[e.DemandSlug]
+		out = append(out, views.GapPoint{Date: e.Date, Gap: g.Value})
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/internal/store"
+)
+
+const (
+	pageSize       = 25
+	maxQueryLength = 4096
+	maxPage        = 10000
+)
+
+// vocab is what filters may name: the slugs that exist.
+type vocab struct {
+	actors, demands, regions, sides []string
+}
+
+func newVocab(actors []store.Actor, demands []store.Demand, regions []store.Region) vocab {
+	var v vocab
+	for _, a := range actors {
+		v.actors = append(v.actors, a.Slug)
+		if !slices.Contains(v.sides, a.Side) {
+			v.sides = append(v.sides, a.Side)
+		}
+	}
+	for _, d := range demands {
+		v.demands = append(v.demands, d.Slug)
+	}
+	for _, r := range regions {
+		v.regions = append(v.regions, r.Slug)
+	}
+	slices.Sort(v.sides)
+	return v
+}
+
+// parseDateParam reads an optional YYYY-MM-DD query value.
+func parseDateParam(q url.Values, name string) (time.Time, error) {
+	s := strings.TrimSpace(q.Get(name))
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || t.Year() < 1000 {
+		return time.Time{}, badRequest(fmt.Sprintf("%s: %q is not a date. Use YYYY-MM-DD, for example 2024-06-14.", name, s))
+	}
+	return t, nil
+}
+
+// parseFilter reads the statement filters of DESIGN.md from a query string.
+// Any value it cannot understand is a 400 naming the value.
+func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
+	var f store.StatementFilter
+	if len(rawQuery) > maxQueryLength {
+		return f, 0, badRequest("The address is too long. Remove some filters and try again.")
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return f, 0, badRequest("The address's query string is malformed.")
+	}
+	f.Query = strings.TrimSpace(q.Get("q"))
+	if len(f.Query) > 500 {
+		return f, 0, badRequest("q: the search is too long; use at most 500 characters.")
+	}
+	oneOf := func(name string, allowed []string, what string) (string, error) {
+		val := strings.TrimSpace(q.Get(name))
+		if val != "" && !slices.Contains(allowed, val) {
+			if len(allowed) > 12 {
+				return "", badRequest(fmt.Sprintf("%s: there is no %s %q.", name, what, val))
+			}
+			return "", badRequest(fmt.Sprintf("%s: %q is not a known %s. Use one of: %s.", name, val, what, strings.Join(allowed, ", ")))
+		}
+		return val, nil
+	}
+	if f.Actor, err = oneOf("actor", v.actors, "actor"); err != nil {
+		return f, 0, err
+	}
+	if f.Side, err = oneOf("side", v.sides, "side"); err != nil {
+		return f, 0, err
+	}
+	if f.Demand, err = oneOf("demand", v.demands, "demand"); err != nil {
+		return f, 0, err
+	}
+	if f.Region, err = oneOf("region", v.regions, "region"); err != nil {
+		return f, 0, err
+	}
+	if f.Stance, err = oneOf("stance", store.Stances, "stance"); err != nil {
+		return f, 0, err
+	}
+	if f.Attribution, err = oneOf("attribution", store.Attributions, "attribution"); err != nil {
+		return f, 0, err
+	}
+	if f.Sort, err = oneOf("sort", store.Sorts, "sort order"); err != nil {
+		return f, 0, err
+	}
+	if f.Sort == "" {
+		f.Sort = "date"
+		if f.Query != "" {
+			f.Sort = "relevance"
+		}
+	}
+	if f.From, err = parseDateParam(q, "from"); err != nil {
+		return f, 0, err
+	}
+	if f.To, err = parseDateParam(q, "to"); err != nil {
+		return f, 0, err
+	}
+	if f.AsOf, err = parseDateParam(q, "as_of"); err != nil {
+		return f, 0, err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.From.After(f.To) {
+		return f, 0, badRequest("from is after to: choose a start date on or before the end date.")
+	}
+	page := 1
+	if p := strings.TrimSpace(q.Get("page")); p != "" {
+		page, err = strconv.Atoi(p)
+		if err != nil || page < 1 || page > maxPage {
+			return f, 0, badRequest(fmt.Sprintf("page: %q is not a page number (1 to %d).", p, maxPage))
+		}
+	}
+	f.Limit = pageSize
+	f.Offset = (page - 1) * pageSize
+	return f, page, nil
+}
+
+// filterQuery writes f back as a query string (without page), so links keep
+// every filter.
+func filterQuery(f store.StatementFilter, withRegion bool) url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	}
+	set("q", f.Query)
+	set("actor", f.Actor)
+	set("side", f.Side)
+	set("demand", f.Demand)
+	if withRegion {
+		set("region", f.Region)
+	}
+	set("stance", f.Stance)
+	set("attribution", f.Attribution)
+	set("from", date(f.From))
+	set("to", date(f.To))
+	set("as_of", date(f.AsOf))
+	if f.Sort != "" && !(f.Sort == "date" && f.Query == "") && !(f.Sort == "relevance" && f.Query != "") {
+		q.Set("sort", f.Sort)
+	}
+	return q
+}

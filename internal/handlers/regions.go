@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+type regionsStore interface {
+	ListRegions(ctx context.Context) ([]store.Region, error)
+}
+
+// handleRegionsIndex lists regions.
+func handleRegionsIndex(st regionsStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		regions, err := st.ListRegions(r.Context())
+		if err != nil {
+			return err
+		}
+		return render(w, r, views.RegionsPage(page(r, "Regions"), views.RegionsData{Regions: regions}))
+	}
+}
+
+type regionStore interface {
+	catalog
+	GetRegion(ctx context.Context, slug string) (store.Region, error)
+	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
+	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
+}
+
+// handleRegionShow is a region's timeline with filters, chart and exports.
+func handleRegionShow(st regionStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		region, err := st.GetRegion(ctx, chi.URLParam(r, "slug"))
+		if err != nil {
+			return err
+		}
+		actors, demands, regions, err := loadCatalog(ctx, st)
+		if err != nil {
+			return err
+		}
+		v := newVocab(actors, demands, regions)
+		v.regions = []string{region.Slug} // the region is the page, not a filter
+		f, pg, err := parseFilter(r.URL.RawQuery, v)
+		if err != nil {
+			return err
+		}
+		if f.Query != "" {
+			return badRequest("q: the region timeline has no text search; use the statements search with region=" + region.Slug + ".")
+		}
+		f.Region = region.Slug
+		if f.Sort == "" || f.Sort == "relevance" {
+			f.Sort = "date"
+		}
+		res, err := st.SearchStatements(ctx, f)
+		if err != nil {
+			return err
+		}
+		counts, err := st.CountStancesByYear(ctx, f)
+		if err != nil {
+			return err
+		}
+		rows := 0
+		for _, c := range counts {
+			rows += c.Count
+		}
+		base := filterQuery(f, false)
+		path := "/regions/" + region.Slug
+		excel := filterQuery(f, false)
+		excel.Set("bom", "1")
+		d := views.RegionData{
+			Region:     region,
+			Form:       filterForm(path, f, actors, demands, regions, v),
+			Statements: res.Statements,
+			Pager:      pager(path, base, pg, res.Total),
+			Chart:      views.NewStanceBarChart(counts),
+			Rows:       rows,
+			CSVURL:     path + "/timeline.csv" + encodeQuery(base),
+			ExcelURL:   path + "/timeline.csv?" + excel.Encode(),
+		}
+		return render(w, r, views.RegionPage(page(r, region.Name), d))
+	}
+}

@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+// catalog is the read side every filtered page needs: what filters may name.
+type catalog interface {
+	ListActors(ctx context.Context) ([]store.Actor, error)
+	ListDemands(ctx context.Context) ([]store.Demand, error)
+	ListRegions(ctx context.Context) ([]store.Region, error)
+}
+
+type statementsStore interface {
+	catalog
+	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
+}
+
+// loadCatalog fetches actors, demands and regions for filters.
+func loadCatalog(ctx context.Context, c catalog) ([]store.Actor, []store.Demand, []store.Region, error) {
+	actors, err := c.ListActors(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	demands, err := c.ListDemands(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	regions, err := c.ListRegions(ctx)
+	return actors, demands, regions, err
+}
+
+// filterForm fills the filter form's choices and current values.
+func filterForm(action string, f store.StatementFilter, actors []store.Actor, demands []store.Demand, regions []store.Region, v vocab) views.FilterForm {
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	}
+	form := views.FilterForm{
+		Action: action, Query: f.Query, Actor: f.Actor, Side: f.Side, Demand: f.Demand, Region: f.Region,
+		Stance: f.Stance, Attribution: f.Attribution, From: date(f.From), To: date(f.To), AsOf: date(f.AsOf), Sort: f.Sort,
+	}
+	for _, a := range actors {
+		form.Actors = append(form.Actors, views.Option{Value: a.Slug, Label: a.Name})
+	}
+	for _, s := range v.sides {
+		form.Sides = append(form.Sides, views.Option{Value: s, Label: views.SideLabel(s)})
+	}
+	for _, d := range demands {
+		form.Demands = append(form.Demands, views.Option{Value: d.Slug, Label: d.Title})
+	}
+	for _, r := range regions {
+		form.Regions = append(form.Regions, views.Option{Value: r.Slug, Label: r.Name})
+	}
+	return form
+}
+
+func pager(path string, base url.Values, page, total int) views.Pager {
+	p := views.Pager{Page: page, Total: total, Base: base, Path: path}
+	p.Pages = (total + pageSize - 1) / pageSize
+	if total > 0 {
+		p.From = (page-1)*pageSize + 1
+		p.To = min(page*pageSize, total)
+	}
+	return p
+}
+
+// handleStatementsIndex is the search over all statements.
+func handleStatementsIndex(st statementsStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		actors, demands, regions, err := loadCatalog(ctx, st)
+		if err != nil {
+			return err
+		}
+		v := newVocab(actors, demands, regions)
+		f, pg, err := parseFilter(r.URL.RawQuery, v)
+		if err != nil {
+			return err
+		}
+		res, err := st.SearchStatements(ctx, f)
+		if err != nil {
+			return err
+		}
+		if pg > 1 && len(res.Statements) == 0 && res.Total > 0 {
+			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of these results."}
+		}
+		base := filterQuery(f, true)
+		form := filterForm("/statements", f, actors, demands, regions, v)
+		form.ShowQuery, form.ShowRegion = true, true
+		d := views.StatementsData{
+			Form:       form,
+			Statements: res.Statements,
+			Facets:     res.Facets,
+			FacetBase:  base,
+			Pager:      pager("/statements", base, pg, res.Total),
+			ExportURL:  "/statements.csv" + encodeQuery(base),
+		}
+		title := "Statements"
+		if f.Query != "" {
+			title = "Search: " + f.Query
+		}
+		return render(w, r, views.StatementsPage(page(r, title), d))
+	}
+}
+
+func encodeQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+type statementStore interface {
+	GetStatement(ctx context.Context, id int64) (store.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+}
+
+// handleStatementShow shows one statement with its history.
+func handleStatementShow(st statementStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err != nil || id < 1 {
+			return store.ErrNotFound
+		}
+		s, err := st.GetStatement(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		revs, err := st.ListRevisions(r.Context(), "statement", id)
+		if err != nil {
+			return err
+		}
+		title := s.ActorName + ", " + s.Date.String()
+		return render(w, r, views.StatementPage(page(r, title), views.StatementData{Statement: s, Revisions: revs}))
+	}
+}

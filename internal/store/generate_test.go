@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// generatedStatement is what identifies a synthetic statement's content.
+type generatedStatement struct {
+	Actor string
+	Date  string
+	Quote string
+}
+
+// generated runs Generate(n, seed) on a fresh database and returns its
+// pool.
+func generated(t *testing.T, n int, seed int64) *pgxpool.Pool {
+	t.Helper()
+	s, pool := newStoreWithPool(t)
+	res, err := s.Generate(context.Background(), n, seed)
+	if err != nil {
+		t.Fatalf("Generate(%d, %d): %v", n, seed, err)
+	}
+	if res.Statements != int64(n) {
+		t.Errorf("Generate(%d, %d) statements = %d, want %d", n, seed, res.Statements, n)
+	}
+	return pool
+}
+
+// generatedFingerprint returns the first few statements by id and a hash of
+// every (actor slug, date, quote) in id order.
+func generatedFingerprint(t *testing.T, pool *pgxpool.Pool) ([]generatedStatement, string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := pool.Query(ctx, `
+		SELECT a.slug, s.date::text, s.quote FROM statements s JOIN actors a ON a.id = s.actor_id
+		ORDER BY s.id LIMIT 5`)
+	if err != nil {
+		t.Fatalf("first statements: %v", err)
+	}
+	first, err := pgx.CollectRows(rows, pgx.RowToStructByPos[generatedStatement])
+	if err != nil {
+		t.Fatalf("first statements: %v", err)
+	}
+	var hash string
+	err = pool.QueryRow(ctx, `
+		SELECT md5(string_agg(a.slug || '|' || s.date || '|' || s.quote, E'\n' ORDER BY s.id))
+		FROM statements s JOIN actors a ON a.id = s.actor_id`).Scan(&hash)
+	if err != nil {
+		t.Fatalf("statements hash: %v", err)
+	}
+	return first, hash
+}
+
+func TestGenerateAddsStatementsOfTheDocumentedShape(t *testing.T) {
+	t.Parallel()
+	pool := generated(t, 500, 7)
+	ctx := context.Background()
+	var got struct {
+		statements, minPositions, maxPositions, minRegions, maxRegions int
+		emptyQuotes, outOfRange, notGenerated                          int
+	}
+	err := pool.QueryRow(ctx, `
+		WITH c AS (
+		    SELECT s.id, s.quote, s.date, s.occasion,
+		           (SELECT count(*) FROM positions p WHERE p.statement_id = s.id) AS positions,
+		           (SELECT count(*) FROM statement_regions r WHERE r.statement_id = s.id) AS regions
+		    FROM statements s)
+		SELECT count(*), min(positions), max(positions), min(regions), max(regions),
+		       count(*) FILTER (WHERE btrim(quote) = ''),
+		       count(*) FILTER (WHERE date < '2014-01-01' OR date > '2026-12-31'),
+		       count(*) FILTER (WHERE occasion <> 'Generated')
+		FROM c`).Scan(&got.statements, &got.minPositions, &got.maxPositions, &got.minRegions, &got.maxRegions,
+		&got.emptyQuotes, &got.outOfRange, &got.notGenerated)
+	if err != nil {
+		t.Fatalf("shape query: %v", err)
+	}
+	if got.statements != 500 {
+		t.Errorf("statements = %d, want 500", got.statements)
+	}
+	// Each statement has 1-3 positions and 1-2 regions, and every count occurs.
+	if got.minPositions != 1 || got.maxPositions != 3 {
+		t.Errorf("positions per statement = %d..%d, want 1..3", got.minPositions, got.maxPositions)
+	}
+	if got.minRegions != 1 || got.maxRegions != 2 {
+		t.Errorf("regions per statement = %d..%d, want 1..2", got.minRegions, got.maxRegions)
+	}
+	if got.emptyQuotes != 0 {
+		t.Errorf("statements with an empty quote = %d, want 0", got.emptyQuotes)
+	}
+	if got.outOfRange != 0 {
+		t.Errorf("statements dated outside 2014-2026 = %d, want 0", got.outOfRange)
+	}
+	if got.notGenerated != 0 {
+		t.Errorf("statements not marked as generated = %d, want 0", got.notGenerated)
+	}
+}
+
+func TestGenerateIsDeterministicPerSeed(t *testing.T) {
+	t.Parallel()
+	first, hash := generatedFingerprint(t, generated(t, 500, 7))
+	if len(first) != 5 {
+		t.Fatalf("first statements = %d, want 5", len(first))
+	}
+	againFirst, againHash := generatedFingerprint(t, generated(t, 500, 7))
+	if diff := cmp.Diff(first, againFirst); diff != "" {
+		t.Errorf("first statements with the same seed differ (-first +second):\n%s", diff)
+	}
+	if againHash != hash {
+		t.Errorf("statements hash with the same seed = %s, want %s", againHash, hash)
+	}
+	otherFirst, otherHash := generatedFingerprint(t, generated(t, 500, 8))
+	if otherHash == hash {
+		t.Errorf("statements hash with seed 8 = %s, the same as with seed 7", otherHash)
+	}
+	if cmp.Equal(first, otherFirst) {
+		t.Errorf("first statements with seeds 7 and 8 are the same: %+v", first)
+	}
+}

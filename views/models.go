@@ -1,0 +1,190 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+
+	"parley/internal/store"
+)
+
+// DemandRef names a demand in a column header or link.
+type DemandRef struct {
+	Slug, Title, Category string
+}
+
+// MatrixCell is one actor's current stance on one demand ("" when the
+// actor has taken none).
+type MatrixCell struct {
+	Demand string
+	Stance string
+	Date   store.Date
+	Link   string // the statements behind the cell
+}
+
+// MatrixRow is one actor's row of the position matrix.
+type MatrixRow struct {
+	ActorSlug, ActorName string
+	Cells                []MatrixCell
+}
+
+// MatrixSide groups the rows of one side.
+type MatrixSide struct {
+	Side string
+	Rows []MatrixRow
+}
+
+// MatrixCategory groups the demand columns of one category.
+type MatrixCategory struct {
+	Category string
+	Demands  []DemandRef
+}
+
+// Matrix is actors (grouped by side) × demands (grouped by category).
+type Matrix struct {
+	Categories []MatrixCategory
+	Sides      []MatrixSide
+}
+
+// GapRow is the gap on one demand now and a year earlier.
+type GapRow struct {
+	Demand   DemandRef
+	Gap      store.Gap
+	Previous int    // gap a year before; -1 when there was none
+	Trend    string // narrowing, widening, steady or new
+}
+
+// HomeData is the dashboard's view model.
+type HomeData struct {
+	AsOf      string // YYYY-MM-DD, or "" for today
+	AsOfLabel string
+	Matrix    Matrix
+	Gaps      []GapRow
+	Shifts    []store.Shift
+	Latest    []store.Statement
+}
+
+// Option is a choice in a select.
+type Option struct {
+	Value, Label string
+}
+
+// FilterForm is the statements filter form, with the current values.
+type FilterForm struct {
+	Action                                                  string
+	Query, Actor, Side, Demand, Region, Stance, Attribution string
+	From, To, AsOf, Sort                                    string
+	Actors, Sides, Demands, Regions                         []Option
+	ShowRegion, ShowQuery                                   bool
+}
+
+// Pager links the pages of a result.
+type Pager struct {
+	Page, Pages, Total, From, To int
+	Base                         url.Values // the filters, without page
+	Path                         string
+}
+
+// PageURL is the address of page n of the result.
+func (p Pager) PageURL(n int) string {
+	q := url.Values{}
+	for k, v := range p.Base {
+		q[k] = v
+	}
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	}
+	if len(q) == 0 {
+		return p.Path
+	}
+	return p.Path + "?" + q.Encode()
+}
+
+// StatementsData is the search page's view model.
+type StatementsData struct {
+	Form       FilterForm
+	Statements []store.Statement
+	Facets     store.Facets
+	FacetBase  url.Values
+	Pager      Pager
+	ExportURL  string
+}
+
+// StatementData is one statement's page.
+type StatementData struct {
+	Statement store.Statement
+	Revisions []store.Revision
+}
+
+// ActorData is one actor's page.
+type ActorData struct {
+	Actor      store.Actor
+	Positions  []ActorPosition
+	Statements []store.Statement
+}
+
+// ActorPosition is an actor's current stance on a demand with its history.
+type ActorPosition struct {
+	Demand  DemandRef
+	Current store.CurrentPosition
+	Chart   StanceChart
+}
+
+// ActorsData is the actors index.
+type ActorsData struct {
+	Sides []ActorSide
+}
+
+// ActorSide groups actors of one side.
+type ActorSide struct {
+	Side   string
+	Actors []store.Actor
+}
+
+// DemandsData is the demands index.
+type DemandsData struct {
+	Categories []DemandCategory
+}
+
+// DemandCategory groups demands of one category, each with its gap.
+type DemandCategory struct {
+	Category string
+	Demands  []DemandSummary
+}
+
+// DemandSummary is a demand with its current gap.
+type DemandSummary struct {
+	Demand store.Demand
+	Gap    store.Gap
+}
+
+// DemandData is one demand's page.
+type DemandData struct {
+	Demand     store.Demand
+	Gap        store.Gap
+	Sides      []DemandSide
+	GapChart   LineChart
+	Statements []store.Statement
+}
+
+// DemandSide is the current stances of one side's actors on a demand.
+type DemandSide struct {
+	Side      string
+	Positions []store.CurrentPosition
+}
+
+// RegionsData is the regions index.
+type RegionsData struct {
+	Regions []store.Region
+}
+
+// RegionData is a region's timeline page.
+type RegionData struct {
+	Region     store.Region
+	Form       FilterForm
+	Statements []store.Statement
+	Pager      Pager
+	Chart      BarChart
+	Rows       int // rows the CSV export will hold
+	CSVURL     string
+	ExcelURL   string
+}
