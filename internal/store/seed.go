@@ -64,6 +64,9 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 		}
 		sourceIDs := map[string]int64{}
 		for _, in := range d.Sources {
+			if in.Ref == "" {
+				return fmt.Errorf("store: seed source %q has no ref: seeding again would duplicate it", in.Outlet)
+			}
 			var id int64
 			err := tx.QueryRow(ctx, `SELECT id FROM sources WHERE ref = $1`, in.Ref).Scan(&id)
 			if err == nil {
@@ -132,6 +135,9 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			res.Demands++
 		}
 		for _, in := range d.Statements {
+			if in.SeedKey == "" {
+				return fmt.Errorf("store: seed statement %q has no key: seeding again would duplicate it", in.Summary)
+			}
 			if ok, err := exists(`SELECT 1 FROM statements WHERE seed_key = $1`, in.SeedKey); err != nil || ok {
 				if err != nil {
 					return wrap(err, "seed statement %q", in.SeedKey)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,7 +51,7 @@ func (in SourceInput) Validate() error {
 func validURL(u string) bool {
 	l := strings.ToLower(u)
 	return (strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")) &&
-		len(u) > len("https://") && len(u) <= 2000 && !strings.ContainsAny(u, " \t\r\n")
+		len(u) > len("https://") && len(u) <= 2000 && strings.IndexFunc(u, unicode.IsSpace) < 0
 }
 
 const sourceCols = `id, coalesce(ref, ''), outlet, title, url, published, published_precision, via, version`
