@@ -107,6 +107,8 @@ type StatementsData struct {
 	FacetBase  url.Values
 	Pager      Pager
 	ExportURL  string
+	ExcelURL   string
+	ExportRows int
 }
 
 // StatementData is one statement's page.

@@ -71,8 +71,6 @@ func handleRegionShow(st regionStore) handlerFunc {
 		}
 		base := filterQuery(f, false)
 		path := "/regions/" + region.Slug
-		excel := filterQuery(f, false)
-		excel.Set("bom", "1")
 		d := views.RegionData{
 			Region:     region,
 			Form:       filterForm(path, f, actors, demands, regions, v),
@@ -81,7 +79,7 @@ func handleRegionShow(st regionStore) handlerFunc {
 			Chart:      views.NewStanceBarChart(counts),
 			Rows:       rows,
 			CSVURL:     path + "/timeline.csv" + encodeQuery(base),
-			ExcelURL:   path + "/timeline.csv?" + excel.Encode(),
+			ExcelURL:   path + "/timeline.csv?" + withBOM(base).Encode(),
 		}
 		return render(w, r, views.RegionPage(page(r, region.Name), d))
 	}

@@ -24,6 +24,7 @@ func routes(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
 
 	r.Get("/", e.handle(handleHome(st)))
 	r.Get("/statements", e.handle(handleStatementsIndex(st)))
+	r.Get("/statements.csv", e.handle(handleStatementsCSV(log, st)))
 	r.Get("/statements/{id}", e.handle(handleStatementShow(st)))
 	r.Get("/actors", e.handle(handleActorsIndex(st)))
 	r.Get("/actors/{slug}", e.handle(handleActorShow(st)))
@@ -31,6 +32,7 @@ func routes(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
 	r.Get("/demands/{slug}", e.handle(handleDemandShow(st)))
 	r.Get("/regions", e.handle(handleRegionsIndex(st)))
 	r.Get("/regions/{slug}", e.handle(handleRegionShow(st)))
+	r.Get("/regions/{slug}/timeline.csv", e.handle(handleRegionCSV(log, st)))
 
 	r.NotFound(e.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &HTTPError{Status: http.StatusNotFound, Message: "There is nothing at this address. Check the link, or start from the dashboard."}

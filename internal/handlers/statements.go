@@ -23,6 +23,7 @@ type catalog interface {
 type statementsStore interface {
 	catalog
 	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
+	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
 }
 
 // loadCatalog fetches actors, demands and regions for filters.
@@ -93,6 +94,10 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
+		rows, err := exportRows(ctx, st, f)
+		if err != nil {
+			return err
+		}
 		if pg > 1 && len(res.Statements) == 0 && res.Total > 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of these results."}
 		}
@@ -106,6 +111,8 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 			FacetBase:  base,
 			Pager:      pager("/statements", base, pg, res.Total),
 			ExportURL:  "/statements.csv" + encodeQuery(base),
+			ExcelURL:   "/statements.csv?" + withBOM(base).Encode(),
+			ExportRows: rows,
 		}
 		title := "Statements"
 		if f.Query != "" {
@@ -113,6 +120,28 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		}
 		return render(w, r, views.StatementsPage(page(r, title), d))
 	}
+}
+
+// exportRows counts the CSV rows the filter's export will hold: one per
+// (statement, position), one for a statement without positions.
+func exportRows(ctx context.Context, st interface {
+	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
+}, f store.StatementFilter) (int, error) {
+	counts, err := st.CountStancesByYear(ctx, f)
+	n := 0
+	for _, c := range counts {
+		n += c.Count
+	}
+	return n, err
+}
+
+func withBOM(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Set("bom", "1")
+	return out
 }
 
 func encodeQuery(q url.Values) string {

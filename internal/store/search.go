@@ -211,7 +211,8 @@ func (s *Store) CountStancesByYear(ctx context.Context, f StatementFilter) ([]St
 	where, args := f.where()
 	rows, err := s.pool.Query(ctx, `
 		SELECT extract(year FROM s.date)::int, coalesce(p.stance, 'none'), count(*)`+statementFrom+`
-		LEFT JOIN positions p ON p.statement_id = s.id
+		LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
+		       ON p.statement_id = s.id
 		WHERE `+where+` GROUP BY 1, 2 ORDER BY 1, 2`, args...)
 	if err != nil {
 		return nil, wrap(err, "count stances by year")

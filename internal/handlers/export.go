@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"parley/internal/export"
+	"parley/internal/store"
+)
+
+type exportStore interface {
+	catalog
+	GetRegion(ctx context.Context, slug string) (store.Region, error)
+	ExportStatements(ctx context.Context, f store.StatementFilter, fn func(store.ExportRow) error) error
+}
+
+// handleRegionCSV exports a region's timeline with the region page's filters.
+func handleRegionCSV(log *slog.Logger, st exportStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
+		if err != nil {
+			return err
+		}
+		f, err := exportFilter(r, st, region.Slug)
+		if err != nil {
+			return err
+		}
+		f.Region = region.Slug
+		return writeCSV(log, w, r, st, f, region.Slug+"-timeline")
+	}
+}
+
+// handleStatementsCSV exports the current search.
+func handleStatementsCSV(log *slog.Logger, st exportStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := exportFilter(r, st, "")
+		if err != nil {
+			return err
+		}
+		return writeCSV(log, w, r, st, f, "statements")
+	}
+}
+
+// exportFilter parses the page filters plus bom; region, when set, is the
+// only region the filter may name.
+func exportFilter(r *http.Request, st exportStore, region string) (store.StatementFilter, error) {
+	actors, demands, regions, err := loadCatalog(r.Context(), st)
+	if err != nil {
+		return store.StatementFilter{}, err
+	}
+	v := newVocab(actors, demands, regions)
+	if region != "" {
+		v.regions = []string{region}
+	}
+	q := r.URL.Query()
+	if b := q.Get("bom"); b != "" && b != "1" && b != "0" {
+		return store.StatementFilter{}, badRequest("bom: use bom=1 for a file Excel opens as UTF-8, or leave it out.")
+	}
+	q.Del("bom")
+	q.Del("page")
+	f, _, err := parseFilter(q.Encode(), v)
+	return f, err
+}
+
+// writeCSV streams the export. Nothing is sent until the database answers,
+// so a failing query still gets a proper error page; then rows are flushed
+// as they come. A failure after the first byte aborts the connection, so
+// the download visibly fails instead of ending short.
+func writeCSV(log *slog.Logger, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error {
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	rc := http.NewResponseController(w)
+	cw := export.NewWriter(w)
+	started := false
+	begin := func() error {
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+name+"-"+time.Now().Format("2006-01-02")+`.csv"`)
+		if r.URL.Query().Get("bom") == "1" {
+			if _, err := io.WriteString(w, export.BOM); err != nil {
+				return err
+			}
+		}
+		if err := cw.Write(export.Header); err != nil {
+			return err
+		}
+		if err := cw.Flush(); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	n := 0
+	row := make([]string, len(export.Header))
+	err := st.ExportStatements(r.Context(), f, func(x store.ExportRow) error {
+		if !started {
+			if err := begin(); err != nil {
+				return err
+			}
+		}
+		id := strconv.FormatInt(x.StatementID, 10)
+		row[0], row[1], row[2] = id, x.Date.ISO(), x.Date.Precision
+		row[3], row[4], row[5], row[6] = x.Actor, x.ActorSide, x.Demand, x.Stance
+		row[7], row[8], row[9] = x.Quote, x.Summary, strings.Join(x.Regions, ";")
+		row[10], row[11], row[12], row[13] = x.Occasion, x.Attribution, x.SourceOutlet, x.SourceTitle
+		row[14], row[15], row[16] = x.SourceURL, x.SourcePublished.ISO(), base+"/statements/"+id
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+		if n++; n%512 == 0 {
+			if err := cw.Flush(); err != nil {
+				return err
+			}
+			return rc.Flush()
+		}
+		return nil
+	})
+	if err == nil && !started {
+		err = begin() // no rows: the header row alone
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
+	if err != nil && started {
+		if r.Context().Err() == nil {
+			log.ErrorContext(r.Context(), "export aborted", "request_id", middleware.GetReqID(r.Context()),
+				"path", r.URL.Path, "rows", n, "err", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
