@@ -2,7 +2,7 @@
 package export
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strings"
 )
@@ -37,29 +37,45 @@ func Neutralize(cell string) string {
 }
 
 // Writer writes CSV rows: RFC 4180, CRLF line ends, every cell neutralized.
+// Line breaks inside a cell are kept as they are (encoding/csv would turn
+// them into CRLF), so a quote reads back exactly as stored.
 type Writer struct {
-	w   *csv.Writer
-	buf []string
+	w   *bufio.Writer
+	err error
 }
 
 // NewWriter returns a Writer on w.
 func NewWriter(w io.Writer) *Writer {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	return &Writer{w: cw}
+	return &Writer{w: bufio.NewWriterSize(w, 32<<10)}
 }
 
 // Write writes one row.
 func (w *Writer) Write(row []string) error {
-	w.buf = w.buf[:0]
-	for _, c := range row {
-		w.buf = append(w.buf, Neutralize(c))
+	if w.err != nil {
+		return w.err
 	}
-	return w.w.Write(w.buf)
+	for i, c := range row {
+		if i > 0 {
+			w.w.WriteByte(',')
+		}
+		c = Neutralize(c)
+		if c == "" || !strings.ContainsAny(c, "\",\r\n") && c[0] != ' ' && c[len(c)-1] != ' ' {
+			w.w.WriteString(c)
+			continue
+		}
+		w.w.WriteByte('"')
+		w.w.WriteString(strings.ReplaceAll(c, `"`, `""`))
+		w.w.WriteByte('"')
+	}
+	_, w.err = w.w.WriteString("\r\n")
+	return w.err
 }
 
 // Flush writes buffered rows to the underlying writer and reports any error.
 func (w *Writer) Flush() error {
-	w.w.Flush()
-	return w.w.Error()
+	if w.err != nil {
+		return w.err
+	}
+	w.err = w.w.Flush()
+	return w.err
 }
