@@ -1207,3 +1207,31 @@ func TestEmptyDatabaseShowsHonestEmptyStates(t *testing.T) {
 		e.wantStatus(t, path, http.StatusOK)
 	}
 }
+
+// ---- Hostile input ----
+
+// DESIGN.md: no user input ever produces a 500. Text that PostgreSQL cannot
+// store (a NUL byte, bytes that are not UTF-8) is still user input: it must
+// be refused as a bad request or found to name nothing.
+func TestMalformedTextIsNeverA500(t *testing.T) {
+	e := newEnv(t, true)
+	for _, tc := range []struct {
+		name, path string
+		want       []int
+	}{
+		{"NUL in search", "/statements?q=ok%00", []int{http.StatusOK, http.StatusBadRequest}},
+		{"invalid UTF-8 in search", "/statements?q=%ff%fe", []int{http.StatusOK, http.StatusBadRequest}},
+		{"truncated UTF-8 in search", "/statements?q=%e2%82", []int{http.StatusOK, http.StatusBadRequest}},
+		{"NUL in actor slug", "/actors/%00", []int{http.StatusNotFound}},
+		{"NUL in demand slug", "/demands/%00", []int{http.StatusNotFound}},
+		{"NUL in region slug", "/regions/%00", []int{http.StatusNotFound}},
+		{"invalid UTF-8 in actor slug", "/actors/%ff", []int{http.StatusNotFound}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := e.get(t, tc.path)
+			if !slices.Contains(tc.want, res.StatusCode) {
+				t.Errorf("GET %s = %d (%q), want one of %v", tc.path, res.StatusCode, errorMessage(body), tc.want)
+			}
+		})
+	}
+}
