@@ -100,7 +100,7 @@ func gapHistory(events []store.StanceEvent) []views.GapPoint {
 	var out []views.GapPoint
 	for i, e := range events {
 		latest[e.ActorSlug] = store.CurrentPosition{ActorSlug: e.ActorSlug, ActorSide: e.ActorSide,
-			DemandSlug: e.DemandSlug, Stance: e.Stance, Date: e.Date, StatementID: e.StatementID}
+			DemandSlug: e.DemandSlug, Stance: e.Stance, Date: e.Date, StatementID: e.StatementID, Attribution: e.Attribution}
 		if i+1 < len(events) && events[i+1].Date.Time.Equal(e.Date.Time) {
 			continue // one point per date
 		}

@@ -313,6 +313,7 @@ func (m *model) inRegion(s mstmt, region string) bool {
 
 type mpos struct {
 	actor, side, demand, stance string
+	anonymous                   bool
 	date                        store.Date
 	idx                         int
 }
@@ -334,7 +335,8 @@ func (m *model) current(asOf time.Time) map[[2]string]mpos {
 		}
 		for _, p := range s.Positions {
 			k := [2]string{s.Actor, p.Demand}
-			c := mpos{actor: s.Actor, side: s.side, demand: p.Demand, stance: p.Stance, date: s.date, idx: s.idx}
+			c := mpos{actor: s.Actor, side: s.side, demand: p.Demand, stance: p.Stance, date: s.date, idx: s.idx,
+				anonymous: s.Attribution == "anonymous"}
 			if old, ok := out[k]; !ok || c.after(old) {
 				out[k] = c
 			}
@@ -344,12 +346,14 @@ func (m *model) current(asOf time.Time) map[[2]string]mpos {
 }
 
 // gaps is, per demand addressed by two sides or more, the distance between
-// the sides' current positions (a side's position: its newest actor's).
+// the sides' current positions (a side's position: its newest actor's who
+// spoke openly; anonymous sources only when nobody of the side did).
 func (m *model) gaps() map[string]int {
 	bySide := map[[2]string]mpos{}
 	for _, c := range m.current(time.Time{}) {
 		k := [2]string{c.demand, c.side}
-		if old, ok := bySide[k]; !ok || c.after(old) {
+		old, ok := bySide[k]
+		if !ok || (old.anonymous && !c.anonymous) || (old.anonymous == c.anonymous && c.after(old)) {
 			bySide[k] = c
 		}
 	}
@@ -1222,10 +1226,10 @@ func TestMalformedTextIsNeverA500(t *testing.T) {
 		{"NUL in search", "/statements?q=ok%00", []int{http.StatusOK, http.StatusBadRequest}},
 		{"invalid UTF-8 in search", "/statements?q=%ff%fe", []int{http.StatusOK, http.StatusBadRequest}},
 		{"truncated UTF-8 in search", "/statements?q=%e2%82", []int{http.StatusOK, http.StatusBadRequest}},
-		{"NUL in actor slug", "/actors/%00", []int{http.StatusNotFound}},
-		{"NUL in demand slug", "/demands/%00", []int{http.StatusNotFound}},
-		{"NUL in region slug", "/regions/%00", []int{http.StatusNotFound}},
-		{"invalid UTF-8 in actor slug", "/actors/%ff", []int{http.StatusNotFound}},
+		{"NUL in actor slug", "/actors/%00", []int{http.StatusNotFound, http.StatusBadRequest}},
+		{"NUL in demand slug", "/demands/%00", []int{http.StatusNotFound, http.StatusBadRequest}},
+		{"NUL in region slug", "/regions/%00", []int{http.StatusNotFound, http.StatusBadRequest}},
+		{"invalid UTF-8 in actor slug", "/actors/%ff", []int{http.StatusNotFound, http.StatusBadRequest}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := e.get(t, tc.path)

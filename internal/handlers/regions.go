@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -60,6 +61,9 @@ func handleRegionShow(st regionStore) handlerFunc {
 		res, err := st.SearchStatements(ctx, f)
 		if err != nil {
 			return err
+		}
+		if pg > 1 && len(res.Statements) == 0 {
+			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of this timeline."}
 		}
 		counts, err := st.CountStancesByYear(ctx, f)
 		if err != nil {

@@ -16,7 +16,7 @@ func routes(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
 	e := errorRenderer{log: log}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders,
-		limitBody(cfg.MaxBodyBytes), deadline(cfg.RequestTimeout))
+		rejectMalformedText(e), limitBody(cfg.MaxBodyBytes), deadline(cfg.RequestTimeout))
 
 	r.Get("/healthz", handleHealthz())
 	r.Get("/readyz", handleReadyz(st))

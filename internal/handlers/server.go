@@ -7,7 +7,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -97,6 +100,33 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rejectMalformedText answers 400 when the path or query holds text that
+// is not UTF-8 or contains a NUL byte: the database could not store or
+// compare it, and no real link contains it.
+func rejectMalformedText(e errorRenderer) func(http.Handler) http.Handler {
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			malformed := bad(r.URL.Path)
+			if q, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				malformed = true
+			} else {
+				for k, vs := range q {
+					malformed = malformed || bad(k)
+					for _, v := range vs {
+						malformed = malformed || bad(v)
+					}
+				}
+			}
+			if malformed {
+				e.render(w, r, badRequest("The address contains characters that are not valid text. Check the link and try again."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // limitBody bounds request bodies; reading past the limit fails with

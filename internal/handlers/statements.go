@@ -98,7 +98,7 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if pg > 1 && len(res.Statements) == 0 && res.Total > 0 {
+		if pg > 1 && len(res.Statements) == 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of these results."}
 		}
 		base := filterQuery(f, true)

@@ -3,7 +3,9 @@ package store
 import "sort"
 
 // SidePosition is one side's current stance on a demand: the stance of the
-// most recent current position of any actor of that side.
+// most recent current position of any actor of that side who spoke on the
+// record (or through a spokesperson, or was reported by name); anonymous
+// sources count only when nobody of that side spoke openly.
 type SidePosition struct {
 	Side   string
 	Stance string
@@ -26,8 +28,14 @@ func Gaps(current []CurrentPosition) map[string]Gap {
 	latest := map[[2]string]CurrentPosition{} // (demand, side) -> newest position
 	for _, c := range current {
 		k := [2]string{c.DemandSlug, c.ActorSide}
-		if old, ok := latest[k]; !ok || c.Date.Time.After(old.Date.Time) ||
-			(c.Date.Time.Equal(old.Date.Time) && c.StatementID > old.StatementID) {
+		old, ok := latest[k]
+		anon, oldAnon := c.Attribution == "anonymous", old.Attribution == "anonymous"
+		switch {
+		case !ok, oldAnon && !anon:
+			latest[k] = c
+		case anon && !oldAnon:
+		case c.Date.Time.After(old.Date.Time),
+			c.Date.Time.Equal(old.Date.Time) && c.StatementID > old.StatementID:
 			latest[k] = c
 		}
 	}

@@ -17,6 +17,7 @@ type CurrentPosition struct {
 	Stance      string
 	Date        Date
 	StatementID int64
+	Attribution string
 }
 
 // CurrentPositions returns every actor's current stance on every demand
@@ -24,7 +25,7 @@ type CurrentPosition struct {
 func (s *Store) CurrentPositions(ctx context.Context, asOf time.Time) ([]CurrentPosition, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT DISTINCT ON (s.actor_id, p.demand_id)
-		       a.slug, a.name, a.side, d.slug, p.stance, s.date, s.date_precision, s.id
+		       a.slug, a.name, a.side, d.slug, p.stance, s.date, s.date_precision, s.id, s.attribution
 		FROM positions p
 		JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
 		JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
@@ -36,7 +37,7 @@ func (s *Store) CurrentPositions(ctx context.Context, asOf time.Time) ([]Current
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CurrentPosition, error) {
 		var c CurrentPosition
-		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID)
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
 		return c, err
 	})
 	return out, wrap(err, "current positions")
@@ -96,13 +97,14 @@ type StanceEvent struct {
 	DemandSlug  string
 	Stance      string
 	Date        Date
+	Attribution string
 }
 
 // ListStanceEvents returns every stance taken (by actor, or on demand, when
 // given), oldest first.
 func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]StanceEvent, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT s.id, a.slug, a.side, d.slug, p.stance, s.date, s.date_precision
+		SELECT s.id, a.slug, a.side, d.slug, p.stance, s.date, s.date_precision, s.attribution
 		FROM positions p
 		JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
 		JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
@@ -114,7 +116,7 @@ func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]S
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StanceEvent, error) {
 		var e StanceEvent
-		err := r.Scan(&e.StatementID, &e.ActorSlug, &e.ActorSide, &e.DemandSlug, &e.Stance, &e.Date.Time, &e.Date.Precision)
+		err := r.Scan(&e.StatementID, &e.ActorSlug, &e.ActorSide, &e.DemandSlug, &e.Stance, &e.Date.Time, &e.Date.Precision, &e.Attribution)
 		return e, err
 	})
 	return out, wrap(err, "list stance events")
