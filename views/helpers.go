@@ -1,6 +1,7 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -183,4 +184,36 @@ func RevisionAction(a string) string {
 		return "imported"
 	}
 	return a
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func precisionOptions() []Option {
+	return []Option{{Value: "day", Label: "day"}, {Value: "month", Label: "month"}, {Value: "year", Label: "year"}}
+}
+
+func recordTypeOptions() []Option {
+	return []Option{{Value: "statement", Label: "statements"}, {Value: "actor", Label: "actors"}, {Value: "demand", Label: "demands"},
+		{Value: "region", Label: "regions"}, {Value: "source", Label: "sources"}}
+}
+
+// HistoryURL is the history page of a revision's record.
+func HistoryURL(entity string, id int64, data []byte) string {
+	switch entity {
+	case "statement", "source":
+		return "/" + entity + "s/" + strconv.FormatInt(id, 10) + "/history"
+	}
+	var rec struct {
+		Slug string `json:"slug"`
+	}
+	_ = json.Unmarshal(data, &rec)
+	return "/" + entity + "s/" + rec.Slug + "/history"
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

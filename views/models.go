@@ -114,11 +114,12 @@ type StatementsData struct {
 // StatementData is one statement's page.
 type StatementData struct {
 	Statement store.Statement
-	Revisions []store.Revision
+	Revisions []RevisionView
 }
 
 // ActorData is one actor's page.
 type ActorData struct {
+	Revisions  []RevisionView
 	Actor      store.Actor
 	Positions  []ActorPosition
 	Statements []store.Statement
@@ -161,6 +162,7 @@ type DemandSummary struct {
 
 // DemandData is one demand's page.
 type DemandData struct {
+	Revisions  []RevisionView
 	Demand     store.Demand
 	Gap        store.Gap
 	Sides      []DemandSide
@@ -181,6 +183,7 @@ type RegionsData struct {
 
 // RegionData is a region's timeline page.
 type RegionData struct {
+	Revisions  []RevisionView
 	Region     store.Region
 	Form       FilterForm
 	Statements []store.Statement

@@ -5,5 +5,14 @@ package views
 // Page is what the layout needs from every page.
 type Page struct {
 	Title     string
-	UserEmail string // signed-in editor, or empty
+	UserEmail string // signed-in user, or empty
+	UserRole  string // editor or admin, or empty
+	Flash     string // one-time message after a change
+	FlashUndo string // where an "Undo" button posts, if the change can be undone
 }
+
+// CanEdit reports whether the viewer may change records.
+func (p Page) CanEdit() bool { return p.UserRole == "editor" || p.UserRole == "admin" }
+
+// IsAdmin reports whether the viewer manages accounts.
+func (p Page) IsAdmin() bool { return p.UserRole == "admin" }

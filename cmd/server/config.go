@@ -13,7 +13,7 @@ type config struct {
 	Addr         string
 	DataDir      string
 	LogLevel     slog.Level
-	CookieSecure string // auto, true or false
+	CookieSecure string // true or false
 	ReadAccess   string // public or signed-in
 }
 
@@ -32,7 +32,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.DataDir = "./.data"
 	}
 	if c.CookieSecure == "" {
-		c.CookieSecure = "auto"
+		c.CookieSecure = "false"
 	}
 	if c.ReadAccess == "" {
 		c.ReadAccess = "public"
@@ -41,9 +41,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
 	}
 	switch c.CookieSecure {
-	case "auto", "true", "false":
+	case "true", "false":
 	default:
-		return c, fmt.Errorf("COOKIE_SECURE: %q is not one of auto, true, false", c.CookieSecure)
+		return c, fmt.Errorf("COOKIE_SECURE: %q is not true or false", c.CookieSecure)
 	}
 	switch c.ReadAccess {
 	case "public", "signed-in":

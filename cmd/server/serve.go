@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+
 	"parley/internal/handlers"
 	"parley/internal/seed"
 	"parley/internal/store"
@@ -41,8 +43,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	sessions := pgxstore.NewWithCleanupInterval(db.pool, 10*time.Minute)
+	defer sessions.StopCleanup()
 	srv := &http.Server{
-		Handler:           handlers.NewServer(log, st, handlers.Config{}),
+		Handler: handlers.NewServer(log, st, sessions, handlers.Config{
+			CookieSecure:  cfg.CookieSecure == "true",
+			RequireSignIn: cfg.ReadAccess == "signed-in",
+		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      5 * time.Minute, // large CSV exports stream for a while

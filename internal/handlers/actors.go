@@ -38,6 +38,7 @@ type actorStore interface {
 	ListDemands(ctx context.Context) ([]store.Demand, error)
 	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
 	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
 }
 
 // handleActorShow shows an actor's positions, their history and statements.
@@ -60,7 +61,11 @@ func handleActorShow(st actorStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.ActorData{Actor: a, Statements: statements}
+		revs, err := st.ListRevisions(ctx, "actor", a.ID)
+		if err != nil {
+			return err
+		}
+		d := views.ActorData{Actor: a, Statements: statements, Revisions: diffRevisions(revs)}
 		byDemand := map[string][]store.StanceEvent{}
 		var from, to time.Time
 		for _, e := range events {

@@ -46,6 +46,7 @@ type demandStore interface {
 	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
 	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
 	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
 }
 
 // handleDemandShow shows who stands where on a demand and how the gap moved.
@@ -74,7 +75,11 @@ func handleDemandShow(st demandStore) handlerFunc {
 				onDemand = append(onDemand, c)
 			}
 		}
-		d := views.DemandData{Demand: dm, Gap: store.Gaps(onDemand)[dm.Slug], Statements: statements}
+		revs, err := st.ListRevisions(ctx, "demand", dm.ID)
+		if err != nil {
+			return err
+		}
+		d := views.DemandData{Demand: dm, Gap: store.Gaps(onDemand)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
 		actors := make([]store.Actor, 0, len(onDemand))
 		byActor := map[string]store.CurrentPosition{}
 		for _, c := range onDemand {

@@ -52,8 +52,8 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "5")
 	}
-	page := views.Page{Title: title, UserEmail: userEmail(r)}
-	_ = renderStatus(w, r, status, views.ErrorPage(page, status, msg))
+	p := page(r, title)
+	_ = renderStatus(w, r, status, views.ErrorPage(p, status, msg))
 }
 
 func classify(err error) (status int, title, msg string) {

@@ -182,7 +182,14 @@ func buildGaps(demands []store.Demand, now, before map[string]store.Gap) []views
 
 // page is the layout's view model for r.
 func page(r *http.Request, title string) views.Page {
-	return views.Page{Title: title, UserEmail: userEmail(r)}
+	p := views.Page{Title: title}
+	if u, ok := currentUser(r); ok {
+		p.UserEmail, p.UserRole = u.Email, u.Role
+	}
+	if f, ok := r.Context().Value(flashKey).(flashMsg); ok {
+		p.Flash, p.FlashUndo = f.Text, f.Undo
+	}
+	return p
 }
 
 // byCategory orders demands by the domain's category order (territory

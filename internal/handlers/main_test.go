@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"parley/internal/handlers"
@@ -41,7 +42,7 @@ func newEnv(t *testing.T, seeded bool) *env {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(handlers.NewServer(log, st, handlers.Config{}))
+	srv := httptest.NewServer(handlers.NewServer(log, st, pgxstore.NewWithCleanupInterval(pool, 0), handlers.Config{}))
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, pool: pool, store: st}
 }

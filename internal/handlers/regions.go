@@ -31,6 +31,7 @@ type regionStore interface {
 	GetRegion(ctx context.Context, slug string) (store.Region, error)
 	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
 	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
 }
 
 // handleRegionShow is a region's timeline with filters, chart and exports.
@@ -75,7 +76,12 @@ func handleRegionShow(st regionStore) handlerFunc {
 		}
 		base := filterQuery(f, false)
 		path := "/regions/" + region.Slug
+		revs, err := st.ListRevisions(ctx, "region", region.ID)
+		if err != nil {
+			return err
+		}
 		d := views.RegionData{
+			Revisions:  diffRevisions(revs),
 			Region:     region,
 			Form:       filterForm(path, f, actors, demands, regions, v),
 			Statements: res.Statements,

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -12,35 +13,90 @@ import (
 )
 
 // routes is the table of contents: every route and middleware chain.
-func routes(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
+func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
 	e := errorRenderer{log: log}
+	sm := newSessions(sessions, cfg.CookieSecure)
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders,
 		rejectMalformedText(e), limitBody(cfg.MaxBodyBytes), deadline(cfg.RequestTimeout))
 
+	// Probes and assets need no session.
 	r.Get("/healthz", handleHealthz())
 	r.Get("/readyz", handleReadyz(st))
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 
-	r.Get("/", e.handle(handleHome(st)))
-	r.Get("/statements", e.handle(handleStatementsIndex(st)))
-	r.Get("/statements.csv", e.handle(handleStatementsCSV(log, st)))
-	r.Get("/statements/{id}", e.handle(handleStatementShow(st)))
-	r.Get("/actors", e.handle(handleActorsIndex(st)))
-	r.Get("/actors/{slug}", e.handle(handleActorShow(st)))
-	r.Get("/demands", e.handle(handleDemandsIndex(st)))
-	r.Get("/demands/{slug}", e.handle(handleDemandShow(st)))
-	r.Get("/regions", e.handle(handleRegionsIndex(st)))
-	r.Get("/regions/{slug}", e.handle(handleRegionShow(st)))
-	r.Get("/regions/{slug}/timeline.csv", e.handle(handleRegionCSV(log, st)))
+	r.Group(func(r chi.Router) {
+		r.Use(sm.LoadAndSave, loadUser(sm, st, e))
+		r.Get("/login", e.handle(handleLoginForm()))
+		r.Post("/login", e.handle(handleLogin(log, sm, st)))
+		r.Post("/logout", e.handle(handleLogout(sm)))
 
-	r.NotFound(e.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &HTTPError{Status: http.StatusNotFound, Message: "There is nothing at this address. Check the link, or start from the dashboard."}
-	}))
-	r.MethodNotAllowed(e.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &HTTPError{Status: http.StatusMethodNotAllowed, Message: "This address does not accept that kind of request."}
-	}))
+		// Reading: public, or for signed-in users with READ_ACCESS=signed-in.
+		r.Group(func(r chi.Router) {
+			if cfg.RequireSignIn {
+				r.Use(requireRole(e))
+			}
+			r.Get("/", e.handle(handleHome(st)))
+			r.Get("/statements", e.handle(handleStatementsIndex(st)))
+			r.Get("/statements.csv", e.handle(handleStatementsCSV(log, st)))
+			r.Get("/statements/{id}", e.handle(handleStatementShow(st)))
+			r.Get("/actors", e.handle(handleActorsIndex(st)))
+			r.Get("/actors/{slug}", e.handle(handleActorShow(st)))
+			r.Get("/demands", e.handle(handleDemandsIndex(st)))
+			r.Get("/demands/{slug}", e.handle(handleDemandShow(st)))
+			r.Get("/regions", e.handle(handleRegionsIndex(st)))
+			r.Get("/regions/{slug}", e.handle(handleRegionShow(st)))
+			r.Get("/regions/{slug}/timeline.csv", e.handle(handleRegionCSV(log, st)))
+			r.Get("/sources", e.handle(handleSourcesIndex(st)))
+			r.Get("/sources/{id}", e.handle(handleSourceShow(st)))
+		})
 
-	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks).
+		// Writing: editors and admins.
+		r.Group(func(r chi.Router) {
+			r.Use(requireRole(e, "editor", "admin"))
+			ks := kinds(st)
+			forms := recordForms(st)
+			r.Get("/statements/new", e.handle(handleStatementNew(st)))
+			r.Post("/statements/new", e.handle(handleStatementCreate(sm, st)))
+			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(sm, st)))
+			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, st)))
+			for _, name := range []string{"actor", "demand", "region", "source"} {
+				rf, param := forms[name], ks[name].param
+				base := "/" + name + "s"
+				r.Get(base+"/new", e.handle(handleRecordNew(rf)))
+				r.Post(base+"/new", e.handle(handleRecordCreate(sm, rf)))
+				r.Get(base+"/{"+param+"}/edit", e.handle(handleRecordEdit(rf, param)))
+				r.Post(base+"/{"+param+"}/edit", e.handle(handleRecordUpdate(sm, rf, param)))
+			}
+			for _, k := range ks {
+				base := "/" + k.name + "s/{" + k.param + "}"
+				r.Post(base+"/delete", e.handle(handleDelete(sm, k)))
+				r.Post(base+"/restore", e.handle(handleRestore(sm, k)))
+				r.Get(base+"/history", e.handle(handleHistory(st, k)))
+			}
+			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st, ks)))
+			r.Get("/changes", e.handle(handleChanges(st)))
+		})
+
+		// Accounts: admins.
+		r.Group(func(r chi.Router) {
+			r.Use(requireRole(e, "admin"))
+			r.Get("/admin/users", e.handle(handleUsers(st)))
+			r.Post("/admin/users", e.handle(handleUserCreate(log, sm, st)))
+			r.Post("/admin/users/{id}/role", e.handle(handleUserRole(log, sm, st)))
+			r.Post("/admin/users/{id}/disable", e.handle(handleUserDisable(log, sm, st)))
+		})
+
+		r.NotFound(e.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return &HTTPError{Status: http.StatusNotFound, Message: "There is nothing at this address. Check the link, or start from the dashboard."}
+		}))
+		r.MethodNotAllowed(e.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return &HTTPError{Status: http.StatusMethodNotAllowed, Message: "This address does not accept that kind of request."}
+		}))
+	})
+
+	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks); the
+	// session cookie is SameSite=Lax as a second line.
 	return http.NewCrossOriginProtection().Handler(r)
 }

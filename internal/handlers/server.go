@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"parley/internal/store"
@@ -23,30 +24,28 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds each request's work, database queries included.
 	RequestTimeout time.Duration
+	// CookieSecure marks the session cookie Secure (serve over HTTPS).
+	CookieSecure bool
+	// RequireSignIn makes every page need an account (READ_ACCESS=signed-in).
+	RequireSignIn bool
 }
 
-// NewServer returns Parley's HTTP handler.
-func NewServer(log *slog.Logger, st *store.Store, cfg Config) http.Handler {
+// NewServer returns Parley's HTTP handler. Sessions live in sessions (the
+// database, so instances share them).
+func NewServer(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	return routes(log, st, cfg)
+	return routes(log, st, sessions, cfg)
 }
 
 type ctxKey int
 
 const userKey ctxKey = iota
 
-// userEmail is the signed-in editor's email, or "".
-func userEmail(r *http.Request) string {
-	if u, ok := r.Context().Value(userKey).(store.User); ok {
-		return u.Email
-	}
-	return ""
-}
 
 // logRequests writes one structured line per request.
 func logRequests(log *slog.Logger) func(http.Handler) http.Handler {

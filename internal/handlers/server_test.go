@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"parley/internal/handlers"
@@ -39,7 +40,7 @@ func TestDatabaseOutageShowsUnavailablePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	srv := httptest.NewServer(handlers.NewServer(slog.New(slog.DiscardHandler), store.New(pool), handlers.Config{}))
+	srv := httptest.NewServer(handlers.NewServer(slog.New(slog.DiscardHandler), store.New(pool), pgxstore.NewWithCleanupInterval(pool, 0), handlers.Config{}))
 	t.Cleanup(srv.Close)
 	e := &env{srv: srv, pool: pool}
 	res, body := e.get(t, "/")

@@ -172,6 +172,6 @@ func handleStatementShow(st statementStore) handlerFunc {
 			return err
 		}
 		title := s.ActorName + ", " + s.Date.String()
-		return render(w, r, views.StatementPage(page(r, title), views.StatementData{Statement: s, Revisions: revs}))
+		return render(w, r, views.StatementPage(page(r, title), views.StatementData{Statement: s, Revisions: diffRevisions(revs)}))
 	}
 }

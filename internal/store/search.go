@@ -19,6 +19,7 @@ type StatementFilter struct {
 	Stance      string // statements taking this stance (on Demand, if set)
 	Region      string // region slug: the region timeline (see DESIGN.md)
 	Attribution string
+	SourceID    int64
 	From, To    time.Time // inclusive dates
 	AsOf        time.Time // as it stood on that day: nothing dated later
 	Sort        string    // "date" (newest first, default), "oldest", "relevance"
@@ -93,6 +94,9 @@ func (f StatementFilter) where() (string, []any) {
 	}
 	if f.Attribution != "" {
 		conds = append(conds, "s.attribution = "+arg(f.Attribution))
+	}
+	if f.SourceID != 0 {
+		conds = append(conds, "s.source_id = "+arg(f.SourceID))
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "s.date >= "+arg(f.From)+"::date")

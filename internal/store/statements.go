@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +34,12 @@ type Statement struct {
 	// between MarkStart and MarkEnd (search results only).
 	SummaryMarked string `json:"-"`
 	QuoteMarked   string `json:"-"`
+	// Resubmitted is set by CreateStatement when the idempotency key had
+	// already created this statement.
+	Resubmitted bool `json:"-"`
 }
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // RegionRef names a region a statement mentions.
 type RegionRef struct {
@@ -65,6 +72,11 @@ type StatementInput struct {
 	Regions     []string
 	Positions   []PositionInput
 	SeedKey     string // seed dataset key, or empty
+	// IdempotencyKey (a UUID from the form) makes a resubmitted form return
+	// the statement the first submission created instead of a second one.
+	IdempotencyKey string
+	// NewSource, when set, is created with the statement (SourceID unused).
+	NewSource *SourceInput
 }
 
 // Validate checks the input against the domain's rules, in words an editor
@@ -112,6 +124,9 @@ func (in StatementInput) Validate(today time.Time) error {
 			p.Add(field, "This demand is listed twice; keep one stance per demand.")
 		}
 		seen[pos.Demand] = true
+	}
+	if in.IdempotencyKey != "" && !uuidRE.MatchString(in.IdempotencyKey) {
+		p.Add("form", "This form is out of date. Reload the page and enter the statement again.")
 	}
 	if len(in.Positions) == 0 && len(in.Regions) == 0 {
 		p.Add("positions", "Add at least one position (demand and stance) or one region.")
@@ -169,64 +184,223 @@ func (s *Store) CreateStatement(ctx context.Context, by Editor, in StatementInpu
 		return Statement{}, err
 	}
 	var st Statement
-	err := s.transact(ctx, func(tx pgx.Tx) error {
+	create := func(tx pgx.Tx) error {
 		var err error
 		st, err = createStatement(ctx, tx, by, in, "create")
 		return err
-	})
+	}
+	err := s.transact(ctx, create)
+	if errors.Is(err, ErrConflict) && in.IdempotencyKey != "" {
+		// A concurrent submission of the same form won the race: this
+		// attempt now finds its statement.
+		err = s.transact(ctx, create)
+	}
 	return st, err
 }
 
-func createStatement(ctx context.Context, q querier, by Editor, in StatementInput, action string) (Statement, error) {
+// StatementByIdempotencyKey returns the id of the statement a form with
+// key created; ErrNotFound if none did (or key is not a UUID).
+func (s *Store) StatementByIdempotencyKey(ctx context.Context, key string) (int64, error) {
+	if !uuidRE.MatchString(key) {
+		return 0, ErrNotFound
+	}
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM statements WHERE idempotency_key = $1`, key).Scan(&id)
+	return id, wrap(err, "find statement by idempotency key")
+}
+
+// UpdateStatement saves in over statement id, positions and regions
+// included, if version is still its newest (*ConflictError otherwise).
+func (s *Store) UpdateStatement(ctx context.Context, by Editor, id int64, version int, in StatementInput) (Statement, error) {
+	if err := in.Validate(time.Now()); err != nil {
+		return Statement{}, err
+	}
+	var st Statement
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		st, err = updateStatement(ctx, tx, by, id, version, in, "update")
+		return err
+	})
+	return st, conflict(err, func() (any, error) { return s.GetStatement(ctx, id) }, "update statement %d", id)
+}
+
+func updateStatement(ctx context.Context, q querier, by Editor, id int64, version int, in StatementInput, action string) (Statement, error) {
+	if _, err := lockRow(ctx, q, "statements", "id", id, version, false); err != nil {
+		return Statement{}, err
+	}
+	r, err := resolve(ctx, q, by, in)
+	if err != nil {
+		return Statement{}, err
+	}
+	if _, err := q.Exec(ctx, `
+		UPDATE statements SET actor_id = $2, date = $3, date_precision = $4, quote = $5, summary = $6,
+		       occasion = $7, attribution = $8, source_id = $9, version = version + 1, updated_at = now()
+		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote),
+		strings.TrimSpace(in.Summary), strings.TrimSpace(in.Occasion), in.Attribution, r.sourceID); err != nil {
+		return Statement{}, err
+	}
+	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
+		return Statement{}, err
+	}
+	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
+	if err != nil {
+		return st, err
+	}
+	return st, writeRevision(ctx, q, by, "statement", st.ID, st.Version, action, st)
+}
+
+// DeleteStatement soft-deletes a statement: it leaves browsing, positions
+// and exports, keeps its history, and can be restored.
+func (s *Store) DeleteStatement(ctx context.Context, by Editor, id int64) error {
+	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
+		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, false); err != nil {
+			return err
+		}
+		return deleteOrRestore(ctx, tx, by, "statements", "statement", id, true)
+	}), "delete statement %d", id)
+}
+
+// RestoreStatement undoes DeleteStatement.
+func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error {
+	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
+		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, true); err != nil {
+			return err
+		}
+		return deleteOrRestore(ctx, tx, by, "statements", "statement", id, false)
+	}), "restore statement %d", id)
+}
+
+// FindSimilarStatements returns live statements of the same actor dated
+// within 31 days of date whose summary or quote resembles the given text
+// (pg_trgm similarity), most similar first: possible duplicates.
+func (s *Store) FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]Statement, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`
+		WHERE s.deleted_at IS NULL AND a.slug = $1
+		  AND s.date BETWEEN $2::date - 31 AND $2::date + 31
+		  AND (similarity(s.summary, $3) > 0.3 OR ($4 <> '' AND s.quote <> '' AND similarity(s.quote, $4) > 0.3))
+		ORDER BY greatest(similarity(s.summary, $3), similarity(s.quote, $4)) DESC
+		LIMIT 5`, actor, date, summary, quote)
+	if err != nil {
+		return nil, wrap(err, "find similar statements")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	return out, wrap(err, "find similar statements")
+}
+
+// resolved is a StatementInput's references turned into ids.
+type resolved struct {
+	actorID   int64
+	sourceID  *int64
+	regionIDs []int64
+	demands   []string
+	stances   []string
+}
+
+// resolve looks up the records in refers to, reporting unknown ones as a
+// *ValidationError. An inline new source is created here, in q's
+// transaction.
+func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (resolved, error) {
+	var r resolved
 	p := Problems{}
-	var actorID int64
-	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Actor).Scan(&actorID)
+	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Actor).Scan(&r.actorID)
 	if err == pgx.ErrNoRows {
 		p.Add("actor", "No actor \""+in.Actor+"\" exists.")
 	} else if err != nil {
-		return Statement{}, wrap(err, "create statement: find actor")
+		return r, wrap(err, "find actor")
 	}
-	var sourceID *int64
 	if in.SourceID != 0 {
 		var ok bool
-		if err := q.QueryRow(ctx, `SELECT true FROM sources WHERE id = $1 AND deleted_at IS NULL`, in.SourceID).Scan(&ok); err == pgx.ErrNoRows {
+		if err := q.QueryRow(ctx, `SELECT true FROM sources WHERE id = $1`, in.SourceID).Scan(&ok); err == pgx.ErrNoRows {
 			p.Add("source", "That source does not exist.")
 		} else if err != nil {
-			return Statement{}, wrap(err, "create statement: find source")
+			return r, wrap(err, "find source")
 		}
-		sourceID = &in.SourceID
+		r.sourceID = &in.SourceID
 	}
-	regions, err := regionIDs(ctx, q, in.Regions)
-	if err != nil {
-		if ve, ok := err.(*ValidationError); ok {
-			for k, v := range ve.Fields {
-				p.Add(k, v)
+	if in.NewSource != nil {
+		if err := in.NewSource.Validate(); err != nil {
+			for k, v := range err.(*ValidationError).Fields {
+				p.Add("source_"+k, v)
 			}
-		} else {
-			return Statement{}, err
 		}
 	}
-	demandSlugs := make([]string, len(in.Positions))
-	stances := make([]string, len(in.Positions))
+	r.regionIDs, err = regionIDs(ctx, q, in.Regions)
+	if ve, ok := err.(*ValidationError); ok {
+		for k, v := range ve.Fields {
+			p.Add(k, v)
+		}
+	} else if err != nil {
+		return r, err
+	}
+	r.demands = make([]string, len(in.Positions))
+	r.stances = make([]string, len(in.Positions))
 	for i, pos := range in.Positions {
-		demandSlugs[i], stances[i] = pos.Demand, pos.Stance
+		r.demands[i], r.stances[i] = pos.Demand, pos.Stance
 	}
 	var unknown []string
 	if err := q.QueryRow(ctx, `
 		SELECT coalesce(array_agg(x.slug), '{}') FROM unnest($1::text[]) AS x(slug)
 		WHERE NOT EXISTS (SELECT 1 FROM demands d WHERE d.slug = x.slug AND d.deleted_at IS NULL)`,
-		demandSlugs).Scan(&unknown); err != nil {
-		return Statement{}, wrap(err, "create statement: find demands")
+		r.demands).Scan(&unknown); err != nil {
+		return r, wrap(err, "find demands")
 	}
 	if len(unknown) > 0 {
 		p.Add("positions", "Unknown demand: "+strings.Join(unknown, ", ")+".")
 	}
 	if err := p.Err(); err != nil {
+		return r, err
+	}
+	if in.NewSource != nil {
+		src, err := createSource(ctx, q, by, *in.NewSource, "create")
+		if err != nil {
+			return r, err
+		}
+		r.sourceID = &src.ID
+	}
+	return r, nil
+}
+
+// setPositionsAndRegions replaces a statement's positions and regions.
+func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved) error {
+	if _, err := q.Exec(ctx, `DELETE FROM positions WHERE statement_id = $1`, id); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM statement_regions WHERE statement_id = $1`, id); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO positions (statement_id, demand_id, stance)
+		SELECT $1, d.id, x.stance FROM unnest($2::text[], $3::text[]) AS x(slug, stance)
+		JOIN demands d ON d.slug = x.slug`, id, r.demands, r.stances); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO statement_regions (statement_id, region_id) SELECT $1, unnest($2::bigint[])`, id, r.regionIDs)
+	return err
+}
+
+func createStatement(ctx context.Context, q querier, by Editor, in StatementInput, action string) (Statement, error) {
+	if in.IdempotencyKey != "" {
+		// The same form submitted again: answer with what the first submission made.
+		var id int64
+		err := q.QueryRow(ctx, `SELECT id FROM statements WHERE idempotency_key = $1`, in.IdempotencyKey).Scan(&id)
+		if err == nil {
+			st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
+			st.Resubmitted = true
+			return st, wrap(err, "create statement: find resubmitted %d", id)
+		} else if err != pgx.ErrNoRows {
+			return Statement{}, wrap(err, "create statement: check idempotency key")
+		}
+	}
+	r, err := resolve(ctx, q, by, in)
+	if err != nil {
 		return Statement{}, err
 	}
-	var seedKey *string
+	var seedKey, idemKey *string
 	if in.SeedKey != "" {
 		seedKey = &in.SeedKey
+	}
+	if in.IdempotencyKey != "" {
+		idemKey = &in.IdempotencyKey
 	}
 	var createdBy *int64
 	if by.ID != 0 {
@@ -235,21 +409,15 @@ func createStatement(ctx context.Context, q querier, by Editor, in StatementInpu
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
-		                        source_id, seed_key, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote), strings.TrimSpace(in.Summary),
-		strings.TrimSpace(in.Occasion), in.Attribution, sourceID, seedKey, createdBy).Scan(&id)
+		                        source_id, seed_key, idempotency_key, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		r.actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote), strings.TrimSpace(in.Summary),
+		strings.TrimSpace(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
 	if err != nil {
 		return Statement{}, wrap(err, "create statement")
 	}
-	if _, err := q.Exec(ctx, `
-		INSERT INTO positions (statement_id, demand_id, stance)
-		SELECT $1, d.id, x.stance FROM unnest($2::text[], $3::text[]) AS x(slug, stance)
-		JOIN demands d ON d.slug = x.slug`, id, demandSlugs, stances); err != nil {
-		return Statement{}, wrap(err, "create statement %d: positions", id)
-	}
-	if _, err := q.Exec(ctx, `INSERT INTO statement_regions (statement_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regions); err != nil {
-		return Statement{}, wrap(err, "create statement %d: regions", id)
+	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
+		return Statement{}, wrap(err, "create statement %d", id)
 	}
 	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
 	if err != nil {

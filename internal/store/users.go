@@ -58,3 +58,59 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (User, error) 
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, strings.TrimSpace(email)))
 	return u, wrap(err, "get user %q", email)
 }
+
+// GetUser returns the account with id; ErrNotFound if there is none.
+func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	return u, wrap(err, "get user %d", id)
+}
+
+// ListUsers returns every account by email.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY lower(email)`)
+	if err != nil {
+		return nil, wrap(err, "list users")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+	return out, wrap(err, "list users")
+}
+
+// SetUserRole changes an account's role.
+func (s *Store) SetUserRole(ctx context.Context, id int64, role string) error {
+	if !slices.Contains(Roles, role) {
+		return Problems{"role": "Choose editor or admin."}.Err()
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET role = $2 WHERE id = $1`, id, role)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return wrap(err, "set user %d role", id)
+}
+
+// SetUserDisabled disables or re-enables an account. A disabled account
+// cannot sign in, and its sessions end at their next request.
+func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1`, id, disabled)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrNotFound
+	}
+	return wrap(err, "set user %d disabled", id)
+}
+
+// RecordLoginAttempt logs a sign-in attempt for throttling and audit.
+func (s *Store) RecordLoginAttempt(ctx context.Context, email, ip string, success bool) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO login_attempts (email, ip, success) VALUES ($1, $2, $3)`,
+		strings.ToLower(strings.TrimSpace(email)), ip, success)
+	return wrap(err, "record login attempt")
+}
+
+// RecentLoginFailures counts failed sign-ins since since, for the account
+// and for the client address.
+func (s *Store) RecentLoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error) {
+	err = s.pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE lower(email) = lower($1)), count(*) FILTER (WHERE ip = $2)
+		FROM login_attempts
+		WHERE NOT success AND created_at >= $3 AND (lower(email) = lower($1) OR ip = $2)`,
+		strings.TrimSpace(email), ip, since).Scan(&byEmail, &byIP)
+	return byEmail, byIP, wrap(err, "count login failures")
+}

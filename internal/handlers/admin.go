@@ -1,0 +1,188 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/auth"
+	"parley/internal/store"
+	"parley/views"
+)
+
+type usersStore interface {
+	ListUsers(ctx context.Context) ([]store.User, error)
+	CreateUser(ctx context.Context, email, passwordHash, role string) (store.User, error)
+	SetUserRole(ctx context.Context, id int64, role string) error
+	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
+}
+
+func userForm(v, errs map[string]string) views.SimpleForm {
+	return views.SimpleForm{Action: "/admin/users", Submit: "Add user", Errors: errs, Fields: []views.FormField{
+		text("email", "Email", v, errs, "", map[string]any{"type": "email", "required": true, "maxlength": "254"}),
+		{Field: views.Field{Name: "role", Label: "Role", Value: v["role"], Error: errs["role"]}, Kind: "select", Options: opts(store.Roles, ident)},
+		text("password", "Initial password", map[string]string{}, errs, "At least 8 characters; share it privately.", map[string]any{"type": "password", "autocomplete": "new-password", "required": true}),
+	}}
+}
+
+func showUsers(w http.ResponseWriter, r *http.Request, st usersStore, status int, f views.SimpleForm) error {
+	users, err := st.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(r)
+	return renderStatus(w, r, status, views.UsersPage(page(r, "Users"), views.UsersData{Users: users, Form: f, Self: u.ID}))
+}
+
+// handleUsers lists accounts with the form to add one.
+func handleUsers(st usersStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return showUsers(w, r, st, http.StatusOK, userForm(map[string]string{"role": "editor"}, map[string]string{}))
+	}
+}
+
+// handleUserCreate adds an account.
+func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		v := map[string]string{"email": strings.TrimSpace(r.PostForm.Get("email")), "role": r.PostForm.Get("role")}
+		pw := r.PostForm.Get("password")
+		errs := map[string]string{}
+		if msg := auth.CheckPasswordPolicy(pw); msg != "" {
+			errs["password"] = msg
+		}
+		if len(errs) == 0 {
+			hash, err := auth.HashPassword(pw)
+			if err != nil {
+				return err
+			}
+			_, err = st.CreateUser(r.Context(), v["email"], hash, v["role"])
+			if fe, ok := validationFields(err); ok {
+				errs = fe
+			} else if errors.Is(err, store.ErrConflict) {
+				errs["email"] = "An account with this email already exists."
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(errs) > 0 {
+			return showUsers(w, r, st, http.StatusUnprocessableEntity, userForm(v, errs))
+		}
+		log.InfoContext(r.Context(), "user created", "email", v["email"], "role", v["role"], "by", editor(r).Email)
+		setFlash(sm, r, "Added "+v["email"]+".", "")
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		return nil
+	}
+}
+
+func userID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, store.ErrNotFound
+	}
+	return id, nil
+}
+
+// handleUserRole changes an account's role.
+func handleUserRole(log *slog.Logger, sm *scs.SessionManager, st usersStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := userID(r)
+		if err != nil {
+			return err
+		}
+		role := r.PostFormValue("role")
+		if err := st.SetUserRole(r.Context(), id, role); err != nil {
+			if _, ok := validationFields(err); ok {
+				return badRequest("role: choose editor or admin.")
+			}
+			return err
+		}
+		log.InfoContext(r.Context(), "user role changed", "user_id", id, "role", role, "by", editor(r).Email)
+		setFlash(sm, r, "Role changed.", "")
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		return nil
+	}
+}
+
+// handleUserDisable disables (ending every session of the account at once)
+// or re-enables an account.
+func handleUserDisable(log *slog.Logger, sm *scs.SessionManager, st usersStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := userID(r)
+		if err != nil {
+			return err
+		}
+		if id == editor(r).ID {
+			return badRequest("You cannot disable your own account.")
+		}
+		disabled := r.PostFormValue("disabled") != "0"
+		if err := st.SetUserDisabled(r.Context(), id, disabled); err != nil {
+			return err
+		}
+		if disabled {
+			// End the account's sessions on the server now, not at their next request.
+			err := sm.Iterate(r.Context(), func(ctx context.Context) error {
+				if sm.GetInt64(ctx, "user_id") == id {
+					return sm.Destroy(ctx)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		log.InfoContext(r.Context(), "user disabled", "user_id", id, "disabled", disabled, "by", editor(r).Email)
+		setFlash(sm, r, map[bool]string{true: "Account disabled; its sessions have ended.", false: "Account enabled."}[disabled], "")
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		return nil
+	}
+}
+
+type sourcesStore interface {
+	ListSources(ctx context.Context) ([]store.Source, error)
+	GetSource(ctx context.Context, id int64) (store.Source, error)
+	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+}
+
+// handleSourcesIndex lists sources.
+func handleSourcesIndex(st sourcesStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		sources, err := st.ListSources(r.Context())
+		if err != nil {
+			return err
+		}
+		return render(w, r, views.SourcesPage(page(r, "Sources"), views.SourcesData{Sources: sources}))
+	}
+}
+
+// handleSourceShow shows a source and the statements citing it.
+func handleSourceShow(st sourcesStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err != nil || id < 1 {
+			return store.ErrNotFound
+		}
+		src, err := st.GetSource(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		statements, err := st.ListStatements(r.Context(), store.StatementFilter{SourceID: id, Limit: 500})
+		if err != nil {
+			return err
+		}
+		revs, err := st.ListRevisions(r.Context(), "source", id)
+		if err != nil {
+			return err
+		}
+		return render(w, r, views.SourcePage(page(r, src.Outlet), views.SourceData{Source: src, Statements: statements, Revisions: diffRevisions(revs)}))
+	}
+}

@@ -1,0 +1,369 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+// recordForm is one editable record type's form: its fields, how to read
+// them, and how to save.
+type recordForm struct {
+	kind    string
+	noun    string
+	fields  func(ctx context.Context, v map[string]string, errs map[string]string, editing bool) ([]views.FormField, error)
+	load    func(ctx context.Context, key string) (values map[string]string, version int, err error)
+	create  func(ctx context.Context, by store.Editor, v map[string]string) (key string, err error)
+	update  func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error
+	summary func(current any) []views.KV // the other editor's version, for the conflict page
+	url     func(key string) string
+	names   []string // form field names
+	multi   []string // names that take several values (joined by "\n")
+}
+
+func (rf recordForm) read(r *http.Request) (map[string]string, int, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, 0, err
+	}
+	v := map[string]string{}
+	for _, n := range rf.names {
+		if slices.Contains(rf.multi, n) {
+			v[n] = strings.Join(r.PostForm[n], "\n")
+		} else {
+			v[n] = strings.TrimSpace(r.PostForm.Get(n))
+		}
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	return v, version, nil
+}
+
+func (rf recordForm) show(w http.ResponseWriter, r *http.Request, status int, f views.SimpleForm, v map[string]string, editing bool) error {
+	fields, err := rf.fields(r.Context(), v, f.Errors, editing)
+	if err != nil {
+		return err
+	}
+	f.Fields = fields
+	return renderStatus(w, r, status, views.SimpleFormPage(page(r, f.Heading), f))
+}
+
+func validationFields(err error) (map[string]string, bool) {
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Fields, true
+	}
+	return nil, false
+}
+
+// handleRecordNew shows an empty form.
+func handleRecordNew(rf recordForm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f := views.SimpleForm{Action: "/" + rf.kind + "s/new", Heading: "New " + rf.noun, Submit: "Save " + rf.noun, Errors: map[string]string{}}
+		return rf.show(w, r, http.StatusOK, f, map[string]string{}, false)
+	}
+}
+
+// handleRecordCreate saves a new record, or shows the form again (422)
+// with what was typed and what is wrong.
+func handleRecordCreate(sm *scs.SessionManager, rf recordForm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, _, err := rf.read(r)
+		if err != nil {
+			return err
+		}
+		f := views.SimpleForm{Action: "/" + rf.kind + "s/new", Heading: "New " + rf.noun, Submit: "Save " + rf.noun, Errors: map[string]string{}}
+		key, err := rf.create(r.Context(), editor(r), v)
+		if errors.Is(err, store.ErrConflict) {
+			f.Errors["slug"] = "That slug is taken. Choose another."
+			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, false)
+		}
+		if fe, ok := validationFields(err); ok {
+			f.Errors = fe
+			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, false)
+		}
+		if err != nil {
+			return err
+		}
+		setFlash(sm, r, "Saved the new "+rf.noun+".", "")
+		http.Redirect(w, r, rf.url(key), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// handleRecordEdit shows the form filled with the stored record.
+func handleRecordEdit(rf recordForm, param string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := chi.URLParam(r, param)
+		v, version, err := rf.load(r.Context(), key)
+		if err != nil {
+			return err
+		}
+		f := views.SimpleForm{Action: rf.url(key) + "/edit", Heading: "Edit " + rf.noun, Submit: "Save changes", Version: version, Errors: map[string]string{}}
+		return rf.show(w, r, http.StatusOK, f, v, true)
+	}
+}
+
+// handleRecordUpdate saves an edit; a newer version saved meanwhile gets
+// the conflict page with both versions.
+func handleRecordUpdate(sm *scs.SessionManager, rf recordForm, param string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := chi.URLParam(r, param)
+		v, version, err := rf.read(r)
+		if err != nil {
+			return err
+		}
+		f := views.SimpleForm{Action: rf.url(key) + "/edit", Heading: "Edit " + rf.noun, Submit: "Save changes", Version: version, Errors: map[string]string{}}
+		if version < 1 {
+			f.Errors["form"] = "This form is missing its version. Reload the page and make the change again."
+			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, true)
+		}
+		err = rf.update(r.Context(), editor(r), key, version, v)
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			f.Conflict = rf.summary(ce.Current)
+			_, f.ConflictVersion, _ = rf.load(r.Context(), key)
+			f.Version = f.ConflictVersion
+			return rf.show(w, r, http.StatusConflict, f, v, true)
+		}
+		if fe, ok := validationFields(err); ok {
+			f.Errors = fe
+			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, true)
+		}
+		if err != nil {
+			return err
+		}
+		setFlash(sm, r, "Changes saved.", "")
+		http.Redirect(w, r, rf.url(key), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func opts(values []string, label func(string) string) []views.Option {
+	out := make([]views.Option, len(values))
+	for i, v := range values {
+		out[i] = views.Option{Value: v, Label: label(v)}
+	}
+	return out
+}
+
+func ident(s string) string { return s }
+
+func text(name, label string, v, errs map[string]string, hint string, attrs map[string]any) views.FormField {
+	return views.FormField{Field: views.Field{Name: name, Label: label, Value: v[name], Error: errs[name], Hint: hint}, Kind: "text", Attrs: attrs}
+}
+
+func slugField(v, errs map[string]string, editing bool, example string) views.FormField {
+	if editing {
+		return views.FormField{Field: views.Field{Name: "slug", Label: "Slug", Value: v["slug"], Hint: "Slugs are stable once published, so links keep working."}, Kind: "readonly"}
+	}
+	return text("slug", "Slug", v, errs, "Lowercase words joined by hyphens, e.g. "+example+"; it never changes later.", map[string]any{"required": true, "maxlength": "100"})
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// recordForms defines the forms of actors, demands, regions and sources.
+func recordForms(st *store.Store) map[string]recordForm {
+	regionOptions := func(ctx context.Context) ([]views.Option, error) {
+		regions, err := st.ListRegions(ctx)
+		var out []views.Option
+		for _, r := range regions {
+			out = append(out, views.Option{Value: r.Slug, Label: r.Name})
+		}
+		return out, err
+	}
+	return map[string]recordForm{
+		"region": {
+			kind: "region", noun: "region", names: []string{"slug", "name", "country", "kind"},
+			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
+				return []views.FormField{
+					slugField(v, errs, editing, "kharkiv"),
+					text("name", "Name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
+					text("country", "Country", v, errs, "", map[string]any{"required": true, "maxlength": "100"}),
+					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(store.RegionKinds, ident), Blank: "Choose"},
+				}, nil
+			},
+			load: func(ctx context.Context, key string) (map[string]string, int, error) {
+				x, err := st.GetRegion(ctx, key)
+				return map[string]string{"slug": x.Slug, "name": x.Name, "country": x.Country, "kind": x.Kind}, x.Version, err
+			},
+			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateRegion(ctx, by, store.RegionInput{Slug: v["slug"], Name: v["name"], Country: v["country"], Kind: v["kind"]})
+				return x.Slug, err
+			},
+			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateRegion(ctx, by, key, version, store.RegionInput{Name: v["name"], Country: v["country"], Kind: v["kind"]})
+				return err
+			},
+			summary: func(c any) []views.KV {
+				x := c.(store.Region)
+				return []views.KV{kv("Name", x.Name), kv("Country", x.Country), kv("Kind", x.Kind)}
+			},
+			url: func(k string) string { return "/regions/" + k },
+		},
+		"actor": {
+			kind: "actor", noun: "actor", names: []string{"slug", "name", "aliases", "kind", "side", "role", "parent"},
+			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
+				actors, err := st.ListActors(ctx)
+				var parents []views.Option
+				for _, a := range actors {
+					if a.Slug != v["slug"] {
+						parents = append(parents, views.Option{Value: a.Slug, Label: a.Name})
+					}
+				}
+				return []views.FormField{
+					slugField(v, errs, editing, "vladimir-putin"),
+					text("name", "Canonical name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
+					{Field: views.Field{Name: "aliases", Label: "Other spellings (one per line)", Value: v["aliases"], Error: errs["aliases"], Hint: "Transliterations and short forms that search should find, e.g. Peskow."}, Kind: "textarea"},
+					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(store.ActorKinds, ident), Blank: "Choose"},
+					text("side", "Side", v, errs, "e.g. russia, ukraine, united-states, europe", map[string]any{"required": true, "maxlength": "100"}),
+					text("role", "Role or title", v, errs, "", map[string]any{"maxlength": "300"}),
+					{Field: views.Field{Name: "parent", Label: "Part of", Value: v["parent"], Error: errs["parent"]}, Kind: "select", Options: parents, Blank: "Nothing"},
+				}, err
+			},
+			load: func(ctx context.Context, key string) (map[string]string, int, error) {
+				x, err := st.GetActor(ctx, key)
+				return map[string]string{"slug": x.Slug, "name": x.Name, "aliases": strings.Join(x.Aliases, "\n"), "kind": x.Kind,
+					"side": x.Side, "role": x.Role, "parent": x.ParentSlug}, x.Version, err
+			},
+			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateActor(ctx, by, store.ActorInput{Slug: v["slug"], Name: v["name"], Aliases: splitLines(v["aliases"]),
+					Kind: v["kind"], Side: v["side"], Role: v["role"], Parent: v["parent"]})
+				return x.Slug, err
+			},
+			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateActor(ctx, by, key, version, store.ActorInput{Name: v["name"], Aliases: splitLines(v["aliases"]),
+					Kind: v["kind"], Side: v["side"], Role: v["role"], Parent: v["parent"]})
+				return err
+			},
+			summary: func(c any) []views.KV {
+				x := c.(store.Actor)
+				return []views.KV{kv("Name", x.Name), kv("Other spellings", strings.Join(x.Aliases, ", ")), kv("Kind", x.Kind),
+					kv("Side", x.Side), kv("Role", x.Role), kv("Part of", x.ParentName)}
+			},
+			url: func(k string) string { return "/actors/" + k },
+		},
+		"demand": {
+			kind: "demand", noun: "demand", names: []string{"slug", "title", "description", "side", "category", "regions"}, multi: []string{"regions"},
+			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
+				regions, err := regionOptions(ctx)
+				checked := map[string]bool{}
+				for _, r := range splitLines(v["regions"]) {
+					checked[r] = true
+				}
+				return []views.FormField{
+					slugField(v, errs, editing, "ukraine-neutrality"),
+					text("title", "Title", v, errs, "", map[string]any{"required": true, "maxlength": "300"}),
+					{Field: views.Field{Name: "description", Label: "What it means", Value: v["description"], Error: errs["description"]}, Kind: "textarea"},
+					text("side", "Raised by (side)", v, errs, "e.g. russia", map[string]any{"required": true, "maxlength": "100"}),
+					{Field: views.Field{Name: "category", Label: "Category", Value: v["category"], Error: errs["category"]}, Kind: "select", Options: opts(store.Categories, views.CategoryLabel), Blank: "Choose"},
+					{Field: views.Field{Name: "regions", Label: "Regions it concerns", Error: errs["regions"]}, Kind: "checks", Options: regions, Checked: checked},
+				}, err
+			},
+			load: func(ctx context.Context, key string) (map[string]string, int, error) {
+				x, err := st.GetDemand(ctx, key)
+				return map[string]string{"slug": x.Slug, "title": x.Title, "description": x.Description, "side": x.Side,
+					"category": x.Category, "regions": strings.Join(x.Regions, "\n")}, x.Version, err
+			},
+			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateDemand(ctx, by, store.DemandInput{Slug: v["slug"], Title: v["title"], Description: v["description"],
+					Side: v["side"], Category: v["category"], Regions: splitLines(v["regions"])})
+				return x.Slug, err
+			},
+			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateDemand(ctx, by, key, version, store.DemandInput{Title: v["title"], Description: v["description"],
+					Side: v["side"], Category: v["category"], Regions: splitLines(v["regions"])})
+				return err
+			},
+			summary: func(c any) []views.KV {
+				x := c.(store.Demand)
+				return []views.KV{kv("Title", x.Title), kv("What it means", x.Description), kv("Raised by", x.Side),
+					kv("Category", x.Category), kv("Regions", strings.Join(x.Regions, ", "))}
+			},
+			url: func(k string) string { return "/demands/" + k },
+		},
+		"source": {
+			kind: "source", noun: "source", names: []string{"outlet", "title", "url", "published", "via"},
+			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
+				return []views.FormField{
+					text("outlet", "Outlet", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
+					text("title", "Headline", v, errs, "", map[string]any{"maxlength": "500"}),
+					text("url", "Web address", v, errs, "http:// or https:// only", map[string]any{"type": "url", "maxlength": "2000"}),
+					text("published", "Published", v, errs, "YYYY-MM-DD, YYYY-MM or YYYY", map[string]any{"maxlength": "10"}),
+					text("via", "Via", v, errs, "e.g. Reuters", map[string]any{"maxlength": "300"}),
+				}, nil
+			},
+			load: func(ctx context.Context, key string) (map[string]string, int, error) {
+				id, err := strconv.ParseInt(key, 10, 64)
+				if err != nil || id < 1 {
+					return nil, 0, store.ErrNotFound
+				}
+				x, err := st.GetSource(ctx, id)
+				pub := ""
+				switch x.Published.Precision {
+				case "month":
+					pub = x.Published.Time.Format("2006-01")
+				case "year":
+					pub = x.Published.Time.Format("2006")
+				default:
+					pub = x.Published.ISO()
+				}
+				return map[string]string{"outlet": x.Outlet, "title": x.Title, "url": x.URL, "published": pub, "via": x.Via}, x.Version, err
+			},
+			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
+				in, err := sourceInput(v)
+				if err != nil {
+					return "", err
+				}
+				x, err := st.CreateSource(ctx, by, in)
+				return strconv.FormatInt(x.ID, 10), err
+			},
+			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
+				id, err := strconv.ParseInt(key, 10, 64)
+				if err != nil || id < 1 {
+					return store.ErrNotFound
+				}
+				in, err := sourceInput(v)
+				if err != nil {
+					return err
+				}
+				_, err = st.UpdateSource(ctx, by, id, version, in)
+				return err
+			},
+			summary: func(c any) []views.KV {
+				x := c.(store.Source)
+				return []views.KV{kv("Outlet", x.Outlet), kv("Headline", x.Title), kv("Address", x.URL), kv("Published", x.Published.String()), kv("Via", x.Via)}
+			},
+			url: func(k string) string { return "/sources/" + k },
+		},
+	}
+}
+
+func sourceInput(v map[string]string) (store.SourceInput, error) {
+	in := store.SourceInput{Outlet: v["outlet"], Title: v["title"], URL: v["url"], Via: v["via"]}
+	if v["published"] != "" {
+		d, err := store.ParseDate(v["published"])
+		if err != nil {
+			return in, store.Problems{"published": "Enter the date as YYYY-MM-DD, YYYY-MM or YYYY."}.Err()
+		}
+		in.Published = d
+	}
+	return in, nil
+}
+
+func kv(label, value string) views.KV { return views.KV{Label: label, Value: value} }

@@ -1,0 +1,221 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+// kind describes one editable record type for the shared delete, restore
+// and history handlers.
+type kind struct {
+	name     string // statement, actor, demand, region, source
+	param    string // URL parameter holding the key: "id" or "slug"
+	del      func(ctx context.Context, by store.Editor, key string) error
+	restore  func(ctx context.Context, by store.Editor, key string) error
+	index    string // where to go after deleting
+	recordAt func(key string) string
+}
+
+func (k kind) key(r *http.Request) string { return chi.URLParam(r, k.param) }
+
+// kinds wires each record type to the store.
+func kinds(st *store.Store) map[string]kind {
+	byID := func(f func(context.Context, store.Editor, int64) error) func(context.Context, store.Editor, string) error {
+		return func(ctx context.Context, by store.Editor, key string) error {
+			id, err := strconv.ParseInt(key, 10, 64)
+			if err != nil || id < 1 {
+				return store.ErrNotFound
+			}
+			return f(ctx, by, id)
+		}
+	}
+	at := func(prefix string) func(string) string { return func(k string) string { return prefix + k } }
+	return map[string]kind{
+		"statement": {"statement", "id", byID(st.DeleteStatement), byID(st.RestoreStatement), "/statements", at("/statements/")},
+		"source":    {"source", "id", byID(st.DeleteSource), byID(st.RestoreSource), "/sources", at("/sources/")},
+		"actor":     {"actor", "slug", st.DeleteActor, st.RestoreActor, "/actors", at("/actors/")},
+		"demand":    {"demand", "slug", st.DeleteDemand, st.RestoreDemand, "/demands", at("/demands/")},
+		"region":    {"region", "slug", st.DeleteRegion, st.RestoreRegion, "/regions", at("/regions/")},
+	}
+}
+
+// handleDelete soft-deletes a record and offers to undo it.
+func handleDelete(sm *scs.SessionManager, k kind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := k.key(r)
+		err := k.del(r.Context(), editor(r), key)
+		var inUse *store.InUseError
+		if errors.As(err, &inUse) {
+			d := views.InUseData{What: "this " + k.name, Statements: inUse.Statements, Truncated: len(inUse.Statements) >= 20}
+			return renderStatus(w, r, http.StatusConflict, views.InUsePage(page(r, "Cannot delete"), d))
+		}
+		if err != nil {
+			return err
+		}
+		setFlash(sm, r, "Deleted the "+k.name+". It stays in the history and can be restored.", k.recordAt(key)+"/restore")
+		http.Redirect(w, r, k.index, http.StatusSeeOther)
+		return nil
+	}
+}
+
+// handleRestore undoes a delete.
+func handleRestore(sm *scs.SessionManager, k kind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := k.key(r)
+		if err := k.restore(r.Context(), editor(r), key); err != nil {
+			return err
+		}
+		setFlash(sm, r, "Restored the "+k.name+".", "")
+		http.Redirect(w, r, k.recordAt(key), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type historyStore interface {
+	FindRecord(ctx context.Context, entity, key string) (store.RecordInfo, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+}
+
+// handleHistory shows a record's revisions field by field (deleted records
+// included, with a restore button).
+func handleHistory(st historyStore, k kind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := k.key(r)
+		rec, err := st.FindRecord(r.Context(), k.name, key)
+		if err != nil {
+			return err
+		}
+		revs, err := st.ListRevisions(r.Context(), k.name, rec.ID)
+		if err != nil {
+			return err
+		}
+		d := views.HistoryData{Kind: k.name, Label: rec.Label, RecordURL: k.recordAt(key), Revisions: diffRevisions(revs)}
+		if rec.Deleted {
+			d.RestoreURL = k.recordAt(key) + "/restore"
+		}
+		return render(w, r, views.HistoryPage(page(r, "History"), d))
+	}
+}
+
+// ignoredFields change with every revision and say nothing to a reader.
+var ignoredFields = []string{"version", "updated_at", "created_at", "id"}
+
+// diffRevisions pairs each revision (newest first) with what changed since
+// the one before it.
+func diffRevisions(revs []store.Revision) []views.RevisionView {
+	out := make([]views.RevisionView, len(revs))
+	for i, rev := range revs {
+		out[i].Revision = rev
+		if i+1 >= len(revs) {
+			continue
+		}
+		var before, after map[string]any
+		_ = json.Unmarshal(revs[i+1].Data, &before)
+		_ = json.Unmarshal(rev.Data, &after)
+		keys := map[string]bool{}
+		for k := range before {
+			keys[k] = true
+		}
+		for k := range after {
+			keys[k] = true
+		}
+		var names []string
+		for k := range keys {
+			if !slices.Contains(ignoredFields, k) {
+				names = append(names, k)
+			}
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			b, a := show(before[k]), show(after[k])
+			if a != b {
+				out[i].Changes = append(out[i].Changes, views.FieldChange{Field: k, Before: b, After: a})
+			}
+		}
+	}
+	return out
+}
+
+// show renders a snapshot value for people: strings as they are,
+// anything else as compact JSON.
+func show(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case map[string]any:
+		if t, ok := x["Time"].(string); ok && len(t) >= 10 { // a store.Date
+			return fmt.Sprintf("%s (%v)", t[:10], x["Precision"])
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+type revisionStore interface {
+	RestoreRevision(ctx context.Context, by store.Editor, revID int64) (string, string, error)
+}
+
+// handleRevisionRestore makes a record read as in an earlier revision.
+func handleRevisionRestore(sm *scs.SessionManager, st revisionStore, ks map[string]kind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err != nil || id < 1 {
+			return store.ErrNotFound
+		}
+		entity, key, err := st.RestoreRevision(r.Context(), editor(r), id)
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			return &HTTPError{Status: http.StatusConflict, Message: "That version cannot be restored as it is: " + ve.Error() +
+				". Edit the record instead."}
+		}
+		if err != nil {
+			return err
+		}
+		setFlash(sm, r, "Restored the earlier version; the restore is itself a new version in the history.", "")
+		http.Redirect(w, r, ks[entity].recordAt(key), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type changesStore interface {
+	ListChanges(ctx context.Context, f store.ChangeFilter) ([]store.Change, error)
+	ListEditors(ctx context.Context) ([]string, error)
+}
+
+// handleChanges is the change log across the dataset.
+func handleChanges(st changesStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		f := store.ChangeFilter{Editor: q.Get("editor"), EntityType: q.Get("type"), Limit: 200}
+		if f.EntityType != "" && !slices.Contains([]string{"statement", "actor", "demand", "region", "source"}, f.EntityType) {
+			return badRequest("type: " + strconv.Quote(f.EntityType) + " is not a record type. Use statement, actor, demand, region or source.")
+		}
+		editors, err := st.ListEditors(r.Context())
+		if err != nil {
+			return err
+		}
+		changes, err := st.ListChanges(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		d := views.ChangesData{Editor: f.Editor, Type: f.EntityType, Changes: changes}
+		for _, e := range editors {
+			d.Editors = append(d.Editors, views.Option{Value: e, Label: e})
+		}
+		return render(w, r, views.ChangesPage(page(r, "Changes"), d))
+	}
+}

@@ -1,0 +1,377 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"parley/internal/store"
+	"parley/views"
+)
+
+type statementEditStore interface {
+	catalog
+	ListSources(ctx context.Context) ([]store.Source, error)
+	GetStatement(ctx context.Context, id int64) (store.Statement, error)
+	CreateStatement(ctx context.Context, by store.Editor, in store.StatementInput) (store.Statement, error)
+	UpdateStatement(ctx context.Context, by store.Editor, id int64, version int, in store.StatementInput) (store.Statement, error)
+	FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]store.Statement, error)
+	StatementByIdempotencyKey(ctx context.Context, key string) (int64, error)
+}
+
+const emptyPositionRows = 3
+
+// statementChoices fills the form's pickers.
+func statementChoices(ctx context.Context, st statementEditStore, f *views.StatementForm) error {
+	actors, demands, regions, err := loadCatalog(ctx, st)
+	if err != nil {
+		return err
+	}
+	sources, err := st.ListSources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range actors {
+		f.Actors = append(f.Actors, views.Option{Value: a.Slug, Label: a.Name + " (" + views.SideLabel(a.Side) + ")"})
+	}
+	for _, d := range demands {
+		f.Demands = append(f.Demands, views.Option{Value: d.Slug, Label: d.Title})
+	}
+	for _, r := range regions {
+		f.RegionOpts = append(f.RegionOpts, views.Option{Value: r.Slug, Label: r.Name})
+	}
+	for _, s := range sources {
+		f.Sources = append(f.Sources, views.Option{Value: strconv.FormatInt(s.ID, 10), Label: views.SourceLine(s)})
+	}
+	return nil
+}
+
+// newUUID returns a random (version 4) UUID for idempotency keys.
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// handleStatementNew shows an empty statement form.
+func handleStatementNew(st statementEditStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f := views.StatementForm{Action: "/statements/new", Heading: "New statement", Submit: "Save statement",
+			IdemKey: newUUID(), Precision: "day", Regions: map[string]bool{}, Errors: map[string]string{},
+			Positions: make([]views.PositionRow, emptyPositionRows)}
+		if err := statementChoices(r.Context(), st, &f); err != nil {
+			return err
+		}
+		return render(w, r, views.StatementFormPage(page(r, "New statement"), f))
+	}
+}
+
+// parseStatementForm reads the posted form into what the editor typed (to
+// show again) and the store input, with problems found while parsing.
+func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementInput, store.Problems, error) {
+	var f views.StatementForm
+	var in store.StatementInput
+	p := store.Problems{}
+	if err := r.ParseForm(); err != nil {
+		return f, in, p, err
+	}
+	v := r.PostForm
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	f = views.StatementForm{
+		IdemKey: get("idempotency_key"), Actor: get("actor"), Date: get("date"), Precision: get("date_precision"),
+		Quote: strings.TrimSpace(strings.ReplaceAll(v.Get("quote"), "\r\n", "\n")), Summary: get("summary"),
+		Occasion: get("occasion"), Attribution: get("attribution"), SourceID: get("source_id"),
+		NewSource: views.SourceFields{Outlet: get("source_outlet"), Title: get("source_title"), URL: get("source_url"),
+			Published: get("source_published"), Via: get("source_via")},
+		Regions: map[string]bool{}, Errors: map[string]string{},
+	}
+	f.Version, _ = strconv.Atoi(get("version"))
+	in = store.StatementInput{Actor: f.Actor, Quote: f.Quote, Summary: f.Summary, Occasion: f.Occasion,
+		Attribution: f.Attribution, IdempotencyKey: f.IdemKey}
+	in.Date, p = parseFormDate(f.Date, f.Precision, "date", "date_precision", p)
+	if f.SourceID != "" {
+		id, err := strconv.ParseInt(f.SourceID, 10, 64)
+		if err != nil || id < 1 {
+			p.Add("source_id", "Choose a source from the list.")
+		}
+		in.SourceID = id
+	}
+	if f.NewSource != (views.SourceFields{}) {
+		if f.SourceID != "" {
+			p.Add("source_id", "Choose an existing source or add a new one, not both.")
+		}
+		src := store.SourceInput{Outlet: f.NewSource.Outlet, Title: f.NewSource.Title, URL: f.NewSource.URL, Via: f.NewSource.Via}
+		if f.NewSource.Published != "" {
+			d, err := store.ParseDate(f.NewSource.Published)
+			if err != nil {
+				p.Add("source_published", "Enter the date as YYYY-MM-DD, YYYY-MM or YYYY.")
+			}
+			src.Published = d
+		}
+		in.NewSource = &src
+	}
+	for _, slug := range v["regions"] {
+		f.Regions[slug] = true
+		in.Regions = append(in.Regions, slug)
+	}
+	demands, stances := v["demand"], v["stance"]
+	for i := 0; i < max(len(demands), len(stances)); i++ {
+		row := views.PositionRow{}
+		if i < len(demands) {
+			row.Demand = demands[i]
+		}
+		if i < len(stances) {
+			row.Stance = stances[i]
+		}
+		if row.Demand == "" && row.Stance == "" {
+			continue
+		}
+		f.Positions = append(f.Positions, row)
+		in.Positions = append(in.Positions, store.PositionInput{Demand: row.Demand, Stance: row.Stance})
+	}
+	return f, in, p, nil
+}
+
+// parseFormDate reads a date typed as YYYY-MM-DD, YYYY-MM or YYYY with its
+// chosen precision, which must agree.
+func parseFormDate(s, precision, dateField, precField string, p store.Problems) (store.Date, store.Problems) {
+	if s == "" {
+		p.Add(dateField, "Enter the date it was said.")
+		return store.Date{}, p
+	}
+	d, err := store.ParseDate(s)
+	if err != nil {
+		if len(s) == 10 {
+			p.Add(dateField, "That date does not exist. Use YYYY-MM-DD, for example 2024-06-14.")
+		} else {
+			p.Add(dateField, "Enter the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known.")
+		}
+		return store.Date{}, p
+	}
+	switch {
+	case precision == "":
+		precision = d.Precision
+	case precision != d.Precision:
+		want := map[string]string{"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}[precision]
+		if want == "" {
+			p.Add(precField, "Choose day, month or year.")
+		} else {
+			p.Add(precField, "The date "+s+" does not match "+precision+" precision: enter it as "+want+", or change the precision.")
+		}
+	}
+	d.Precision = precision
+	return d, p
+}
+
+// formErrors merges parse problems and a store *ValidationError into the
+// form, per field and per position row. Other errors are returned.
+func (h statementFormHandler) formErrors(f *views.StatementForm, p store.Problems, err error) error {
+	var ve *store.ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	for k, v := range p {
+		f.Errors[k] = v
+	}
+	if ve != nil {
+		for k, v := range ve.Fields {
+			if rest, ok := strings.CutPrefix(k, "positions."); ok {
+				if i, err := strconv.Atoi(rest); err == nil && i < len(f.Positions) {
+					f.Positions[i].Error = v
+				}
+			}
+			if _, taken := f.Errors[k]; !taken {
+				f.Errors[k] = v // a parse problem on the same field says more
+			}
+		}
+	}
+	return nil
+}
+
+type statementFormHandler struct {
+	sm *scs.SessionManager
+	st statementEditStore
+}
+
+// show renders the form with status after filling its pickers and padding
+// the position rows.
+func (h statementFormHandler) show(w http.ResponseWriter, r *http.Request, status int, f views.StatementForm) error {
+	if err := statementChoices(r.Context(), h.st, &f); err != nil {
+		return err
+	}
+	for len(f.Positions) < emptyPositionRows {
+		f.Positions = append(f.Positions, views.PositionRow{})
+	}
+	return renderStatus(w, r, status, views.StatementFormPage(page(r, f.Heading), f))
+}
+
+// handleStatementCreate saves a new statement: 422 with everything kept on
+// bad input, a possible-duplicate check the editor confirms, and one
+// statement however often the same form is submitted.
+func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handlerFunc {
+	h := statementFormHandler{sm: sm, st: st}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, in, p, err := parseStatementForm(r)
+		if err != nil {
+			return err
+		}
+		f.Action, f.Heading, f.Submit = "/statements/new", "New statement", "Save statement"
+		if f.IdemKey == "" {
+			f.IdemKey = newUUID()
+			in.IdempotencyKey = f.IdemKey
+		}
+		if r.PostForm.Get("add_position") != "" {
+			f.Positions = append(f.Positions, views.PositionRow{})
+			return h.show(w, r, http.StatusOK, f)
+		}
+		err = in.Validate(time.Now())
+		if len(p) > 0 || err != nil {
+			if err := h.formErrors(&f, p, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		if prev, err := st.StatementByIdempotencyKey(r.Context(), in.IdempotencyKey); err == nil {
+			// The same form again (double click, reload): it was saved once.
+			setFlash(sm, r, "This form had already been saved; nothing was added twice.", "")
+			http.Redirect(w, r, "/statements/"+strconv.FormatInt(prev, 10), http.StatusSeeOther)
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if r.PostForm.Get("confirm_duplicate") == "" {
+			dups, err := st.FindSimilarStatements(r.Context(), in.Actor, in.Date.Time, in.Summary, in.Quote)
+			if err != nil {
+				return err
+			}
+			if len(dups) > 0 {
+				f.Duplicates = dups
+				return h.show(w, r, http.StatusUnprocessableEntity, f)
+			}
+		}
+		s, err := st.CreateStatement(r.Context(), editor(r), in)
+		if err != nil {
+			if err := h.formErrors(&f, nil, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		msg := "Statement saved."
+		if s.Resubmitted {
+			msg = "This form had already been saved; nothing was added twice."
+		}
+		setFlash(sm, r, msg, "")
+		http.Redirect(w, r, "/statements/"+strconv.FormatInt(s.ID, 10), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// statementID reads {id} from the path; a malformed id is simply not found.
+func statementID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, store.ErrNotFound
+	}
+	return id, nil
+}
+
+// statementToForm fills the form from a stored statement.
+func statementToForm(s store.Statement) views.StatementForm {
+	f := views.StatementForm{Actor: s.ActorSlug, Precision: s.Date.Precision, Quote: s.Quote, Summary: s.Summary,
+		Occasion: s.Occasion, Attribution: s.Attribution, Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
+	switch s.Date.Precision {
+	case "month":
+		f.Date = s.Date.Time.Format("2006-01")
+	case "year":
+		f.Date = s.Date.Time.Format("2006")
+	default:
+		f.Date = s.Date.ISO()
+	}
+	if s.Source != nil {
+		f.SourceID = strconv.FormatInt(s.Source.ID, 10)
+	}
+	for _, r := range s.Regions {
+		f.Regions[r.Slug] = true
+	}
+	for _, p := range s.Positions {
+		f.Positions = append(f.Positions, views.PositionRow{Demand: p.Demand, Stance: p.Stance})
+	}
+	return f
+}
+
+// handleStatementEdit shows the edit form with the stored statement.
+func handleStatementEdit(sm *scs.SessionManager, st statementEditStore) handlerFunc {
+	h := statementFormHandler{sm: sm, st: st}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := statementID(r)
+		if err != nil {
+			return err
+		}
+		s, err := st.GetStatement(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f := statementToForm(s)
+		f.Action, f.Heading, f.Submit = "/statements/"+strconv.FormatInt(id, 10)+"/edit", "Edit statement", "Save changes"
+		return h.show(w, r, http.StatusOK, f)
+	}
+}
+
+// handleStatementUpdate saves an edit. If someone saved a newer version
+// meanwhile, the editor gets the conflict page: their version beside the
+// editor's input, ready to merge and save over the newer version.
+func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handlerFunc {
+	h := statementFormHandler{sm: sm, st: st}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := statementID(r)
+		if err != nil {
+			return err
+		}
+		f, in, p, err := parseStatementForm(r)
+		if err != nil {
+			return err
+		}
+		in.IdempotencyKey, f.IdemKey = "", ""
+		f.Action, f.Heading, f.Submit = "/statements/"+strconv.FormatInt(id, 10)+"/edit", "Edit statement", "Save changes"
+		if r.PostForm.Get("add_position") != "" {
+			f.Positions = append(f.Positions, views.PositionRow{})
+			return h.show(w, r, http.StatusOK, f)
+		}
+		if f.Version < 1 {
+			p.Add("form", "This form is missing its version. Reload the page and make the change again.")
+		}
+		if err := in.Validate(time.Now()); len(p) > 0 || err != nil {
+			if err := h.formErrors(&f, p, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		_, err = st.UpdateStatement(r.Context(), editor(r), id, f.Version, in)
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			cur := ce.Current.(store.Statement)
+			f.Conflict = &cur
+			f.Version = cur.Version // saving again now deliberately replaces their version
+			return h.show(w, r, http.StatusConflict, f)
+		}
+		if err != nil {
+			if err := h.formErrors(&f, nil, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		setFlash(sm, r, "Changes saved.", "")
+		http.Redirect(w, r, "/statements/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return nil
+	}
+}

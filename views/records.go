@@ -1,0 +1,79 @@
+package views
+
+import "parley/internal/store"
+
+// FormField is one control of a SimpleForm.
+type FormField struct {
+	Field
+	Kind    string // text, textarea, select, checks, readonly
+	Options []Option
+	Checked map[string]bool
+	Blank   string // select: label of the empty choice ("" for none)
+	Attrs   map[string]any
+}
+
+// KV is a labelled value, for showing a record.
+type KV struct {
+	Label, Value string
+}
+
+// SimpleForm is the new/edit form of actors, demands, regions and sources.
+type SimpleForm struct {
+	Action, Heading, Submit string
+	Version                 int
+	Fields                  []FormField
+	Errors                  map[string]string
+	// Conflict is the version another editor saved meanwhile.
+	Conflict        []KV
+	ConflictVersion int
+}
+
+// FieldChange is one field's before and after in a revision.
+type FieldChange struct {
+	Field, Before, After string
+}
+
+// RevisionView is one revision with what it changed.
+type RevisionView struct {
+	store.Revision
+	Changes []FieldChange
+}
+
+// HistoryData is a record's history page.
+type HistoryData struct {
+	Kind, Label, RecordURL, RestoreURL string // RestoreURL: set when the record is deleted
+	Revisions                          []RevisionView
+}
+
+// InUseData explains why a record cannot be deleted.
+type InUseData struct {
+	What       string
+	Statements []store.StatementRef
+	Truncated  bool
+}
+
+// ChangesData is the change log.
+type ChangesData struct {
+	Editor, Type string
+	Editors      []Option
+	Changes      []store.Change
+}
+
+// UsersData is the admin's account list.
+type UsersData struct {
+	Users []store.User
+	Form  SimpleForm
+	Self  int64
+}
+
+// SourcesData lists sources.
+type SourcesData struct {
+	Sources []store.Source
+}
+
+// SourceData is one source.
+type SourceData struct {
+	Revisions  []RevisionView
+	Source     store.Source
+	Statements []store.Statement
+}

@@ -1,0 +1,41 @@
+package views
+
+import "parley/internal/store"
+
+// PositionRow is one (demand, stance) row of the statement form.
+type PositionRow struct {
+	Demand, Stance, Error string
+}
+
+// StatementForm is the new/edit statement form: what the editor typed, the
+// choices, and what is wrong.
+type StatementForm struct {
+	Action, Heading, Submit string
+	Version                 int    // edit: the version the editor started from
+	IdemKey                 string // new: makes a resubmission create nothing
+	Actor, Date, Precision  string
+	Quote, Summary          string
+	Occasion, Attribution   string
+	SourceID                string
+	NewSource               SourceFields
+	Regions                 map[string]bool
+	Positions               []PositionRow
+	Errors                  map[string]string
+	Actors, Demands         []Option
+	RegionOpts, Sources     []Option
+	// Duplicates are existing statements that look like this one; the
+	// editor confirms before saving.
+	Duplicates []store.Statement
+	// Conflict is the version another editor saved meanwhile.
+	Conflict *store.Statement
+}
+
+// SourceFields are a source's form fields.
+type SourceFields struct {
+	Outlet, Title, URL, Published, Via string
+}
+
+// F builds the Field named name from the form's values and errors.
+func (f StatementForm) F(name, label, value, hint string) Field {
+	return Field{Name: name, Label: label, Value: value, Error: f.Errors[name], Hint: hint}
+}
