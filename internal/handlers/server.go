@@ -46,7 +46,6 @@ type ctxKey int
 
 const userKey ctxKey = iota
 
-
 // logRequests writes one structured line per request.
 func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
