@@ -192,4 +192,6 @@ type RegionData struct {
 	Rows       int // rows the CSV export will hold
 	CSVURL     string
 	ExcelURL   string
+	JSONURL    string
+	FeedURL    string
 }

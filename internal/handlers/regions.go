@@ -90,6 +90,8 @@ func handleRegionShow(st regionStore) handlerFunc {
 			Rows:       rows,
 			CSVURL:     path + "/timeline.csv" + encodeQuery(base),
 			ExcelURL:   path + "/timeline.csv?" + withBOM(base).Encode(),
+			JSONURL:    path + "/timeline.json" + encodeQuery(base),
+			FeedURL:    "/changes.atom?region=" + region.Slug,
 		}
 		return render(w, r, views.RegionPage(page(r, region.Name), d))
 	}

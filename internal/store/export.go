@@ -12,6 +12,7 @@ type ExportRow struct {
 	StatementID     int64
 	Date            Date
 	Actor           string
+	ActorSlug       string
 	ActorSide       string
 	Demand          string
 	Stance          string
@@ -33,7 +34,7 @@ func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func
 	f.Query, f.Sort, f.Limit, f.Offset = "", "oldest", 0, 0
 	where, args := f.where()
 	rows, err := s.pool.Query(ctx, `
-		SELECT s.id, s.date, s.date_precision, a.name, a.side, coalesce(d.slug, ''), coalesce(p.stance, ''),
+		SELECT s.id, s.date, s.date_precision, a.name, a.slug, a.side, coalesce(d.slug, ''), coalesce(p.stance, ''),
 		       s.quote, s.summary,
 		       coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM statement_regions sr
 		                 JOIN regions r ON r.id = sr.region_id WHERE sr.statement_id = s.id), '{}'),
@@ -50,7 +51,7 @@ func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func
 	var r ExportRow
 	var published *time.Time
 	for rows.Next() {
-		if err := rows.Scan(&r.StatementID, &r.Date.Time, &r.Date.Precision, &r.Actor, &r.ActorSide, &r.Demand,
+		if err := rows.Scan(&r.StatementID, &r.Date.Time, &r.Date.Precision, &r.Actor, &r.ActorSlug, &r.ActorSide, &r.Demand,
 			&r.Stance, &r.Quote, &r.Summary, &r.Regions, &r.Occasion, &r.Attribution, &r.SourceOutlet,
 			&r.SourceTitle, &r.SourceURL, &published, &r.SourcePublished.Precision); err != nil {
 			return wrap(err, "export statements")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -174,4 +175,37 @@ func (s *Store) ListEditors(ctx context.Context) ([]string, error) {
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return out, wrap(err, "list editors")
+}
+
+// StatementChange is a statement as it stood after one of its revisions.
+type StatementChange struct {
+	RevisionID int64
+	Action     string
+	At         time.Time
+	Statement  Statement
+}
+
+// ListStatementChanges returns the latest revisions of live statements
+// (new, edited, restored) that match region and demand (slugs, either may
+// be empty), newest first, with each statement as it now stands.
+func (s *Store) ListStatementChanges(ctx context.Context, region, demand string, limit int) ([]StatementChange, error) {
+	f := StatementFilter{Region: region, Demand: demand}
+	where, args := f.where()
+	n := len(args)
+	rows, err := s.pool.Query(ctx, `
+		SELECT rv.id, rv.action, rv.created_at, `+statementCols+statementFrom+`
+		JOIN revisions rv ON rv.entity_type = 'statement' AND rv.entity_id = s.id AND rv.action <> 'delete'
+		WHERE `+where+`
+		ORDER BY rv.id DESC LIMIT $`+strconv.Itoa(n+1), append(args, limit)...)
+	if err != nil {
+		return nil, wrap(err, "list statement changes")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StatementChange, error) {
+		var c StatementChange
+		var extra = []any{&c.RevisionID, &c.Action, &c.At}
+		st, err := scanStatementAfter(r, extra)
+		c.Statement = st
+		return c, err
+	})
+	return out, wrap(err, "list statement changes")
 }

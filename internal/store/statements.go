@@ -149,16 +149,25 @@ const statementFrom = ` FROM statements s
 	JOIN actors a ON a.id = s.actor_id
 	LEFT JOIN sources src ON src.id = s.source_id `
 
+// scanStatementAfter reads leading columns into lead, then statementCols.
+func scanStatementAfter(row pgx.Row, lead []any) (Statement, error) {
+	return scanStatementCols(row, lead, nil)
+}
+
 // scanStatement reads statementCols, then any extra columns into extra.
 func scanStatement(row pgx.Row, extra ...any) (Statement, error) {
+	return scanStatementCols(row, nil, extra)
+}
+
+func scanStatementCols(row pgx.Row, lead, extra []any) (Statement, error) {
 	var st Statement
 	var sourceID *int64
 	var src Source
 	var published *time.Time
-	err := row.Scan(append([]any{&st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
+	err := row.Scan(append(append(lead, &st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
 		&st.Quote, &st.Summary, &st.Occasion, &st.Attribution, &sourceID, &src.Outlet, &src.Title,
 		&src.URL, &published, &src.Published.Precision, &src.Via, &st.Regions, &st.Positions,
-		&st.Version, &st.CreatedAt, &st.UpdatedAt}, extra...)...)
+		&st.Version, &st.CreatedAt, &st.UpdatedAt), extra...)...)
 	if sourceID != nil {
 		src.ID = *sourceID
 		if published != nil {

@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"parley/internal/store"
+)
+
+// jsonStatement is one statement of a JSON export: typed fields, nothing
+// neutralised (programs read it, not spreadsheets).
+type jsonStatement struct {
+	ID            int64          `json:"id"`
+	Date          string         `json:"date"`
+	DatePrecision string         `json:"date_precision"`
+	Actor         jsonActor      `json:"actor"`
+	Positions     []jsonPosition `json:"positions"`
+	Quote         string         `json:"quote"`
+	Summary       string         `json:"summary"`
+	Regions       []string       `json:"regions"`
+	Occasion      string         `json:"occasion"`
+	Attribution   string         `json:"attribution"`
+	Source        *jsonSource    `json:"source"`
+	URL           string         `json:"url"`
+}
+
+type jsonActor struct {
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+	Side string `json:"side"`
+}
+
+type jsonPosition struct {
+	Demand string `json:"demand"`
+	Stance string `json:"stance"`
+	Score  int    `json:"score"`
+}
+
+type jsonSource struct {
+	Outlet             string  `json:"outlet"`
+	Title              string  `json:"title"`
+	URL                string  `json:"url"`
+	Published          *string `json:"published"`
+	PublishedPrecision string  `json:"published_precision,omitempty"`
+}
+
+// handleRegionJSON is the JSON twin of the region timeline CSV.
+func handleRegionJSON(log *slog.Logger, st exportStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
+		if err != nil {
+			return err
+		}
+		f, err := exportFilter(r, st, region.Slug)
+		if err != nil {
+			return err
+		}
+		f.Region = region.Slug
+		return writeJSON(log, w, r, st, f)
+	}
+}
+
+// handleStatementsJSON is the JSON twin of the search CSV.
+func handleStatementsJSON(log *slog.Logger, st exportStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := exportFilter(r, st, "")
+		if err != nil {
+			return err
+		}
+		return writeJSON(log, w, r, st, f)
+	}
+}
+
+// writeJSON streams {"statements": [...]} one statement at a time, oldest
+// first; like the CSV, a failure mid-stream aborts the connection.
+func writeJSON(log *slog.Logger, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter) error {
+	base := "http://" + r.Host
+	if r.TLS != nil {
+		base = "https://" + r.Host
+	}
+	rc := http.NewResponseController(w)
+	enc := json.NewEncoder(w)
+	started := false
+	n := 0
+	var cur *jsonStatement
+	emit := func() error {
+		if cur == nil {
+			return nil
+		}
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			if _, err := w.Write([]byte(`{"statements":[` + "\n")); err != nil {
+				return err
+			}
+		} else if _, err := w.Write([]byte(",")); err != nil {
+			return err
+		}
+		n++
+		if err := enc.Encode(cur); err != nil {
+			return err
+		}
+		if n%256 == 0 {
+			return rc.Flush()
+		}
+		return nil
+	}
+	err := st.ExportStatements(r.Context(), f, func(x store.ExportRow) error {
+		if cur == nil || cur.ID != x.StatementID {
+			if err := emit(); err != nil {
+				return err
+			}
+			id := strconv.FormatInt(x.StatementID, 10)
+			cur = &jsonStatement{ID: x.StatementID, Date: x.Date.ISO(), DatePrecision: x.Date.Precision,
+				Actor: jsonActor{Name: x.Actor, Slug: x.ActorSlug, Side: x.ActorSide}, Positions: []jsonPosition{},
+				Quote: x.Quote, Summary: x.Summary, Regions: x.Regions, Occasion: x.Occasion, Attribution: x.Attribution,
+				URL: base + "/statements/" + id}
+			if cur.Regions == nil {
+				cur.Regions = []string{}
+			}
+			if x.SourceOutlet != "" {
+				src := &jsonSource{Outlet: x.SourceOutlet, Title: x.SourceTitle, URL: x.SourceURL}
+				if !x.SourcePublished.Time.IsZero() {
+					d := x.SourcePublished.ISO()
+					src.Published, src.PublishedPrecision = &d, x.SourcePublished.Precision
+				}
+				cur.Source = src
+			}
+		}
+		if x.Demand != "" {
+			cur.Positions = append(cur.Positions, jsonPosition{Demand: x.Demand, Stance: x.Stance, Score: store.StanceScore(x.Stance)})
+		}
+		return nil
+	})
+	if err == nil {
+		err = emit()
+	}
+	if err == nil {
+		if !started {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, err = w.Write([]byte(`{"statements":[]}` + "\n"))
+		} else {
+			_, err = w.Write([]byte("]}\n"))
+		}
+	}
+	if err != nil && started {
+		if r.Context().Err() == nil {
+			log.ErrorContext(r.Context(), "export aborted", "request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
