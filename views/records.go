@@ -77,3 +77,13 @@ type SourceData struct {
 	Source     store.Source
 	Statements []store.Statement
 }
+
+// ImportData is the import page: the upload form, a file's problems, or
+// the preview of what it creates.
+type ImportData struct {
+	FileName string
+	Problems []string
+	Report   store.ImportReport
+	Preview  bool
+	Data     string // the previewed file, base64, posted back to confirm
+}

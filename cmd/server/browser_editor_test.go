@@ -114,14 +114,24 @@ func TestBrowserEditorFlow(t *testing.T) {
 	if got := text(t, ctx, `[data-testid="date"]`); got != "20 March 2025" {
 		t.Errorf("date = %q, want 20 March 2025", got)
 	}
-	positions := text(t, ctx, `[data-testid="positions"]`)
-	for _, want := range []string{"Security guarantees for Ukraine: ▲▲ insists", "Ceasefire / freeze along the line of contact: ▲ supports"} {
-		if !strings.Contains(positions, want) {
-			t.Errorf("positions = %q, want it to contain %q", positions, want)
-		}
+	// One item per position, demand title then stance (ordered by title).
+	positions, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('[data-testid="positions"] li')).map(li => li.textContent.replace(/\s+/g, ' ').trim())`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="positions"] li').length`)); err != nil || n != 2 {
-		t.Errorf("statement page lists %d positions (err %v), want 2", n, err)
+	wantPositions := [][2]string{
+		{"Ceasefire / freeze along the line of contact:", "▲ supports"},
+		{"Security guarantees for Ukraine:", "▲▲ insists"},
+	}
+	if len(positions) != len(wantPositions) {
+		t.Errorf("statement page lists positions %q, want 2", positions)
+	} else {
+		for i, w := range wantPositions {
+			if !strings.HasPrefix(positions[i], w[0]) || !strings.HasSuffix(positions[i], w[1]) {
+				t.Errorf("position %d = %q, want %q … %q", i, positions[i], w[0], w[1])
+			}
+		}
 	}
 	facts := text(t, ctx, `dl.facts`)
 	for _, want := range []string{"Volodymyr Zelensky (", "), on the record", "Regions Zaporizhzhia"} {

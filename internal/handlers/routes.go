@@ -19,7 +19,12 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders,
-		rejectMalformedText(e), limitBody(cfg.MaxBodyBytes), deadline(cfg.RequestTimeout))
+		rejectMalformedText(e), limitBody(e, func(path string) int64 {
+			if path == "/import" {
+				return maxImportBytes * 3 / 2
+			}
+			return cfg.MaxBodyBytes
+		}), deadline(cfg.RequestTimeout))
 
 	// Probes and assets need no session.
 	r.Get("/healthz", handleHealthz())
@@ -80,6 +85,8 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 			}
 			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st, ks)))
 			r.Get("/changes", e.handle(handleChanges(st)))
+			r.Get("/import", e.handle(handleImportForm()))
+			r.Post("/import", e.handle(handleImport(sm, st)))
 		})
 
 		// Accounts: admins.

@@ -129,11 +129,12 @@ func rejectMalformedText(e errorRenderer) func(http.Handler) http.Handler {
 
 // limitBody bounds request bodies; reading past the limit fails with
 // *http.MaxBytesError, which the error renderer answers with 413.
-func limitBody(n int64) func(http.Handler) http.Handler {
+func limitBody(e errorRenderer, limit func(path string) int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := limit(r.URL.Path)
 			if r.ContentLength > n {
-				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				e.render(w, r, &http.MaxBytesError{Limit: n})
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, n)

@@ -1,0 +1,262 @@
+package handlers
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"parley/internal/export"
+	"parley/internal/store"
+	"parley/views"
+)
+
+// maxImportBytes bounds an import file; the request may be a third larger
+// (the preview carries the file base64-encoded).
+const maxImportBytes = 8 << 20
+
+type importStore interface {
+	Import(ctx context.Context, by store.Editor, items []store.ImportStatement, apply bool) (store.ImportReport, error)
+}
+
+// handleImportForm shows the upload form.
+func handleImportForm() handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return render(w, r, views.ImportPage(page(r, "Import"), views.ImportData{}))
+	}
+}
+
+// handleImport validates an uploaded file as a whole and shows what it
+// would create (nothing written), or, confirmed, writes it all in one
+// transaction.
+func handleImport(sm *scs.SessionManager, st importStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		data, name, err := importUpload(r)
+		if errors.Is(err, export.ErrTooLarge) {
+			return renderStatus(w, r, http.StatusRequestEntityTooLarge, views.ImportPage(page(r, "Import"),
+				views.ImportData{Problems: []string{"The file is larger than " + strconv.Itoa(maxImportBytes>>20) + " MB. Split it into smaller files."}}))
+		}
+		if err != nil {
+			var he *HTTPError
+			if errors.As(err, &he) {
+				return renderStatus(w, r, he.Status, views.ImportPage(page(r, "Import"), views.ImportData{Problems: []string{he.Message}}))
+			}
+			return err
+		}
+		d := views.ImportData{FileName: name}
+		rows, problems, err := export.Read(strings.NewReader(string(data)), maxImportBytes)
+		if err != nil {
+			return err
+		}
+		items, more := importItems(rows)
+		problems = append(problems, more...)
+		if len(problems) > 0 {
+			d.Problems = problemLines(problems)
+			return renderStatus(w, r, http.StatusUnprocessableEntity, views.ImportPage(page(r, "Import"), d))
+		}
+		apply := r.PostFormValue("confirm") == "1"
+		rep, err := st.Import(r.Context(), editor(r), items, apply)
+		d.Report = rep
+		if errors.Is(err, store.ErrImportProblems) {
+			for _, p := range rep.Problems {
+				problems = append(problems, export.Problem{Line: p.Line, Column: columnOf(p.Column), Message: p.Message})
+			}
+			d.Problems = problemLines(problems)
+			return renderStatus(w, r, http.StatusUnprocessableEntity, views.ImportPage(page(r, "Import"), d))
+		}
+		if err != nil {
+			return err
+		}
+		if apply {
+			setFlash(sm, r, "Imported "+strconv.Itoa(rep.Statements)+" statements from "+name+".", "")
+			http.Redirect(w, r, "/changes?type=statement", http.StatusSeeOther)
+			return nil
+		}
+		d.Data = base64.StdEncoding.EncodeToString(data)
+		d.Preview = true
+		return render(w, r, views.ImportPage(page(r, "Import: check and confirm"), d))
+	}
+}
+
+// importUpload reads the file from the upload field, or from the preview
+// form's hidden copy.
+func importUpload(r *http.Request) ([]byte, string, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, "", export.ErrTooLarge
+			}
+			return nil, "", badRequest("The upload could not be read. Choose the file again.")
+		}
+		if r.PostFormValue("data") == "" {
+			f, hdr, err := r.FormFile("file")
+			if err != nil {
+				return nil, "", badRequest("Choose a CSV file to import.")
+			}
+			defer f.Close()
+			b, err := io.ReadAll(io.LimitReader(f, maxImportBytes+1))
+			if err != nil {
+				return nil, "", err
+			}
+			if len(b) > maxImportBytes {
+				return nil, "", export.ErrTooLarge
+			}
+			return b, hdr.Filename, nil
+		}
+	}
+	b, err := base64.StdEncoding.DecodeString(r.PostFormValue("data"))
+	if err != nil || len(b) == 0 {
+		return nil, "", badRequest("Choose a CSV file to import.")
+	}
+	return b, r.PostFormValue("name"), nil
+}
+
+// importItems groups rows into statements (rows sharing a statement_id) and
+// checks every cell, naming line and column for each problem.
+func importItems(rows []export.Row) ([]store.ImportStatement, []export.Problem) {
+	var items []store.ImportStatement
+	var problems []export.Problem
+	byKey := map[string]int{}
+	now := time.Now()
+	add := func(line int, col, msg string) {
+		problems = append(problems, export.Problem{Line: line, Column: col, Message: msg})
+	}
+	for _, row := range rows {
+		f := row.Fields
+		key := f["statement_id"]
+		if key == "" {
+			add(row.Line, "statement_id", "Give each statement an id; rows of one statement share it.")
+			continue
+		}
+		i, seen := byKey[key]
+		if !seen {
+			it, ok := importStatement(row, add)
+			if !ok {
+				byKey[key] = -1
+				continue
+			}
+			items = append(items, it)
+			i = len(items) - 1
+			byKey[key] = i
+		} else if i >= 0 && !sameStatement(items[i], row) {
+			add(row.Line, "statement_id", "Rows of statement "+key+" disagree about the statement itself (date, actor, quote, summary, regions, occasion, attribution or source).")
+			continue
+		}
+		if i < 0 {
+			continue
+		}
+		demand, stance := f["demand"], f["stance"]
+		switch {
+		case demand == "" && stance == "":
+		case demand == "":
+			add(row.Line, "demand", "A stance needs the demand it is on.")
+		case !store.ValidSlug(demand):
+			add(row.Line, "demand", "“"+demand+"” is not a demand slug (lowercase words joined by hyphens).")
+		case !contains(store.Stances, stance):
+			add(row.Line, "stance", "Use one of: "+strings.Join(store.Stances, ", ")+".")
+		default:
+			items[i].Statement.Positions = append(items[i].Statement.Positions, store.PositionInput{Demand: demand, Stance: stance})
+		}
+	}
+	for _, it := range items {
+		if err := it.Statement.Validate(now); err != nil {
+			var ve *store.ValidationError
+			if errors.As(err, &ve) {
+				for k, v := range ve.Fields {
+					add(it.Line, columnOf(k), v)
+				}
+			}
+		}
+	}
+	sort.SliceStable(problems, func(a, b int) bool { return problems[a].Line < problems[b].Line })
+	return items, problems
+}
+
+func importStatement(row export.Row, add func(int, string, string)) (store.ImportStatement, bool) {
+	f := row.Fields
+	ok := true
+	it := store.ImportStatement{Line: row.Line, Actor: f["actor"], ActorSide: f["actor_side"]}
+	if strings.TrimSpace(it.Actor) == "" {
+		add(row.Line, "actor", "Name who said it.")
+		ok = false
+	}
+	// The contract writes YYYY-MM-DD; a person may write YYYY-MM or YYYY
+	// for a month or year, which means the same.
+	d, err := store.ParseDate(f["date"])
+	if err != nil {
+		add(row.Line, "date", "“"+f["date"]+"” is not a date; use YYYY-MM-DD.")
+		ok = false
+	}
+	in := store.StatementInput{Actor: it.Actor, Date: store.Date{Time: d.Time, Precision: f["date_precision"]}, Quote: f["quote"],
+		Summary: f["summary"], Occasion: f["occasion"], Attribution: f["attribution"]}
+	for _, r := range strings.Split(f["regions"], ";") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		if !store.ValidSlug(r) {
+			add(row.Line, "regions", "“"+r+"” is not a region slug; separate slugs with ;.")
+			ok = false
+		}
+		in.Regions = append(in.Regions, r)
+	}
+	if f["source_outlet"] != "" || f["source_title"] != "" || f["source_url"] != "" {
+		src := store.SourceInput{Outlet: f["source_outlet"], Title: f["source_title"], URL: f["source_url"]}
+		if p := f["source_published"]; p != "" {
+			t, err := export.ParseISODate(p)
+			if err != nil {
+				add(row.Line, "source_published", "“"+p+"” is not a date; use YYYY-MM-DD.")
+				ok = false
+			}
+			src.Published = store.Date{Time: t, Precision: "day"}
+		}
+		if err := src.Validate(); err != nil {
+			var ve *store.ValidationError
+			errors.As(err, &ve)
+			for k, v := range ve.Fields {
+				add(row.Line, "source_"+k, v)
+			}
+			ok = false
+		}
+		it.Source = &src
+	}
+	it.Statement = in
+	return it, ok
+}
+
+func sameStatement(it store.ImportStatement, row export.Row) bool {
+	f := row.Fields
+	in := it.Statement
+	d, _ := store.ParseDate(f["date"])
+	return f["actor"] == it.Actor && d.Time.Equal(in.Date.Time) && f["date_precision"] == in.Date.Precision &&
+		f["quote"] == in.Quote && f["summary"] == in.Summary && f["occasion"] == in.Occasion && f["attribution"] == in.Attribution &&
+		f["regions"] == strings.Join(in.Regions, ";")
+}
+
+// columnOf maps a validation field to the CSV column it came from.
+func columnOf(field string) string {
+	switch {
+	case strings.HasPrefix(field, "positions."):
+		return "stance"
+	case field == "positions":
+		return "demand"
+	case field == "form":
+		return ""
+	}
+	return field
+}
+
+func problemLines(ps []export.Problem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}

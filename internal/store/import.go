@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ImportStatement is one statement of an import file. Actor is the actor's
+// name (or an alias); ActorSide is used when the actor must be created.
+type ImportStatement struct {
+	Line      int // first line of the file holding it
+	Actor     string
+	ActorSide string
+	Statement StatementInput // Actor is filled in by Import
+	Source    *SourceInput
+}
+
+// ImportProblem is something that stops an import, by file line and column.
+type ImportProblem struct {
+	Line    int
+	Column  string
+	Message string
+}
+
+// ImportReport says what an import creates (or, previewed, would create).
+type ImportReport struct {
+	Statements                                    int
+	Skipped                                       []int // lines of statements already present (same actor, date and summary)
+	NewActors, NewDemands, NewRegions, NewSources []string
+	Problems                                      []ImportProblem
+}
+
+// ErrImportProblems means the import was refused; the report lists why.
+var ErrImportProblems = errors.New("store: import has problems")
+
+// Import writes statements (and the actors, demands, regions and sources
+// they need) in one transaction, each with its revision; with apply false
+// it does the same work and rolls it back, so the preview is exactly what
+// applying would do. A statement whose actor, date and summary match a
+// stored one is skipped, so importing a file twice adds nothing. Problems
+// (ErrImportProblems) write nothing.
+func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, apply bool) (ImportReport, error) {
+	var rep ImportReport
+	errPreview := errors.New("preview")
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		rep = ImportReport{}
+		actors := map[string]string{} // lower(name or alias) -> slug
+		sources := map[string]int64{} // source key -> id
+		created := map[string]bool{}  // "kind:key" already created in this import
+		for _, it := range items {
+			slug, err := importActor(ctx, tx, by, it, actors, &rep)
+			if err != nil {
+				return err
+			}
+			in := it.Statement
+			in.Actor = slug
+			for _, p := range in.Positions {
+				if err := importDemand(ctx, tx, by, p.Demand, it.ActorSide, created, &rep); err != nil {
+					return err
+				}
+			}
+			for _, r := range in.Regions {
+				if err := importRegion(ctx, tx, by, r, created, &rep); err != nil {
+					return err
+				}
+			}
+			if it.Source != nil {
+				id, err := importSource(ctx, tx, by, *it.Source, sources, &rep)
+				if err != nil {
+					return err
+				}
+				in.SourceID = id
+			}
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM statements s JOIN actors a ON a.id = s.actor_id
+				WHERE a.slug = $1 AND s.date = $2 AND s.date_precision = $3 AND s.summary = $4 AND s.deleted_at IS NULL)`,
+				slug, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Summary)).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				rep.Skipped = append(rep.Skipped, it.Line)
+				continue
+			}
+			if _, err := createStatement(ctx, tx, by, in, "import"); err != nil {
+				var ve *ValidationError
+				if errors.As(err, &ve) {
+					for k, v := range ve.Fields {
+						rep.Problems = append(rep.Problems, ImportProblem{Line: it.Line, Column: k, Message: v})
+					}
+					continue
+				}
+				return err
+			}
+			rep.Statements++
+		}
+		if len(rep.Problems) > 0 {
+			return ErrImportProblems
+		}
+		if !apply {
+			return errPreview
+		}
+		return nil
+	})
+	if errors.Is(err, errPreview) {
+		err = nil
+	}
+	if errors.Is(err, ErrImportProblems) {
+		return rep, err
+	}
+	return rep, wrap(err, "import")
+}
+
+func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, known map[string]string, rep *ImportReport) (string, error) {
+	name := strings.TrimSpace(it.Actor)
+	k := strings.ToLower(name)
+	if slug, ok := known[k]; ok {
+		return slug, nil
+	}
+	var slug string
+	err := q.QueryRow(ctx, `SELECT slug FROM actors WHERE deleted_at IS NULL
+		AND (lower(name) = $1 OR EXISTS (SELECT 1 FROM unnest(aliases) x WHERE lower(x) = $1))
+		ORDER BY lower(name) = $1 DESC, id LIMIT 1`, k).Scan(&slug)
+	if err == pgx.ErrNoRows {
+		slug, err = freeSlug(ctx, q, "actors", Slugify(name, "actor"))
+		if err != nil {
+			return "", err
+		}
+		side := it.ActorSide
+		if !ValidSlug(side) {
+			side = "independent"
+		}
+		if _, err := createActor(ctx, q, by, ActorInput{Slug: slug, Name: name, Kind: "person", Side: side}, "import"); err != nil {
+			return "", err
+		}
+		rep.NewActors = append(rep.NewActors, name+" ("+side+")")
+	} else if err != nil {
+		return "", err
+	}
+	known[k] = slug
+	return slug, nil
+}
+
+func importDemand(ctx context.Context, q querier, by Editor, slug, side string, created map[string]bool, rep *ImportReport) error {
+	if created["demand:"+slug] {
+		return nil
+	}
+	created["demand:"+slug] = true
+	var ok bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM demands WHERE slug = $1)`, slug).Scan(&ok); err != nil || ok {
+		return err
+	}
+	if !ValidSlug(side) {
+		side = "independent"
+	}
+	title := strings.ReplaceAll(slug, "-", " ")
+	title = strings.ToUpper(title[:1]) + title[1:]
+	if _, err := createDemand(ctx, q, by, DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}, "import"); err != nil {
+		return err
+	}
+	rep.NewDemands = append(rep.NewDemands, slug)
+	return nil
+}
+
+func importRegion(ctx context.Context, q querier, by Editor, slug string, created map[string]bool, rep *ImportReport) error {
+	if created["region:"+slug] {
+		return nil
+	}
+	created["region:"+slug] = true
+	var ok bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM regions WHERE slug = $1)`, slug).Scan(&ok); err != nil || ok {
+		return err
+	}
+	name := strings.ReplaceAll(slug, "-", " ")
+	name = strings.ToUpper(name[:1]) + name[1:]
+	if _, err := createRegion(ctx, q, by, RegionInput{Slug: slug, Name: name, Country: "Unknown", Kind: "other"}, "import"); err != nil {
+		return err
+	}
+	rep.NewRegions = append(rep.NewRegions, slug)
+	return nil
+}
+
+func importSource(ctx context.Context, q querier, by Editor, in SourceInput, known map[string]int64, rep *ImportReport) (int64, error) {
+	key := strings.Join([]string{in.Outlet, in.Title, in.URL, in.Published.ISO(), in.Published.Precision}, "\x00")
+	if id, ok := known[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM sources WHERE deleted_at IS NULL AND outlet = $1 AND title = $2 AND url = $3
+		AND published IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1`,
+		strings.TrimSpace(in.Outlet), strings.TrimSpace(in.Title), strings.TrimSpace(in.URL), nullDate(in.Published.Time)).Scan(&id)
+	if err == pgx.ErrNoRows {
+		if err := in.Validate(); err != nil {
+			return 0, err
+		}
+		src, err := createSource(ctx, q, by, in, "import")
+		if err != nil {
+			return 0, err
+		}
+		id = src.ID
+		label := in.Outlet
+		if in.Title != "" {
+			label += ": " + in.Title
+		}
+		rep.NewSources = append(rep.NewSources, label)
+	} else if err != nil {
+		return 0, err
+	}
+	known[key] = id
+	return id, nil
+}
+
+// Slugify derives a slug from a name: lowercase ASCII letters and digits
+// joined by hyphens ("Vladimir Putin" → "vladimir-putin"); fallback when
+// nothing is left (a name in Cyrillic, say).
+func Slugify(name, fallback string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// freeSlug returns base, or base-2, base-3… if taken in table.
+func freeSlug(ctx context.Context, q querier, table, base string) (string, error) {
+	for i := 1; ; i++ {
+		slug := base
+		if i > 1 {
+			slug = fmt.Sprintf("%s-%d", base, i)
+		}
+		var taken bool
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE slug = $1)`, slug).Scan(&taken); err != nil {
+			return "", err
+		}
+		if !taken {
+			return slug, nil
+		}
+	}
+}
