@@ -143,6 +143,8 @@ func TestBrowserAnalystFlow(t *testing.T) {
 		chromedp.Navigate(srv.url+"/statements"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "Peskow"),
 		chromedp.Submit(chromedp.CSS(`input[name="q"]`)),
+		// The results page renders the search back into the field's attribute.
+		chromedp.WaitVisible(chromedp.CSS(`input[name="q"][value="Peskow"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="statement"]`)),
 	); err != nil {
 		t.Fatal(err)

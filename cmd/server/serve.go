@@ -43,8 +43,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	sessions := pgxstore.NewWithCleanupInterval(db.pool, 10*time.Minute)
-	defer sessions.StopCleanup()
+	// pgxstore's own cleanup goroutine races with StopCleanup (scs issue
+	// #231), so expired sessions are swept here instead.
+	sessions := pgxstore.NewWithCleanupInterval(db.pool, 0)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		sweepSessions(sweepCtx, st, log)
+	}()
+	defer func() { stopSweep(); <-swept }()
 	srv := &http.Server{
 		Handler: handlers.NewServer(log, st, sessions, handlers.Config{
 			CookieSecure:  cfg.CookieSecure == "true",
@@ -98,4 +106,20 @@ func migrateUp(ctx context.Context, db *database) error {
 	}
 	defer m.Close()
 	return m.Up(ctx)
+}
+
+// sweepSessions deletes expired sessions every ten minutes until ctx ends.
+func sweepSessions(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("sweep expired sessions", "err", err)
+			}
+		}
+	}
 }

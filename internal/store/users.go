@@ -114,3 +114,9 @@ func (s *Store) RecentLoginFailures(ctx context.Context, email, ip string, since
 		strings.TrimSpace(email), ip, since).Scan(&byEmail, &byIP)
 	return byEmail, byIP, wrap(err, "count login failures")
 }
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
+	return wrap(err, "delete expired sessions")
+}
