@@ -38,8 +38,11 @@ check-generate:
 	    echo "views/*_templ.go are stale: run 'make generate' and commit"; diff -r $$tmp/views views | head -40; rm -rf $$tmp; exit 1; fi; \
 	  rm -rf $$tmp
 
+# Go benchmarks, then the export load run at a million statements (the data
+# is generated once into ./.bench and reused).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./scripts/bench-export.sh
 
 clean:
 	rm -rf bin

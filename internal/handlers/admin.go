@@ -131,7 +131,9 @@ func handleUserDisable(log *slog.Logger, sm *scs.SessionManager, st usersStore) 
 			// End the account's sessions on the server now, not at their next request.
 			err := sm.Iterate(r.Context(), func(ctx context.Context) error {
 				if sm.GetInt64(ctx, "user_id") == id {
-					return sm.Destroy(ctx)
+					// Inside Iterate the token is the stored (hashed) one:
+					// delete it directly, as Destroy would hash it again.
+					return sm.Store.Delete(sm.Token(ctx))
 				}
 				return nil
 			})

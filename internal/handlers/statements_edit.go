@@ -241,17 +241,29 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 			}
 			return h.show(w, r, http.StatusUnprocessableEntity, f)
 		}
-		if prev, err := st.StatementByIdempotencyKey(r.Context(), in.IdempotencyKey); err == nil {
+		resubmitted := func() (bool, error) {
+			prev, err := st.StatementByIdempotencyKey(r.Context(), in.IdempotencyKey)
+			if errors.Is(err, store.ErrNotFound) {
+				return false, nil
+			} else if err != nil {
+				return false, err
+			}
 			// The same form again (double click, reload): it was saved once.
 			setFlash(sm, r, "This form had already been saved; nothing was added twice.", "")
 			http.Redirect(w, r, "/statements/"+strconv.FormatInt(prev, 10), http.StatusSeeOther)
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
+			return true, nil
+		}
+		if done, err := resubmitted(); done || err != nil {
 			return err
 		}
 		if r.PostForm.Get("confirm_duplicate") == "" {
 			dups, err := st.FindSimilarStatements(r.Context(), in.Actor, in.Date.Time, in.Summary, in.Quote)
 			if err != nil {
+				return err
+			}
+			// A concurrent submission of this very form may have just
+			// saved it: that is not a duplicate to warn about.
+			if done, err := resubmitted(); done || err != nil {
 				return err
 			}
 			if len(dups) > 0 {
