@@ -28,7 +28,7 @@ func startServe(t *testing.T, env map[string]string) *server {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve"}, getenv(env), strings.NewReader(""), pw, io.Discard)
+		done <- run(ctx, []string{"serve"}, getenv(env), strings.NewReader(""), pw, serveLog())
 		pw.Close()
 	}()
 	urls := make(chan string, 1)
@@ -173,4 +173,13 @@ func TestEmbeddedDatabaseLifecycle(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("user add of an existing email (other case) = %v, want an 'already exists' error", err)
 	}
+}
+
+// serveLog is where served requests log: nowhere, unless PARLEY_TEST_LOG
+// is set (to debug a failing test).
+func serveLog() io.Writer {
+	if os.Getenv("PARLEY_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

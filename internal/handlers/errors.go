@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,6 +33,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // page; internal details go to the log only, with the request id.
 type errorRenderer struct {
 	log *slog.Logger
+	db  pinger // when set, an unexplained failure while the database is down is a 503
 }
 
 // handle adapts h to http.Handler.
@@ -45,6 +47,15 @@ func (e errorRenderer) handle(h handlerFunc) http.HandlerFunc {
 
 func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error) {
 	status, title, msg := classify(err)
+	if status == http.StatusInternalServerError && e.db != nil {
+		// A failure of a kind not recognised above, while the database does
+		// not answer, is the outage showing through: say so.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
+		if e.db.Ping(ctx) != nil {
+			status, title, msg = classify(context.DeadlineExceeded)
+		}
+		cancel()
+	}
 	if status >= 500 {
 		e.log.ErrorContext(r.Context(), "request failed",
 			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)

@@ -14,7 +14,7 @@ import (
 
 // routes is the table of contents: every route and middleware chain.
 func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
-	e := errorRenderer{log: log}
+	e := errorRenderer{log: log, db: st}
 	sm := newSessions(sessions, cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	r := chi.NewRouter()

@@ -50,6 +50,8 @@ type Cluster struct {
 	cmd       *exec.Cmd
 	exited    chan error
 	log       *slog.Logger
+	cred      *syscall.Credential
+	fast      bool
 }
 
 // Start attaches to the cluster in opts.Dir if one is running there, or
@@ -92,6 +94,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		socketDir: filepath.Join(dir, "run"),
 		bin:       bin,
 		log:       log,
+		cred:      cred,
+		fast:      opts.Fast,
 	}
 	if len(c.socketDir)+len("/.s.PGSQL.5432") > 100 {
 		c.socketDir = filepath.Join(os.TempDir(), "parley-pg-"+shortHash(dir))
@@ -191,12 +195,41 @@ func (c *Cluster) Stop() error {
 	return nil
 }
 
-// Kill stops the postmaster abruptly (SIGKILL), as a crash would. For fault tests.
-func (c *Cluster) Kill() error {
-	if c.cmd == nil {
+// Down stops an owned cluster abruptly, for fault tests: "immediate" is
+// PostgreSQL's immediate shutdown (SIGQUIT: no checkpoint, crash recovery
+// at the next start), "kill" kills the postmaster (SIGKILL), as a crash
+// would. Up starts it again.
+func (c *Cluster) Down(mode string) error {
+	if !c.owned || c.cmd == nil {
 		return errors.New("pgcluster: cluster not owned")
 	}
-	return c.cmd.Process.Kill()
+	sig := syscall.SIGQUIT
+	if mode == "kill" {
+		sig = syscall.SIGKILL
+	}
+	if err := c.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	<-c.exited
+	c.owned, c.cmd = false, nil
+	return nil
+}
+
+// Up starts a cluster that Down stopped. After a kill, backends of the old
+// postmaster may linger for a moment; Up retries until they are gone.
+func (c *Cluster) Up(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := c.start(ctx, c.cred, c.fast)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (c *Cluster) prepareDirs(cred *syscall.Credential) error {
@@ -239,7 +272,9 @@ func (c *Cluster) start(ctx context.Context, cred *syscall.Credential, fast bool
 		"-c", "logging_collector=off",
 	}
 	if fast {
-		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		// Safe against a crashed server (not a crashed machine): fault tests
+		// kill PostgreSQL and expect every acknowledged commit back.
+		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
 	}
 	logFile, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
