@@ -64,6 +64,8 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 		w.Header().Set("Retry-After", "5")
 	}
 	p := page(r, title)
+	// The request's own deadline may be what failed: render regardless.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
 	_ = renderStatus(w, r, status, views.ErrorPage(p, status, msg))
 }
 
