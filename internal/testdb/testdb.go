@@ -220,3 +220,9 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// URLOf returns the connection string of a pool New made, so a test can
+// open more pools (another app instance) on the same database.
+func URLOf(pool *pgxpool.Pool) string {
+	return pool.Config().ConnString()
+}
