@@ -64,7 +64,8 @@ func fuzzRow(a, b, c string) []string {
 	return row
 }
 
-// FuzzWriteRead: what Writer writes, Read reads back cell for cell.
+// FuzzWriteRead: what Writer writes, Read reads back cell for cell (NUL
+// included: the CSV layer keeps it; the database is another matter).
 func FuzzWriteRead(f *testing.F) {
 	f.Add("plain", "", "x")
 	f.Add("=HYPERLINK(\"http://evil\")", "+1", "-1")
@@ -92,13 +93,14 @@ func FuzzWriteRead(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
-		clean := true
-		blank := true
+		valid := true
 		for _, cell := range row {
-			clean = clean && utf8.ValidString(cell) && !strings.ContainsRune(cell, 0)
-			blank = blank && cell == ""
+			valid = valid && utf8.ValidString(cell)
 		}
-		if !clean {
+		if !valid {
+			if len(rows) > 0 || len(problems) != 1 || problems[0].Line != 0 {
+				t.Fatalf("Read of a file with invalid UTF-8 = %d rows, problems %v; want the one encoding problem", len(rows), problems)
+			}
 			return
 		}
 		if len(problems) > 0 {
@@ -115,7 +117,6 @@ func FuzzWriteRead(f *testing.F) {
 				t.Errorf("column %s: wrote %q, read %q, want %q", name, row[i], got, want)
 			}
 		}
-		_ = blank
 	})
 }
 
@@ -134,7 +135,6 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(BOM))
 	f.Add([]byte(header))
 	f.Add([]byte(BOM + header + "1,2024-06-14,day,putin,russia,nato,rejects,'=1,s,donetsk;luhansk,,on_record,,,,,\r\n"))
-	f.Add([]byte(header + "\"unterminated\r\n"))
 	f.Add([]byte(header + "a,b\r\n\r\n,,\n"))
 	f.Add([]byte(header + "\"a\"b\",c\r\n"))
 	f.Add([]byte("\xff\xfe" + header))
@@ -142,7 +142,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const max = 4 << 10
 		rows, problems, err := Read(bytes.NewReader(data), max)
-		if len(bytes.TrimPrefix(data, []byte(BOM))) > max-len(BOM) && len(data) > max {
+		if len(data) > max {
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Read of %d bytes (max %d): err = %v, want ErrTooLarge", len(data), max, err)
 			}

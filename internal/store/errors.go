@@ -71,6 +71,11 @@ func wrap(err error, format string, args ...any) error {
 		switch pgErr.Code {
 		case "23505": // unique_violation
 			return fmt.Errorf("store: %s: %w (%s)", what, ErrConflict, pgErr.ConstraintName)
+		case "23514", "22001": // check_violation, string_data_right_truncation
+			// The schema's own rules caught what validation let through:
+			// still the user's input, never a server error.
+			return &ValidationError{Fields: map[string]string{"form": "A value is outside what Parley accepts (" +
+				pgErr.ConstraintName + "). Check lengths and formats."}}
 		}
 	}
 	var ve *ValidationError

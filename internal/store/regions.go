@@ -31,9 +31,13 @@ func (in RegionInput) Validate() error {
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		p.Add("name", "Enter the region's name.")
+	} else if len(in.Name) > 200 {
+		p.Add("name", "Keep the name under 200 characters.")
 	}
 	if strings.TrimSpace(in.Country) == "" {
 		p.Add("country", "Enter the country the region belongs to.")
+	} else if len(in.Country) > 100 {
+		p.Add("country", "Keep the country under 100 characters.")
 	}
 	if !slices.Contains(RegionKinds, in.Kind) {
 		p.Add("kind", "Choose one of: "+strings.Join(RegionKinds, ", ")+".")

@@ -36,6 +36,9 @@ func (in SourceInput) Validate() error {
 	} else if len(in.Outlet) > 200 {
 		p.Add("outlet", "Keep the outlet under 200 characters.")
 	}
+	if len(in.Via) > 300 {
+		p.Add("via", "Keep “via” under 300 characters.")
+	}
 	if len(in.Title) > 500 {
 		p.Add("title", "Keep the headline under 500 characters.")
 	}
