@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/parley
 
-.PHONY: run build test test-go lint generate check-generate bench clean
+.PHONY: run build test test-go fuzz-short lint generate check-generate bench clean
 
 run: build
 	@./scripts/deps.sh
@@ -12,11 +12,16 @@ build:
 	$(GO) build -o $(BIN) ./cmd/server
 
 # The whole suite: tests with the race detector against real PostgreSQL
-# (a private cluster each test binary starts, or TEST_DATABASE_URL), then
+# (a private cluster each test binary starts, or TEST_DATABASE_URL; the
+# fault tests restart it), a short run of every fuzz target, then
 # formatting, vet, staticcheck and generated-code drift.
 test:
 	@./scripts/deps.sh test
-	$(MAKE) test-go lint check-generate
+	$(MAKE) test-go fuzz-short lint check-generate
+
+# Every fuzz target for FUZZTIME (2s) each; longer: FUZZTIME=1m make fuzz-short.
+fuzz-short:
+	FUZZTIME=$${FUZZTIME:-2s} ./scripts/fuzz-short.sh
 
 test-go:
 	$(GO) test -race -count=1 ./...

@@ -122,8 +122,9 @@ func FuzzWriteRead(f *testing.F) {
 
 // roundTrip is what a cell comes back as: itself, except that a cell which
 // reads '= (indistinguishable from a neutralised =) loses its quote, and
-// a CR LF inside a cell reads back as LF (encoding/csv does that; see the
-// report on CRLF in summaries).
+// a CR LF inside a cell reads back as LF (encoding/csv does that; see
+// TestReimportingAnExportWithALineBreakInTheSummaryAddsNothing in
+// internal/handlers for where it bites).
 func roundTrip(cell string) string {
 	return Unneutralize(strings.ReplaceAll(Neutralize(cell), "\r\n", "\n"))
 }
@@ -136,12 +137,11 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(header))
 	f.Add([]byte(BOM + header + "1,2024-06-14,day,putin,russia,nato,rejects,'=1,s,donetsk;luhansk,,on_record,,,,,\r\n"))
 	f.Add([]byte(header + "a,b\r\n\r\n,,\n"))
-	f.Add([]byte(header + "\"a\"b\",c\r\n"))
 	f.Add([]byte("\xff\xfe" + header))
 	f.Add([]byte(header + "\x00,\x00\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const max = 4 << 10
-		rows, problems, err := Read(bytes.NewReader(data), max)
+		rows, problems, err := readNoPanic(t, data, max)
 		if len(data) > max {
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Read of %d bytes (max %d): err = %v, want ErrTooLarge", len(data), max, err)
@@ -169,4 +169,16 @@ func FuzzRead(f *testing.F) {
 			_ = p.String()
 		}
 	})
+}
+
+// readNoPanic is Read, failing the test (not killing the test binary, so
+// the other inputs still run) when Read panics.
+func readNoPanic(t *testing.T, data []byte, max int64) (rows []Row, problems []Problem, err error) {
+	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Fatalf("Read(%q) panicked: %v", data, v)
+		}
+	}()
+	return Read(bytes.NewReader(data), max)
 }

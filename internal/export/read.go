@@ -77,8 +77,8 @@ func Read(r io.Reader, maxBytes int64) ([]Row, []Problem, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
@@ -86,6 +86,7 @@ func Read(r io.Reader, maxBytes int64) ([]Row, []Problem, error) {
 			problems = append(problems, Problem{Line: line, Message: "This row cannot be read: " + csvMessage(err)})
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -78,6 +79,9 @@ func classify(err error) (status int, title, msg string) {
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, "Request too large",
 			"What you sent is larger than Parley accepts. Send less at once."
+	case errors.As(err, new(*store.ValidationError)):
+		return http.StatusBadRequest, "Bad request", "Parley could not accept what was sent: " +
+			strings.TrimPrefix(err.Error(), "store: invalid input: ")
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "Not found", "There is nothing at this address. It may have been deleted, or the link is wrong."
 	case errors.Is(err, store.ErrConflict):

@@ -152,6 +152,11 @@ func FuzzImportItems(f *testing.F) {
 // makes of it.
 func checkImport(t *testing.T, data []byte) {
 	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Fatalf("reading %q panicked: %v", data, v)
+		}
+	}()
 	rows, problems, err := export.Read(bytes.NewReader(data), 1<<20)
 	if err != nil {
 		return

@@ -44,7 +44,7 @@ var filterParams = []string{"q", "actor", "side", "demand", "region", "stance", 
 // a database error.
 func leaked(body string) string {
 	lower := strings.ToLower(body)
-	for _, s := range []string{"$argon2id$", "sqlstate", "syntax error", "pq:", "pgx", "ERROR:"} {
+	for _, s := range []string{"$argon2id$", "SQLSTATE", "syntax error", "pgx:", "pgconn"} {
 		if strings.Contains(lower, strings.ToLower(s)) {
 			return s
 		}
@@ -283,11 +283,7 @@ func TestOversizedInput(t *testing.T) {
 
 	for _, path := range []string{"/statements", "/regions/donetsk", "/statements.csv", "/statements.json"} {
 		t.Run("100 actor parameters on "+path, func(t *testing.T) {
-			q := url.Values{}
-			for i := range 100 {
-				q.Add("actor", fmt.Sprintf("actor-%d", i))
-			}
-			q.Set("actor", "vladimir-putin")
+			q := url.Values{"actor": {"vladimir-putin"}}
 			for i := range 99 {
 				q.Add("actor", fmt.Sprintf("actor-%d", i))
 			}

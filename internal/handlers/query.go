@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"parley/internal/store"
 )
@@ -65,7 +66,7 @@ func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
 		return f, 0, badRequest("The address's query string is malformed.")
 	}
 	f.Query = strings.TrimSpace(q.Get("q"))
-	if len(f.Query) > 500 {
+	if utf8.RuneCountInString(f.Query) > 500 {
 		return f, 0, badRequest("q: the search is too long; use at most 500 characters.")
 	}
 	oneOf := func(name string, allowed []string, what string) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -32,12 +33,13 @@ type ActorInput struct {
 // Validate checks the input against the domain's rules.
 func (in ActorInput) Validate() error {
 	p := Problems{}
+	checkText(p, map[string]string{"name": in.Name, "role": in.Role, "side": in.Side, "aliases": strings.Join(in.Aliases, " ")})
 	if !ValidSlug(in.Slug) {
 		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"vladimir-putin\".")
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		p.Add("name", "Enter the actor's name.")
-	} else if len(in.Name) > 200 {
+	} else if utf8.RuneCountInString(in.Name) > 200 {
 		p.Add("name", "Keep the name under 200 characters.")
 	}
 	if !slices.Contains(ActorKinds, in.Kind) {
@@ -46,7 +48,7 @@ func (in ActorInput) Validate() error {
 	if !ValidSlug(in.Side) {
 		p.Add("side", "Enter a side such as russia, ukraine or united-states.")
 	}
-	if len(in.Role) > 300 {
+	if utf8.RuneCountInString(in.Role) > 300 {
 		p.Add("role", "Keep the role under 300 characters.")
 	}
 	if in.Parent != "" && in.Parent == in.Slug {

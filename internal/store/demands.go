@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -30,15 +31,16 @@ type DemandInput struct {
 // Validate checks the input against the domain's rules.
 func (in DemandInput) Validate() error {
 	p := Problems{}
+	checkText(p, map[string]string{"title": in.Title, "description": in.Description})
 	if !ValidSlug(in.Slug) {
 		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"ukraine-neutrality\".")
 	}
 	if strings.TrimSpace(in.Title) == "" {
 		p.Add("title", "Enter a title.")
-	} else if len(in.Title) > 300 {
+	} else if utf8.RuneCountInString(in.Title) > 300 {
 		p.Add("title", "Keep the title under 300 characters.")
 	}
-	if len(in.Description) > 5000 {
+	if utf8.RuneCountInString(in.Description) > 5000 {
 		p.Add("description", "Keep the description under 5,000 characters.")
 	}
 	if !ValidSlug(in.Side) {
@@ -103,7 +105,7 @@ func createDemand(ctx context.Context, q querier, by Editor, in DemandInput, act
 	err = q.QueryRow(ctx, `
 		INSERT INTO demands (slug, title, description, side, category)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		in.Slug, strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), in.Side, in.Category).Scan(&id)
+		in.Slug, strings.TrimSpace(in.Title), cleanText(in.Description), in.Side, in.Category).Scan(&id)
 	if err != nil {
 		return Demand{}, wrap(err, "create demand %q", in.Slug)
 	}

@@ -34,7 +34,7 @@ func updateDemand(ctx context.Context, q querier, by Editor, slug string, versio
 	}
 	if _, err := q.Exec(ctx, `
 		UPDATE demands SET title = $2, description = $3, side = $4, category = $5, version = version + 1, updated_at = now()
-		WHERE id = $1`, id, strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), in.Side, in.Category); err != nil {
+		WHERE id = $1`, id, strings.TrimSpace(in.Title), cleanText(in.Description), in.Side, in.Category); err != nil {
 		return Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM demand_regions WHERE demand_id = $1`, id); err != nil {

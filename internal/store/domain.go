@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Vocabularies of the domain, mirrored by CHECK constraints in the schema.
@@ -94,3 +96,19 @@ func (d Date) ISO() string {
 }
 
 func validPrecision(p string) bool { return slices.Contains(Precisions, p) }
+
+// checkText reports text that cannot be stored (a NUL byte, or bytes that
+// are not UTF-8) for each named field.
+func checkText(p Problems, fields map[string]string) {
+	for name, v := range fields {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			p.Add(name, "This contains characters that are not text (a NUL byte or broken encoding). Retype it.")
+		}
+	}
+}
+
+// cleanText trims text and turns CRLF line breaks (from browsers' textareas)
+// into LF, so text reads back exactly as it is exported and imported.
+func cleanText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}

@@ -71,6 +71,8 @@ func wrap(err error, format string, args ...any) error {
 		switch pgErr.Code {
 		case "23505": // unique_violation
 			return fmt.Errorf("store: %s: %w (%s)", what, ErrConflict, pgErr.ConstraintName)
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return &ValidationError{Fields: map[string]string{"form": "Some text contains characters that are not valid text (a NUL byte or broken encoding). Retype it."}}
 		case "23514", "22001": // check_violation, string_data_right_truncation
 			// The schema's own rules caught what validation let through:
 			// still the user's input, never a server error.

@@ -79,7 +79,7 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 			var exists bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM statements s JOIN actors a ON a.id = s.actor_id
 				WHERE a.slug = $1 AND s.date = $2 AND s.date_precision = $3 AND s.summary = $4 AND s.deleted_at IS NULL)`,
-				slug, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Summary)).Scan(&exists); err != nil {
+				slug, in.Date.Time, in.Date.Precision, cleanText(in.Summary)).Scan(&exists); err != nil {
 				return err
 			}
 			if exists {
@@ -117,6 +117,11 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 
 func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, known map[string]string, rep *ImportReport) (string, error) {
 	name := strings.TrimSpace(it.Actor)
+	p := Problems{}
+	checkText(p, map[string]string{"actor": name})
+	if err := p.Err(); err != nil {
+		return "", err
+	}
 	k := strings.ToLower(name)
 	if slug, ok := known[k]; ok {
 		return slug, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -26,17 +27,18 @@ type RegionInput struct {
 // Validate checks the input against the domain's rules.
 func (in RegionInput) Validate() error {
 	p := Problems{}
+	checkText(p, map[string]string{"name": in.Name, "country": in.Country})
 	if !ValidSlug(in.Slug) {
 		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"donetsk\".")
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		p.Add("name", "Enter the region's name.")
-	} else if len(in.Name) > 200 {
+	} else if utf8.RuneCountInString(in.Name) > 200 {
 		p.Add("name", "Keep the name under 200 characters.")
 	}
 	if strings.TrimSpace(in.Country) == "" {
 		p.Add("country", "Enter the country the region belongs to.")
-	} else if len(in.Country) > 100 {
+	} else if utf8.RuneCountInString(in.Country) > 100 {
 		p.Add("country", "Keep the country under 100 characters.")
 	}
 	if !slices.Contains(RegionKinds, in.Kind) {

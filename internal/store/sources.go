@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -31,15 +32,16 @@ type SourceInput struct {
 // Validate checks the input against the domain's rules.
 func (in SourceInput) Validate() error {
 	p := Problems{}
+	checkText(p, map[string]string{"outlet": in.Outlet, "title": in.Title, "url": in.URL, "via": in.Via})
 	if strings.TrimSpace(in.Outlet) == "" {
 		p.Add("outlet", "Enter the outlet that reported it.")
-	} else if len(in.Outlet) > 200 {
+	} else if utf8.RuneCountInString(in.Outlet) > 200 {
 		p.Add("outlet", "Keep the outlet under 200 characters.")
 	}
-	if len(in.Via) > 300 {
+	if utf8.RuneCountInString(in.Via) > 300 {
 		p.Add("via", "Keep “via” under 300 characters.")
 	}
-	if len(in.Title) > 500 {
+	if utf8.RuneCountInString(in.Title) > 500 {
 		p.Add("title", "Keep the headline under 500 characters.")
 	}
 	if u := strings.TrimSpace(in.URL); u != "" && !validURL(u) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -83,6 +84,11 @@ type StatementInput struct {
 // understands. today bounds the date (no statements from the future).
 func (in StatementInput) Validate(today time.Time) error {
 	p := Problems{}
+	checkText(p, map[string]string{"actor": in.Actor, "quote": in.Quote, "summary": in.Summary, "occasion": in.Occasion,
+		"regions": strings.Join(in.Regions, " ")})
+	for i, pos := range in.Positions {
+		checkText(p, map[string]string{fmt.Sprintf("positions.%d", i): pos.Demand + pos.Stance})
+	}
 	if in.Actor == "" {
 		p.Add("actor", "Choose who said it.")
 	}
@@ -100,13 +106,13 @@ func (in StatementInput) Validate(today time.Time) error {
 	}
 	if strings.TrimSpace(in.Summary) == "" {
 		p.Add("summary", "Write a one-sentence summary.")
-	} else if len(in.Summary) > 2000 {
+	} else if utf8.RuneCountInString(in.Summary) > 2000 {
 		p.Add("summary", "Keep the summary under 2,000 characters.")
 	}
-	if len(in.Quote) > 10000 {
+	if utf8.RuneCountInString(in.Quote) > 10000 {
 		p.Add("quote", "Keep the quote under 10,000 characters.")
 	}
-	if len(in.Occasion) > 500 {
+	if utf8.RuneCountInString(in.Occasion) > 500 {
 		p.Add("occasion", "Keep the occasion under 500 characters.")
 	}
 	if !slices.Contains(Attributions, in.Attribution) {
@@ -244,8 +250,8 @@ func updateStatement(ctx context.Context, q querier, by Editor, id int64, versio
 	if _, err := q.Exec(ctx, `
 		UPDATE statements SET actor_id = $2, date = $3, date_precision = $4, quote = $5, summary = $6,
 		       occasion = $7, attribution = $8, source_id = $9, version = version + 1, updated_at = now()
-		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote),
-		strings.TrimSpace(in.Summary), strings.TrimSpace(in.Occasion), in.Attribution, r.sourceID); err != nil {
+		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, cleanText(in.Quote),
+		cleanText(in.Summary), cleanText(in.Occasion), in.Attribution, r.sourceID); err != nil {
 		return Statement{}, err
 	}
 	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
@@ -420,8 +426,8 @@ func createStatement(ctx context.Context, q querier, by Editor, in StatementInpu
 		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
 		                        source_id, seed_key, idempotency_key, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		r.actorID, in.Date.Time, in.Date.Precision, strings.TrimSpace(in.Quote), strings.TrimSpace(in.Summary),
-		strings.TrimSpace(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
+		r.actorID, in.Date.Time, in.Date.Precision, cleanText(in.Quote), cleanText(in.Summary),
+		cleanText(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
 	if err != nil {
 		return Statement{}, wrap(err, "create statement")
 	}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,11 @@ func Main(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	for _, a := range os.Args {
+		if strings.HasPrefix(a, "-test.fuzzworker") {
+			return m.Run() // fuzz workers run pure targets only: no database
+		}
+	}
 	adminURL = os.Getenv("TEST_DATABASE_URL")
 	if adminURL == "" {
 		dir, err := os.MkdirTemp("", "parley-test-pg-")
