@@ -7,7 +7,9 @@ set -euo pipefail
 
 want=()
 have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || [ -n "${PG_BIN:-}" ]; }
-if [ -z "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] && ! have_pg; then
+# Tests use TEST_DATABASE_URL or a private cluster; the app DATABASE_URL or one.
+if [ "${1:-}" = "test" ]; then db=${TEST_DATABASE_URL:-}; else db=${DATABASE_URL:-}; fi
+if [ -z "$db" ] && ! have_pg; then
   want+=(postgresql)
 fi
 if [ "${1:-}" = "test" ] && [ -z "${CHROME_BIN:-}" ] && ! command -v chromium >/dev/null 2>&1; then

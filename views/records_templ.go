@@ -566,7 +566,7 @@ func RevisionTable(p Page, revs []RevisionView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if r.UserEmail != "" {
+			if r.UserEmail != "" && p.UserEmail != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "by ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

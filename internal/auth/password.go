@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -23,8 +24,9 @@ const (
 	keyLen    = 32
 )
 
-// Password length limits, in bytes. The upper bound only guards against
-// absurd input; nothing is ever truncated.
+// Password length limits: at least MinPasswordLen characters, at most
+// MaxPasswordLen bytes (a guard against absurd input; nothing is ever
+// truncated).
 const (
 	MinPasswordLen = 8
 	MaxPasswordLen = 256
@@ -37,7 +39,7 @@ var ErrMismatch = errors.New("auth: password does not match")
 // or too long, or "" when it is acceptable.
 func CheckPasswordPolicy(pw string) string {
 	switch {
-	case len(pw) < MinPasswordLen:
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
 		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)

@@ -50,7 +50,7 @@ func handleUsers(st usersStore) handlerFunc {
 // handleUserCreate adds an account.
 func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(r); err != nil {
 			return err
 		}
 		v := map[string]string{"email": strings.TrimSpace(r.PostForm.Get("email")), "role": r.PostForm.Get("role")}
@@ -98,7 +98,10 @@ func handleUserRole(log *slog.Logger, sm *scs.SessionManager, st usersStore) han
 		if err != nil {
 			return err
 		}
-		role := r.PostFormValue("role")
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		role := r.PostForm.Get("role")
 		if err := st.SetUserRole(r.Context(), id, role); err != nil {
 			if _, ok := validationFields(err); ok {
 				return badRequest("role: choose editor or admin.")
@@ -123,7 +126,10 @@ func handleUserDisable(log *slog.Logger, sm *scs.SessionManager, st usersStore) 
 		if id == editor(r).ID {
 			return badRequest("You cannot disable your own account.")
 		}
-		disabled := r.PostFormValue("disabled") != "0"
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		disabled := r.PostForm.Get("disabled") != "0"
 		if err := st.SetUserDisabled(r.Context(), id, disabled); err != nil {
 			return err
 		}

@@ -24,6 +24,20 @@ const (
 	loginWindow      = 5 * time.Minute
 )
 
+// hashing bounds concurrent password checks: each argon2id check takes
+// 19 MiB, so a flood of sign-ins must queue rather than exhaust memory.
+var hashing = make(chan struct{}, 4)
+
+func verifyPassword(ctx context.Context, hash, pw string) error {
+	select {
+	case hashing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-hashing }()
+	return auth.VerifyPassword(hash, pw)
+}
+
 // dummyHash is checked against when the email is unknown, so an unknown
 // email and a wrong password take the same time.
 var dummyHash, _ = auth.HashPassword("parley timing equaliser")
@@ -152,7 +166,7 @@ func handleLoginForm() handlerFunc {
 // account or per client are throttled; every attempt is logged.
 func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(r); err != nil {
 			return err
 		}
 		ctx := r.Context()
@@ -176,11 +190,17 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore) handle
 		ok := false
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			_ = auth.VerifyPassword(dummyHash, pw)
+			if err := verifyPassword(ctx, dummyHash, pw); errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
 		case err != nil:
 			return err
 		default:
-			ok = auth.VerifyPassword(u.PasswordHash, pw) == nil && !u.Disabled && pw != ""
+			perr := verifyPassword(ctx, u.PasswordHash, pw)
+			if errors.Is(perr, context.DeadlineExceeded) || errors.Is(perr, context.Canceled) {
+				return perr
+			}
+			ok = perr == nil && !u.Disabled && pw != ""
 		}
 		if err := st.RecordLoginAttempt(ctx, email, ip, ok); err != nil {
 			return err
@@ -217,7 +237,14 @@ func handleLogout(sm *scs.SessionManager) handlerFunc {
 
 // safeNext keeps a post-sign-in destination only if it is a path on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers ignore tabs and newlines in URLs and read \ as /, so
+	// "/\t/evil.example" would leave the site: allow none of them.
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
 		return ""
 	}
 	return next

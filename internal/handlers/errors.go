@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,6 +27,19 @@ func (e *HTTPError) Error() string { return e.Message }
 
 // badRequest is a 400 whose message names the wrong value.
 func badRequest(msg string) error { return &HTTPError{Status: http.StatusBadRequest, Message: msg} }
+
+// parseForm parses a posted form; a malformed body is the sender's error
+// (400), an oversized one a 413.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return badRequest("The form could not be read (it is not properly encoded). Reload the page and try again.")
+	}
+	return nil
+}
 
 // handlerFunc is a handler that returns its failure instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -73,15 +87,20 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 func classify(err error) (status int, title, msg string) {
 	var he *HTTPError
 	var mbe *http.MaxBytesError
+	var ve *store.ValidationError
 	switch {
 	case errors.As(err, &he):
 		return he.Status, http.StatusText(he.Status), he.Message
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, "Request too large",
 			"What you sent is larger than Parley accepts. Send less at once."
-	case errors.As(err, new(*store.ValidationError)):
-		return http.StatusBadRequest, "Bad request", "Parley could not accept what was sent: " +
-			strings.TrimPrefix(err.Error(), "store: invalid input: ")
+	case errors.As(err, &ve):
+		msgs := make([]string, 0, len(ve.Fields))
+		for _, m := range ve.Fields {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return http.StatusBadRequest, "Cannot do that", strings.Join(msgs, " ")
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "Not found", "There is nothing at this address. It may have been deleted, or the link is wrong."
 	case errors.Is(err, store.ErrConflict):

@@ -67,6 +67,9 @@ func exportFilter(r *http.Request, st exportStore, region string) (store.Stateme
 	q.Del("bom")
 	q.Del("page")
 	f, _, err := parseFilter(q.Encode(), v)
+	if err == nil && region != "" && f.Query != "" {
+		err = badRequest("q: the region timeline has no text search; export the statements search with region=" + region + " instead.")
+	}
 	return f, err
 }
 
@@ -80,6 +83,7 @@ func writeCSV(log *slog.Logger, w http.ResponseWriter, r *http.Request, st expor
 		base = "https://" + r.Host
 	}
 	rc := http.NewResponseController(w)
+	streamDeadline(rc)
 	cw := export.NewWriter(w)
 	started := false
 	begin := func() error {
@@ -118,6 +122,7 @@ func writeCSV(log *slog.Logger, w http.ResponseWriter, r *http.Request, st expor
 			return err
 		}
 		if n++; n%512 == 0 {
+			streamDeadline(rc)
 			if err := cw.Flush(); err != nil {
 				return err
 			}

@@ -84,6 +84,7 @@ func writeJSON(log *slog.Logger, w http.ResponseWriter, r *http.Request, st expo
 		base = "https://" + r.Host
 	}
 	rc := http.NewResponseController(w)
+	streamDeadline(rc)
 	enc := json.NewEncoder(w)
 	started := false
 	n := 0
@@ -106,6 +107,7 @@ func writeJSON(log *slog.Logger, w http.ResponseWriter, r *http.Request, st expo
 			return err
 		}
 		if n%256 == 0 {
+			streamDeadline(rc)
 			return rc.Flush()
 		}
 		return nil

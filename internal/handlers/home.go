@@ -63,7 +63,7 @@ func handleHome(st homeStore) handlerFunc {
 			return err
 		}
 		d := views.HomeData{
-			Matrix: buildMatrix(actors, demands, current),
+			Matrix: buildMatrix(actors, demands, current, asOf),
 			Gaps:   buildGaps(demands, store.Gaps(current), store.Gaps(yearAgo)),
 			Shifts: shifts,
 			Latest: latest,
@@ -78,7 +78,7 @@ func handleHome(st homeStore) handlerFunc {
 
 // buildMatrix lays current positions out as actors (by side) × demands
 // (by category). Actors and demands without any position are left out.
-func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.CurrentPosition) views.Matrix {
+func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.CurrentPosition, asOf time.Time) views.Matrix {
 	type key struct{ actor, demand string }
 	cells := map[key]store.CurrentPosition{}
 	usedActor, usedDemand := map[string]bool{}, map[string]bool{}
@@ -109,7 +109,11 @@ func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.C
 			cell := views.MatrixCell{Demand: col.Slug}
 			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
 				cell.Stance, cell.Date = c.Stance, c.Date
-				cell.Link = "/statements?" + url.Values{"actor": {a.Slug}, "demand": {col.Slug}}.Encode()
+				q := url.Values{"actor": {a.Slug}, "demand": {col.Slug}}
+				if !asOf.IsZero() {
+					q.Set("as_of", asOf.Format("2006-01-02")) // the statements behind the cell as it stood
+				}
+				cell.Link = "/statements?" + q.Encode()
 			}
 			row.Cells = append(row.Cells, cell)
 		}

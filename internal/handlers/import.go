@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,10 +198,7 @@ func importStatement(row export.Row, add func(int, string, string)) (store.Impor
 	}
 	in := store.StatementInput{Actor: it.Actor, Date: store.Date{Time: d.Time, Precision: f["date_precision"]}, Quote: f["quote"],
 		Summary: f["summary"], Occasion: f["occasion"], Attribution: f["attribution"]}
-	for _, r := range strings.Split(f["regions"], ";") {
-		if r = strings.TrimSpace(r); r == "" {
-			continue
-		}
+	for _, r := range splitRegions(f["regions"]) {
 		if !store.ValidSlug(r) {
 			add(row.Line, "regions", "“"+r+"” is not a region slug; separate slugs with ;.")
 			ok = false
@@ -237,7 +235,7 @@ func sameStatement(it store.ImportStatement, row export.Row) bool {
 	d, _ := store.ParseDate(f["date"])
 	return f["actor"] == it.Actor && d.Time.Equal(in.Date.Time) && f["date_precision"] == in.Date.Precision &&
 		f["quote"] == in.Quote && f["summary"] == in.Summary && f["occasion"] == in.Occasion && f["attribution"] == in.Attribution &&
-		f["regions"] == strings.Join(in.Regions, ";")
+		slices.Equal(splitRegions(f["regions"]), in.Regions) && sameSource(it.Source, f)
 }
 
 // columnOf maps a validation field to the CSV column it came from.
@@ -259,4 +257,23 @@ func problemLines(ps []export.Problem) []string {
 		out[i] = p.String()
 	}
 	return out
+}
+
+// splitRegions reads the ;-separated region slugs of a cell.
+func splitRegions(cell string) []string {
+	var out []string
+	for _, r := range strings.Split(cell, ";") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sameSource reports whether a row names the same source as src.
+func sameSource(src *store.SourceInput, f map[string]string) bool {
+	if src == nil {
+		return f["source_outlet"] == "" && f["source_title"] == "" && f["source_url"] == ""
+	}
+	return f["source_outlet"] == src.Outlet && f["source_title"] == src.Title && f["source_url"] == src.URL
 }

@@ -31,7 +31,7 @@ type recordForm struct {
 }
 
 func (rf recordForm) read(r *http.Request) (map[string]string, int, error) {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return nil, 0, err
 	}
 	v := map[string]string{}

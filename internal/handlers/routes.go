@@ -17,8 +17,14 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 	e := errorRenderer{log: log, db: st}
 	sm := newSessions(sessions, cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
+	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks), with
+	// the usual error page; the session cookie is SameSite=Lax as a second line.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.render(w, r, &HTTPError{Status: http.StatusForbidden, Message: "This form was sent from another site, so Parley refused it. Use Parley's own pages to make changes."})
+	}))
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders,
+	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders, cop.Handler, middleware.GetHead,
 		rejectMalformedText(e), limitBody(e, func(path string) int64 {
 			if path == "/import" {
 				return maxImportBytes * 3 / 2
@@ -106,7 +112,5 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 		}))
 	})
 
-	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks); the
-	// session cookie is SameSite=Lax as a second line.
-	return http.NewCrossOriginProtection().Handler(r)
+	return r
 }

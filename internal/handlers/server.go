@@ -52,18 +52,30 @@ func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			completed := false
+			// Deferred, so a response aborted mid-stream is logged too.
+			defer func() {
+				status := ww.Status()
+				if status == 0 {
+					status = http.StatusOK
+				}
+				attrs := []slog.Attr{
+					slog.String("request_id", middleware.GetReqID(r.Context())),
+					slog.String("method", r.Method),
+					slog.String("path", r.URL.Path),
+					slog.Int("status", status),
+					slog.Int("bytes", ww.BytesWritten()),
+					slog.Duration("duration", time.Since(start)),
+				}
+				level := slog.LevelInfo
+				if !completed {
+					level = slog.LevelWarn
+					attrs = append(attrs, slog.Bool("aborted", true))
+				}
+				log.LogAttrs(r.Context(), level, "request", attrs...)
+			}()
 			next.ServeHTTP(ww, r)
-			status := ww.Status()
-			if status == 0 {
-				status = http.StatusOK
-			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", middleware.GetReqID(r.Context())),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", status),
-				slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", time.Since(start)))
+			completed = true
 		})
 	}
 }
@@ -87,6 +99,16 @@ func recoverPanics(e errorRenderer) func(http.Handler) http.Handler {
 }
 
 var errPanic = &HTTPError{Status: http.StatusInternalServerError, Message: "Parley could not complete this request. It has been logged; please try again."}
+
+// streamWriteTimeout is how long an export waits for a client that stopped
+// reading before it gives up (the database query is cancelled with it).
+const streamWriteTimeout = time.Minute
+
+// streamDeadline pushes the write deadline of a streaming response forward
+// while the client keeps reading.
+func streamDeadline(rc *http.ResponseController) {
+	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+}
 
 // securityHeaders sets the headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
@@ -144,10 +166,16 @@ func limitBody(e errorRenderer, limit func(path string) int64) func(http.Handler
 }
 
 // deadline gives each request's context a time limit, so a slow query
-// cannot hold a connection forever.
+// cannot hold a connection forever. Exports (.csv, .json) stream for as
+// long as the client keeps reading; their writes carry their own deadline
+// (see streamDeadline).
 func deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, ".csv") || strings.HasSuffix(r.URL.Path, ".json") {
+				next.ServeHTTP(w, r)
+				return
+			}
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			next.ServeHTTP(w, r.WithContext(ctx))

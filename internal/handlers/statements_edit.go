@@ -82,7 +82,7 @@ func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementIn
 	var f views.StatementForm
 	var in store.StatementInput
 	p := store.Problems{}
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return f, in, p, err
 	}
 	v := r.PostForm

@@ -54,7 +54,7 @@ func (in DemandInput) Validate() error {
 
 const demandCols = `d.id, d.slug, d.title, d.description, d.side, d.category,
 	coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM demand_regions dr
-	          JOIN regions r ON r.id = dr.region_id WHERE dr.demand_id = d.id), '{}'),
+	          JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL WHERE dr.demand_id = d.id), '{}'),
 	d.version`
 
 func scanDemand(row pgx.Row) (Demand, error) {

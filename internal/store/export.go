@@ -31,13 +31,13 @@ type ExportRow struct {
 // first, to fn as they arrive from the database (memory stays flat). It
 // stops at the first error fn returns.
 func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func(ExportRow) error) error {
-	f.Query, f.Sort, f.Limit, f.Offset = "", "oldest", 0, 0
+	f.Sort, f.Limit, f.Offset = "oldest", 0, 0
 	where, args := f.where()
 	rows, err := s.pool.Query(ctx, `
 		SELECT s.id, s.date, s.date_precision, a.name, a.slug, a.side, coalesce(d.slug, ''), coalesce(p.stance, ''),
 		       s.quote, s.summary,
 		       coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM statement_regions sr
-		                 JOIN regions r ON r.id = sr.region_id WHERE sr.statement_id = s.id), '{}'),
+		                 JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL WHERE sr.statement_id = s.id), '{}'),
 		       s.occasion, s.attribution, coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
 		       src.published, coalesce(src.published_precision, 'day')`+statementFrom+`
 		LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)

@@ -52,27 +52,52 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 		actors := map[string]string{} // lower(name or alias) -> slug
 		sources := map[string]int64{} // source key -> id
 		created := map[string]bool{}  // "kind:key" already created in this import
+		// problem records what is wrong with item it as an import problem
+		// (keeping the line), or returns any other error.
+		problem := func(it ImportStatement, column string, err error) error {
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				return err
+			}
+			for _, m := range ve.Fields {
+				rep.Problems = append(rep.Problems, ImportProblem{Line: it.Line, Column: column, Message: m})
+			}
+			return nil
+		}
+	items:
 		for _, it := range items {
 			slug, err := importActor(ctx, tx, by, it, actors, &rep)
 			if err != nil {
-				return err
+				if err := problem(it, "actor", err); err != nil {
+					return err
+				}
+				continue
 			}
 			in := it.Statement
 			in.Actor = slug
 			for _, p := range in.Positions {
 				if err := importDemand(ctx, tx, by, p.Demand, it.ActorSide, created, &rep); err != nil {
-					return err
+					if err := problem(it, "demand", err); err != nil {
+						return err
+					}
+					continue items
 				}
 			}
 			for _, r := range in.Regions {
 				if err := importRegion(ctx, tx, by, r, created, &rep); err != nil {
-					return err
+					if err := problem(it, "regions", err); err != nil {
+						return err
+					}
+					continue items
 				}
 			}
 			if it.Source != nil {
 				id, err := importSource(ctx, tx, by, *it.Source, sources, &rep)
 				if err != nil {
-					return err
+					if err := problem(it, "source_outlet", err); err != nil {
+						return err
+					}
+					continue
 				}
 				in.SourceID = id
 			}
@@ -139,7 +164,11 @@ func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, 
 		if !ValidSlug(side) {
 			side = "independent"
 		}
-		if _, err := createActor(ctx, q, by, ActorInput{Slug: slug, Name: name, Kind: "person", Side: side}, "import"); err != nil {
+		in := ActorInput{Slug: slug, Name: name, Kind: "person", Side: side}
+		if err := in.Validate(); err != nil { // before writing: a failed write would end the transaction
+			return "", err
+		}
+		if _, err := createActor(ctx, q, by, in, "import"); err != nil {
 			return "", err
 		}
 		rep.NewActors = append(rep.NewActors, name+" ("+side+")")
@@ -164,7 +193,11 @@ func importDemand(ctx context.Context, q querier, by Editor, slug, side string, 
 	}
 	title := strings.ReplaceAll(slug, "-", " ")
 	title = strings.ToUpper(title[:1]) + title[1:]
-	if _, err := createDemand(ctx, q, by, DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}, "import"); err != nil {
+	in := DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if _, err := createDemand(ctx, q, by, in, "import"); err != nil {
 		return err
 	}
 	rep.NewDemands = append(rep.NewDemands, slug)
@@ -182,7 +215,11 @@ func importRegion(ctx context.Context, q querier, by Editor, slug string, create
 	}
 	name := strings.ReplaceAll(slug, "-", " ")
 	name = strings.ToUpper(name[:1]) + name[1:]
-	if _, err := createRegion(ctx, q, by, RegionInput{Slug: slug, Name: name, Country: "Unknown", Kind: "other"}, "import"); err != nil {
+	in := RegionInput{Slug: slug, Name: name, Country: "Unknown", Kind: "other"}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if _, err := createRegion(ctx, q, by, in, "import"); err != nil {
 		return err
 	}
 	rep.NewRegions = append(rep.NewRegions, slug)

@@ -43,8 +43,8 @@ func updateSource(ctx context.Context, q querier, by Editor, id int64, version i
 	return src, writeRevision(ctx, q, by, "source", src.ID, src.Version, action, src)
 }
 
-// DeleteSource soft-deletes a source. Statements that cite it keep it
-// (their page shows it); it leaves the source pickers.
+// DeleteSource soft-deletes a source: it leaves browsing, pickers and
+// exports (statements citing it show no source until it is restored).
 func (s *Store) DeleteSource(ctx context.Context, by Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, false); err != nil {

@@ -99,7 +99,7 @@ func (in StatementInput) Validate(today time.Time) error {
 		p.Add("date_precision", "Choose day, month or year.")
 	case !in.Date.Truncated():
 		p.Add("date_precision", "A "+in.Date.Precision+"-precise date must be the first day of its "+in.Date.Precision+".")
-	case in.Date.Time.After(today):
+	case in.Date.Time.After(today.UTC().Add(14 * time.Hour)): // today somewhere on Earth (UTC+14)
 		p.Add("date", "The date is in the future.")
 	case in.Date.Time.Year() < 1900:
 		p.Add("date", "The date is too far in the past.")
@@ -144,7 +144,7 @@ const statementCols = `s.id, a.slug, a.name, a.side, s.date, s.date_precision, s
 	s.occasion, s.attribution, s.source_id, coalesce(src.outlet, ''), coalesce(src.title, ''),
 	coalesce(src.url, ''), src.published, coalesce(src.published_precision, 'day'), coalesce(src.via, ''),
 	coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'name', r.name) ORDER BY r.name)
-	          FROM statement_regions sr JOIN regions r ON r.id = sr.region_id
+	          FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
 	          WHERE sr.statement_id = s.id), '[]'),
 	coalesce((SELECT json_agg(json_build_object('demand', d.slug, 'demand_title', d.title, 'stance', p.stance) ORDER BY d.title)
 	          FROM positions p JOIN demands d ON d.id = p.demand_id
@@ -153,7 +153,7 @@ const statementCols = `s.id, a.slug, a.name, a.side, s.date, s.date_precision, s
 
 const statementFrom = ` FROM statements s
 	JOIN actors a ON a.id = s.actor_id
-	LEFT JOIN sources src ON src.id = s.source_id `
+	LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL `
 
 // scanStatementAfter reads leading columns into lead, then statementCols.
 func scanStatementAfter(row pgx.Row, lead []any) (Statement, error) {
@@ -275,11 +275,26 @@ func (s *Store) DeleteStatement(ctx context.Context, by Editor, id int64) error 
 	}), "delete statement %d", id)
 }
 
-// RestoreStatement undoes DeleteStatement.
+// RestoreStatement undoes DeleteStatement. It returns a *ValidationError
+// when the statement's actor or one of its demands is deleted meanwhile
+// (restore those first), so a restored statement is always visible.
 func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, true); err != nil {
 			return err
+		}
+		var missing []string
+		if err := tx.QueryRow(ctx, `
+			SELECT coalesce(array_agg(what), '{}') FROM (
+			    SELECT 'actor ' || a.name AS what FROM statements s JOIN actors a ON a.id = s.actor_id
+			    WHERE s.id = $1 AND a.deleted_at IS NOT NULL
+			    UNION ALL
+			    SELECT 'demand ' || d.title FROM positions p JOIN demands d ON d.id = p.demand_id
+			    WHERE p.statement_id = $1 AND d.deleted_at IS NOT NULL) x`, id).Scan(&missing); err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return Problems{"form": "Restore the deleted " + strings.Join(missing, " and ") + " first; this statement needs it."}.Err()
 		}
 		return deleteOrRestore(ctx, tx, by, "statements", "statement", id, false)
 	}), "restore statement %d", id)
@@ -317,7 +332,9 @@ type resolved struct {
 func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (resolved, error) {
 	var r resolved
 	p := Problems{}
-	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Actor).Scan(&r.actorID)
+	// FOR SHARE: a concurrent delete of the actor or a demand waits for this
+	// write, then sees the statement that uses it and refuses.
+	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL FOR SHARE`, in.Actor).Scan(&r.actorID)
 	if err == pgx.ErrNoRows {
 		p.Add("actor", "No actor \""+in.Actor+"\" exists.")
 	} else if err != nil {
@@ -351,6 +368,9 @@ func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (reso
 	r.stances = make([]string, len(in.Positions))
 	for i, pos := range in.Positions {
 		r.demands[i], r.stances[i] = pos.Demand, pos.Stance
+	}
+	if _, err := q.Exec(ctx, `SELECT 1 FROM demands WHERE slug = ANY($1) AND deleted_at IS NULL FOR SHARE`, r.demands); err != nil {
+		return r, wrap(err, "lock demands")
 	}
 	var unknown []string
 	if err := q.QueryRow(ctx, `
