@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 )
 
@@ -15,6 +16,7 @@ type config struct {
 	LogLevel     slog.Level
 	CookieSecure string // true or false
 	ReadAccess   string // public or signed-in
+	BaseURL      string // public address for absolute links, or empty
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -24,6 +26,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DataDir:      getenv("DATA_DIR"),
 		CookieSecure: strings.ToLower(getenv("COOKIE_SECURE")),
 		ReadAccess:   strings.ToLower(getenv("READ_ACCESS")),
+		BaseURL:      getenv("BASE_URL"),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -49,6 +52,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "public", "signed-in":
 	default:
 		return c, fmt.Errorf("READ_ACCESS: %q is not one of public, signed-in", c.ReadAccess)
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("BASE_URL: %q is not an http(s) address like https://parley.example.org", c.BaseURL)
+		}
 	}
 	return c, nil
 }

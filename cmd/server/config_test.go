@@ -31,6 +31,7 @@ func TestBadConfigurationIsExplained(t *testing.T) {
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"cookie secure", map[string]string{"COOKIE_SECURE": "maybe"}, "COOKIE_SECURE"},
 		{"read access", map[string]string{"READ_ACCESS": "everyone"}, "READ_ACCESS"},
+		{"base url", map[string]string{"BASE_URL": "parley.example.org"}, "BASE_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

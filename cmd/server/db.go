@@ -72,7 +72,8 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 
 func isDuplicateDatabase(err error) bool {
 	var pgErr interface{ SQLState() string }
-	return errors.As(err, &pgErr) && pgErr.SQLState() == "42P04"
+	// 42P04 duplicate_database; 23505 when another process created it at the same moment.
+	return errors.As(err, &pgErr) && (pgErr.SQLState() == "42P04" || pgErr.SQLState() == "23505")
 }
 
 // startCluster starts the embedded cluster; when the PostgreSQL binaries

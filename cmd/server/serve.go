@@ -57,6 +57,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 		Handler: handlers.NewServer(log, st, sessions, handlers.Config{
 			CookieSecure:  cfg.CookieSecure == "true",
 			RequireSignIn: cfg.ReadAccess == "signed-in",
+			BaseURL:       cfg.BaseURL,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,

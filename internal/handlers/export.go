@@ -23,7 +23,7 @@ type exportStore interface {
 }
 
 // handleRegionCSV exports a region's timeline with the region page's filters.
-func handleRegionCSV(log *slog.Logger, st exportStore) handlerFunc {
+func handleRegionCSV(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
 		if err != nil {
@@ -34,18 +34,18 @@ func handleRegionCSV(log *slog.Logger, st exportStore) handlerFunc {
 			return err
 		}
 		f.Region = region.Slug
-		return writeCSV(log, w, r, st, f, region.Slug+"-timeline")
+		return writeCSV(log, site, w, r, st, f, region.Slug+"-timeline")
 	}
 }
 
 // handleStatementsCSV exports the current search.
-func handleStatementsCSV(log *slog.Logger, st exportStore) handlerFunc {
+func handleStatementsCSV(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := exportFilter(r, st, "")
 		if err != nil {
 			return err
 		}
-		return writeCSV(log, w, r, st, f, "statements")
+		return writeCSV(log, site, w, r, st, f, "statements")
 	}
 }
 
@@ -77,11 +77,8 @@ func exportFilter(r *http.Request, st exportStore, region string) (store.Stateme
 // so a failing query still gets a proper error page; then rows are flushed
 // as they come. A failure after the first byte aborts the connection, so
 // the download visibly fails instead of ending short.
-func writeCSV(log *slog.Logger, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error {
-	base := "http://" + r.Host
-	if r.TLS != nil {
-		base = "https://" + r.Host
-	}
+func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error {
+	base := site(r)
 	rc := http.NewResponseController(w)
 	streamDeadline(rc)
 	cw := export.NewWriter(w)

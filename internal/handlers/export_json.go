@@ -50,7 +50,7 @@ type jsonSource struct {
 }
 
 // handleRegionJSON is the JSON twin of the region timeline CSV.
-func handleRegionJSON(log *slog.Logger, st exportStore) handlerFunc {
+func handleRegionJSON(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
 		if err != nil {
@@ -61,28 +61,25 @@ func handleRegionJSON(log *slog.Logger, st exportStore) handlerFunc {
 			return err
 		}
 		f.Region = region.Slug
-		return writeJSON(log, w, r, st, f)
+		return writeJSON(log, site, w, r, st, f)
 	}
 }
 
 // handleStatementsJSON is the JSON twin of the search CSV.
-func handleStatementsJSON(log *slog.Logger, st exportStore) handlerFunc {
+func handleStatementsJSON(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := exportFilter(r, st, "")
 		if err != nil {
 			return err
 		}
-		return writeJSON(log, w, r, st, f)
+		return writeJSON(log, site, w, r, st, f)
 	}
 }
 
 // writeJSON streams {"statements": [...]} one statement at a time, oldest
 // first; like the CSV, a failure mid-stream aborts the connection.
-func writeJSON(log *slog.Logger, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter) error {
-	base := "http://" + r.Host
-	if r.TLS != nil {
-		base = "https://" + r.Host
-	}
+func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter) error {
+	base := site(r)
 	rc := http.NewResponseController(w)
 	streamDeadline(rc)
 	enc := json.NewEncoder(w)

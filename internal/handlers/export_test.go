@@ -3,14 +3,21 @@ package handlers_test
 import (
 	"context"
 	"encoding/csv"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/pgxstore"
+
 	"parley/internal/export"
+	"parley/internal/handlers"
+	"parley/internal/seed"
 	"parley/internal/store"
+	"parley/internal/testdb"
 )
 
 // parseCSV reads an export with encoding/csv, as a program would.
@@ -151,4 +158,26 @@ func TestCSVNeutralisesFormulasAndKeepsText(t *testing.T) {
 	if row[5] != "" || row[6] != "" || row[9] != "crimea" {
 		t.Errorf("statement without positions: demand %q stance %q regions %q", row[5], row[6], row[9])
 	}
+}
+
+func TestExportLinksUseTheConfiguredBaseURL(t *testing.T) {
+	pool := testdb.New(t)
+	st := store.New(pool)
+	data, _ := seed.Data()
+	if _, err := st.LoadSeed(context.Background(), data); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handlers.NewServer(slog.New(slog.DiscardHandler), st, pgxstore.NewWithCleanupInterval(pool, 0),
+		handlers.Config{BaseURL: "https://parley.example.org/"}))
+	t.Cleanup(srv.Close)
+	e := &env{srv: srv, pool: pool, store: st}
+	_, body := e.get(t, "/regions/kursk/timeline.csv")
+	rows := parseCSV(t, body)
+	for _, r := range rows[1:] {
+		if !strings.HasPrefix(r[16], "https://parley.example.org/statements/") {
+			t.Fatalf("statement_url = %q, want it under BASE_URL", r[16])
+		}
+	}
+	_, feed := e.get(t, "/changes.atom?region=kursk")
+	mustContain(t, feed, "<link href=\"https://parley.example.org/statements/")
 }

@@ -45,7 +45,7 @@ type atomEntry struct {
 
 // handleChangesFeed is an Atom feed of new and changed statements,
 // filterable by region and demand, for feed readers.
-func handleChangesFeed(st feedStore) handlerFunc {
+func handleChangesFeed(site siteURL, st feedStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		actors, demands, regions, err := loadCatalog(r.Context(), st)
 		if err != nil {
@@ -66,10 +66,7 @@ func handleChangesFeed(st feedStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		base := "http://" + r.Host
-		if r.TLS != nil {
-			base = "https://" + r.Host
-		}
+		base := site(r)
 		title := "Parley: new and changed statements"
 		if f.Region != "" {
 			title += " on " + f.Region

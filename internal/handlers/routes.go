@@ -15,6 +15,7 @@ import (
 // routes is the table of contents: every route and middleware chain.
 func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
 	e := errorRenderer{log: log, db: st}
+	site := newSiteURL(cfg.BaseURL)
 	sm := newSessions(sessions, cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks), with
@@ -50,9 +51,9 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 			}
 			r.Get("/", e.handle(handleHome(st)))
 			r.Get("/statements", e.handle(handleStatementsIndex(st)))
-			r.Get("/statements.csv", e.handle(handleStatementsCSV(log, st)))
-			r.Get("/statements.json", e.handle(handleStatementsJSON(log, st)))
-			r.Get("/changes.atom", e.handle(handleChangesFeed(st)))
+			r.Get("/statements.csv", e.handle(handleStatementsCSV(log, site, st)))
+			r.Get("/statements.json", e.handle(handleStatementsJSON(log, site, st)))
+			r.Get("/changes.atom", e.handle(handleChangesFeed(site, st)))
 			r.Get("/statements/{id}", e.handle(handleStatementShow(st)))
 			r.Get("/actors", e.handle(handleActorsIndex(st)))
 			r.Get("/actors/{slug}", e.handle(handleActorShow(st)))
@@ -60,8 +61,8 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 			r.Get("/demands/{slug}", e.handle(handleDemandShow(st)))
 			r.Get("/regions", e.handle(handleRegionsIndex(st)))
 			r.Get("/regions/{slug}", e.handle(handleRegionShow(st)))
-			r.Get("/regions/{slug}/timeline.csv", e.handle(handleRegionCSV(log, st)))
-			r.Get("/regions/{slug}/timeline.json", e.handle(handleRegionJSON(log, st)))
+			r.Get("/regions/{slug}/timeline.csv", e.handle(handleRegionCSV(log, site, st)))
+			r.Get("/regions/{slug}/timeline.json", e.handle(handleRegionJSON(log, site, st)))
 			r.Get("/sources", e.handle(handleSourcesIndex(st)))
 			r.Get("/sources/{id}", e.handle(handleSourceShow(st)))
 		})

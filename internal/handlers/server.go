@@ -28,6 +28,25 @@ type Config struct {
 	CookieSecure bool
 	// RequireSignIn makes every page need an account (READ_ACCESS=signed-in).
 	RequireSignIn bool
+	// BaseURL is the site's public address (https://parley.example.org) for
+	// absolute links in exports and feeds; empty: taken from each request.
+	BaseURL string
+}
+
+// siteURL returns the public address of the site for r.
+type siteURL func(r *http.Request) string
+
+func newSiteURL(base string) siteURL {
+	base = strings.TrimRight(base, "/")
+	return func(r *http.Request) string {
+		if base != "" {
+			return base
+		}
+		if r.TLS != nil {
+			return "https://" + r.Host
+		}
+		return "http://" + r.Host
+	}
 }
 
 // NewServer returns Parley's HTTP handler. Sessions live in sessions (the

@@ -38,8 +38,9 @@ func StanceScore(stance string) int {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// ValidSlug reports whether s is lowercase ASCII words joined by hyphens.
-func ValidSlug(s string) bool { return len(s) <= 100 && slugRE.MatchString(s) }
+// ValidSlug reports whether s is lowercase ASCII words joined by hyphens
+// and not a word the site's addresses use themselves (/actors/new).
+func ValidSlug(s string) bool { return len(s) <= 100 && slugRE.MatchString(s) && s != "new" }
 
 // Date is a calendar date known to a precision: for "month" only the year
 // and month mean anything, for "year" only the year.

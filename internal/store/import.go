@@ -278,7 +278,7 @@ func Slugify(name, fallback string) string {
 	if len(s) > 80 {
 		s = strings.TrimRight(s[:80], "-")
 	}
-	if s == "" {
+	if s == "" || s == "new" {
 		return fallback
 	}
 	return s

@@ -115,8 +115,12 @@ func (s *Store) RecentLoginFailures(ctx context.Context, email, ip string, since
 	return byEmail, byIP, wrap(err, "count login failures")
 }
 
-// DeleteExpiredSessions removes sessions past their expiry.
+// DeleteExpiredSessions removes sessions past their expiry, and sign-in
+// attempts older than 90 days (kept that long for audit).
 func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
-	return wrap(err, "delete expired sessions")
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`); err != nil {
+		return wrap(err, "delete expired sessions")
+	}
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE created_at < now() - interval '90 days'`)
+	return wrap(err, "delete old login attempts")
 }
