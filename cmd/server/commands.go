@@ -50,14 +50,11 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 
 // seedCmd runs "seed": adds whatever of the seed dataset is missing.
 func seedCmd(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) error {
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrateUp(ctx, db); err != nil {
-		return err
-	}
 	st := store.New(db.pool)
 	if err := loadSeed(ctx, st, log); err != nil {
 		return err
@@ -91,14 +88,11 @@ func userCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrateUp(ctx, db); err != nil {
-		return err
-	}
 	u, err := store.New(db.pool).CreateUser(ctx, *email, hash, *role)
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("user add: an account for %s already exists", *email)
@@ -140,18 +134,28 @@ func genCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, st
 	if *n < 1 {
 		return errors.New("gen: -statements must be at least 1")
 	}
-	db, err := openDatabase(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrateUp(ctx, db); err != nil {
-		return err
-	}
 	res, err := store.New(db.pool).Generate(ctx, *n, *seed)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "generated %d statements, %d positions, %d statement regions\n", res.Statements, res.Positions, res.Regions)
 	return nil
+}
+
+// openMigrated opens the database and applies pending migrations.
+func openMigrated(ctx context.Context, cfg config, log *slog.Logger) (*database, error) {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrateUp(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

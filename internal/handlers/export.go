@@ -22,30 +22,31 @@ type exportStore interface {
 	ExportStatements(ctx context.Context, f store.StatementFilter, fn func(store.ExportRow) error) error
 }
 
-// handleRegionCSV exports a region's timeline with the region page's filters.
-func handleRegionCSV(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
-		if err != nil {
-			return err
-		}
-		f, err := exportFilter(r, st, region.Slug)
-		if err != nil {
-			return err
-		}
-		f.Region = region.Slug
-		return writeCSV(log, site, w, r, st, f, region.Slug+"-timeline")
-	}
-}
+// exportFunc writes an export of the statements f selects; name is the
+// file name's stem.
+type exportFunc func(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error
 
-// handleStatementsCSV exports the current search.
-func handleStatementsCSV(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
+// handleExport serves the current search (/statements.csv, .json) or, with
+// byRegion, a region's timeline with the region page's filters, in the
+// format write produces.
+func handleExport(log *slog.Logger, site siteURL, st exportStore, byRegion bool, write exportFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f, err := exportFilter(r, st, "")
+		name, region := "statements", ""
+		if byRegion {
+			reg, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
+			if err != nil {
+				return err
+			}
+			name, region = reg.Slug+"-timeline", reg.Slug
+		}
+		f, err := exportFilter(r, st, region)
 		if err != nil {
 			return err
 		}
-		return writeCSV(log, site, w, r, st, f, "statements")
+		if byRegion {
+			f.Region = region
+		}
+		return write(log, site, w, r, st, f, name)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"parley/internal/store"
@@ -49,36 +48,9 @@ type jsonSource struct {
 	PublishedPrecision string  `json:"published_precision,omitempty"`
 }
 
-// handleRegionJSON is the JSON twin of the region timeline CSV.
-func handleRegionJSON(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		region, err := st.GetRegion(r.Context(), chi.URLParam(r, "slug"))
-		if err != nil {
-			return err
-		}
-		f, err := exportFilter(r, st, region.Slug)
-		if err != nil {
-			return err
-		}
-		f.Region = region.Slug
-		return writeJSON(log, site, w, r, st, f)
-	}
-}
-
-// handleStatementsJSON is the JSON twin of the search CSV.
-func handleStatementsJSON(log *slog.Logger, site siteURL, st exportStore) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		f, err := exportFilter(r, st, "")
-		if err != nil {
-			return err
-		}
-		return writeJSON(log, site, w, r, st, f)
-	}
-}
-
 // writeJSON streams {"statements": [...]} one statement at a time, oldest
 // first; like the CSV, a failure mid-stream aborts the connection.
-func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter) error {
+func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, _ string) error {
 	base := site(r)
 	rc := http.NewResponseController(w)
 	streamDeadline(rc)

@@ -314,16 +314,7 @@ func recordForms(st *store.Store) map[string]recordForm {
 					return nil, 0, store.ErrNotFound
 				}
 				x, err := st.GetSource(ctx, id)
-				pub := ""
-				switch x.Published.Precision {
-				case "month":
-					pub = x.Published.Time.Format("2006-01")
-				case "year":
-					pub = x.Published.Time.Format("2006")
-				default:
-					pub = x.Published.ISO()
-				}
-				return map[string]string{"outlet": x.Outlet, "title": x.Title, "url": x.URL, "published": pub, "via": x.Via}, x.Version, err
+				return map[string]string{"outlet": x.Outlet, "title": x.Title, "url": x.URL, "published": x.Published.Input(), "via": x.Via}, x.Version, err
 			},
 			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
 				in, err := sourceInput(v)

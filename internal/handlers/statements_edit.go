@@ -301,14 +301,7 @@ func statementID(r *http.Request) (int64, error) {
 func statementToForm(s store.Statement) views.StatementForm {
 	f := views.StatementForm{Actor: s.ActorSlug, Precision: s.Date.Precision, Quote: s.Quote, Summary: s.Summary,
 		Occasion: s.Occasion, Attribution: s.Attribution, Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
-	switch s.Date.Precision {
-	case "month":
-		f.Date = s.Date.Time.Format("2006-01")
-	case "year":
-		f.Date = s.Date.Time.Format("2006")
-	default:
-		f.Date = s.Date.ISO()
-	}
+	f.Date = s.Date.Input()
 	if s.Source != nil {
 		f.SourceID = strconv.FormatInt(s.Source.ID, 10)
 	}

@@ -88,6 +88,20 @@ func (d Date) String() string {
 	return d.Time.Format("2 January 2006")
 }
 
+// Input is the date as a person types it for its precision: 2024-06-14,
+// 2024-06 or 2024 (what ParseDate reads back).
+func (d Date) Input() string {
+	switch {
+	case d.Time.IsZero():
+		return ""
+	case d.Precision == "month":
+		return d.Time.Format("2006-01")
+	case d.Precision == "year":
+		return d.Time.Format("2006")
+	}
+	return d.Time.Format("2006-01-02")
+}
+
 // ISO is the date as YYYY-MM-DD (first day of the period when less precise).
 func (d Date) ISO() string {
 	if d.Time.IsZero() {
