@@ -121,3 +121,26 @@ func TestGenerateIsDeterministicPerSeed(t *testing.T) {
 		t.Errorf("first statements with seeds 7 and 8 are the same: %+v", first)
 	}
 }
+
+// TestGenerateKeepsSearchAndIndexesAsTheTriggerWould: gen computes the
+// search vector itself and rebuilds the text indexes; both must end as if
+// every row had gone through the trigger.
+func TestGenerateKeepsSearchAndIndexesAsTheTriggerWould(t *testing.T) {
+	pool := generated(t, 300, 3)
+	ctx := context.Background()
+	var wrong int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM statements
+		WHERE search IS DISTINCT FROM statement_search(actor_id, quote, summary, occasion)`).Scan(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	if wrong != 0 {
+		t.Errorf("%d generated statements have a search vector the trigger would not give", wrong)
+	}
+	var indexes, triggers int
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE tablename = 'statements'
+		AND indexname IN ('statements_search_idx', 'statements_summary_trgm_idx')`).Scan(&indexes)
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_trigger WHERE tgname = 'statements_search' AND tgenabled = 'O'`).Scan(&triggers)
+	if indexes != 2 || triggers != 1 {
+		t.Errorf("after gen: %d of 2 text indexes, search trigger enabled: %v", indexes, triggers == 1)
+	}
+}
