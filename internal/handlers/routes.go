@@ -74,7 +74,7 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 			forms := recordForms(st)
 			r.Get("/statements/new", e.handle(handleStatementNew(st)))
 			r.Post("/statements/new", e.handle(handleStatementCreate(sm, st)))
-			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(sm, st)))
+			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(st)))
 			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, st)))
 			for _, name := range []string{"actor", "demand", "region", "source"} {
 				rf, param := forms[name], ks[name].param

@@ -199,7 +199,6 @@ func (h statementFormHandler) formErrors(f *views.StatementForm, p store.Problem
 }
 
 type statementFormHandler struct {
-	sm *scs.SessionManager
 	st statementEditStore
 }
 
@@ -219,7 +218,7 @@ func (h statementFormHandler) show(w http.ResponseWriter, r *http.Request, statu
 // bad input, a possible-duplicate check the editor confirms, and one
 // statement however often the same form is submitted.
 func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handlerFunc {
-	h := statementFormHandler{sm: sm, st: st}
+	h := statementFormHandler{st: st}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, in, p, err := parseStatementForm(r)
 		if err != nil {
@@ -315,8 +314,8 @@ func statementToForm(s store.Statement) views.StatementForm {
 }
 
 // handleStatementEdit shows the edit form with the stored statement.
-func handleStatementEdit(sm *scs.SessionManager, st statementEditStore) handlerFunc {
-	h := statementFormHandler{sm: sm, st: st}
+func handleStatementEdit(st statementEditStore) handlerFunc {
+	h := statementFormHandler{st: st}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := statementID(r)
 		if err != nil {
@@ -336,7 +335,7 @@ func handleStatementEdit(sm *scs.SessionManager, st statementEditStore) handlerF
 // meanwhile, the editor gets the conflict page: their version beside the
 // editor's input, ready to merge and save over the newer version.
 func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handlerFunc {
-	h := statementFormHandler{sm: sm, st: st}
+	h := statementFormHandler{st: st}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := statementID(r)
 		if err != nil {
