@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ExportRow is one (statement, position) row of an export; a statement
@@ -32,21 +35,89 @@ type ExportRow struct {
 // stops at the first error fn returns.
 func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func(ExportRow) error) error {
 	f.Sort, f.Limit, f.Offset = "oldest", 0, 0
+	sql, args := f.exportQuery()
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return wrap(err, "export statements")
+	}
+	return scanExport(rows, fn)
+}
+
+// exportQuery is the export's SQL for f. A region's timeline without a text
+// search reads the precomputed region_timeline rows, already in export
+// order; anything else joins and sorts.
+func (f StatementFilter) exportQuery() (string, []any) {
+	if f.Region != "" && f.Query == "" && f.SourceID == 0 {
+		return f.timelineQuery()
+	}
 	where, args := f.where()
-	rows, err := s.pool.Query(ctx, `
+	return exportJoinSQL(where), args
+}
+
+// exportJoinSQL is the export computed from the tables, for any filter.
+func exportJoinSQL(where string) string {
+	return `
 		SELECT s.id, s.date, s.date_precision, a.name, a.slug, a.side, coalesce(d.slug, ''), coalesce(p.stance, ''),
 		       s.quote, s.summary,
 		       coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM statement_regions sr
 		                 JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL WHERE sr.statement_id = s.id), '{}'),
 		       s.occasion, s.attribution, coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
-		       src.published, coalesce(src.published_precision, 'day')`+statementFrom+`
+		       src.published, coalesce(src.published_precision, 'day')` + statementFrom + `
 		LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
 		       ON p.statement_id = s.id
-		WHERE `+where+`
-		ORDER BY s.date, s.id, d.slug`, args...)
-	if err != nil {
-		return wrap(err, "export statements")
+		WHERE ` + where + `
+		ORDER BY s.date, s.id, d.slug`
+}
+
+// timelineQuery reads a region's precomputed timeline with f's filters.
+// Filters on a statement's positions (demand, stance) keep every row of a
+// matching statement, as the page shows the whole statement.
+func (f StatementFilter) timelineQuery() (string, []any) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
+	conds := []string{"rt.region_id = (SELECT id FROM regions WHERE slug = " + arg(f.Region) + " AND deleted_at IS NULL)"}
+	if f.Actor != "" {
+		conds = append(conds, "rt.actor_slug = "+arg(f.Actor))
+	}
+	if f.Side != "" {
+		conds = append(conds, "rt.actor_side = "+arg(f.Side))
+	}
+	if f.Attribution != "" {
+		conds = append(conds, "rt.attribution = "+arg(f.Attribution))
+	}
+	if f.Demand != "" || f.Stance != "" {
+		c := "EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = rt.statement_id"
+		if f.Demand != "" {
+			c += " AND d.slug = " + arg(f.Demand)
+		}
+		if f.Stance != "" {
+			c += " AND p.stance = " + arg(f.Stance)
+		}
+		conds = append(conds, c+")")
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "rt.date >= "+arg(f.From)+"::date")
+	}
+	to := f.To
+	if !f.AsOf.IsZero() && (to.IsZero() || f.AsOf.Before(to)) {
+		to = f.AsOf
+	}
+	if !to.IsZero() {
+		conds = append(conds, "rt.date <= "+arg(to)+"::date")
+	}
+	return `SELECT rt.statement_id, rt.date, rt.date_precision, rt.actor, rt.actor_slug, rt.actor_side, rt.demand, rt.stance,
+		       rt.quote, rt.summary, rt.regions, rt.occasion, rt.attribution, rt.source_outlet, rt.source_title,
+		       rt.source_url, rt.source_published, rt.source_precision
+		FROM region_timeline rt
+		WHERE ` + strings.Join(conds, " AND ") + `
+		ORDER BY rt.region_id, rt.date, rt.statement_id, rt.demand`, args
+}
+
+// scanExport hands each row to fn.
+func scanExport(rows pgx.Rows, fn func(ExportRow) error) error {
 	defer rows.Close()
 	var r ExportRow
 	var published *time.Time

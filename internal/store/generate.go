@@ -52,8 +52,11 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				SELECT 'Synthetic Outlet ' || (1 + i % 200), 'Synthetic report ' || i,
 				       date '2014-01-01' + (i * 7919) % 4700, ''
 				FROM generate_series(1, 50000) i`, nil},
-			// The search vector is computed in the insert below, set-based.
-			{"search trigger off", `ALTER TABLE statements DISABLE TRIGGER statements_search`, nil},
+			// The search vector and the region timeline are computed
+			// set-based below, not by triggers row by row.
+			{"triggers off", `ALTER TABLE statements DISABLE TRIGGER USER;
+				ALTER TABLE positions DISABLE TRIGGER USER;
+				ALTER TABLE statement_regions DISABLE TRIGGER USER`, nil},
 			// Building the GIN indexes once afterwards beats updating them per row.
 			{"drop text indexes", `DROP INDEX statements_search_idx; DROP INDEX statements_summary_trgm_idx`, nil},
 			{"statements", `
@@ -83,7 +86,6 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				    OFFSET 0 -- evaluated first, in order, so the same seed gives the same rows
 				) x JOIN actors a ON a.id = x.actor_id
 				ORDER BY x.g`, []any{n}},
-			{"search trigger back", `ALTER TABLE statements ENABLE TRIGGER statements_search`, nil},
 			{"search index", `CREATE INDEX statements_search_idx ON statements USING gin (search)`, nil},
 			{"trigram index", `CREATE INDEX statements_summary_trgm_idx ON statements USING gin (summary gin_trgm_ops)`, nil},
 		}
@@ -123,6 +125,14 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			return fmt.Errorf("store: generate regions: %w", err)
 		}
 		res.Regions = tag.RowsAffected()
+		if _, err := tx.Exec(ctx, `ALTER TABLE statements ENABLE TRIGGER USER;
+			ALTER TABLE positions ENABLE TRIGGER USER;
+			ALTER TABLE statement_regions ENABLE TRIGGER USER`); err != nil {
+			return fmt.Errorf("store: generate: triggers back: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT refresh_region_timeline(array_agg(id)) FROM statements WHERE occasion = 'Generated'`); err != nil {
+			return fmt.Errorf("store: generate region timeline: %w", err)
+		}
 
 		_, err = tx.Exec(ctx, `ANALYZE`)
 		return err

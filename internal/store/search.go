@@ -86,10 +86,10 @@ func (f StatementFilter) where() (string, []any) {
 	}
 	if f.Region != "" {
 		r := arg(f.Region)
-		conds = append(conds, `(EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id
+		conds = append(conds, `(EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
 			WHERE sr.statement_id = s.id AND r.slug = `+r+`)
 		 OR EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-			JOIN demand_regions dr ON dr.demand_id = p.demand_id JOIN regions r ON r.id = dr.region_id
+			JOIN demand_regions dr ON dr.demand_id = p.demand_id JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL
 			WHERE p.statement_id = s.id AND r.slug = `+r+`))`)
 	}
 	if f.Attribution != "" {
