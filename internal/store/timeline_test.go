@@ -48,7 +48,9 @@ func TestRegionTimelineNeverGoesStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := func(y, m, d int) store.Date { return store.Date{Time: time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), Precision: "day"} }
+	day := func(y, m, d int) store.Date {
+		return store.Date{Time: time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), Precision: "day"}
+	}
 	check := func(step string) {
 		t.Helper()
 		for _, region := range []string{"donetsk", "crimea", "kursk"} {
@@ -110,7 +112,6 @@ func TestRegionTimelineNeverGoesStale(t *testing.T) {
 		t.Fatal("the timeline is empty: the comparison proved nothing")
 	}
 }
-
 
 func TestGeneratedRegionTimelineMatchesTheJoinedQuery(t *testing.T) {
 	pool := generated(t, 400, 5)
