@@ -148,6 +148,7 @@ CREATE TRIGGER region_timeline_regions_upd AFTER UPDATE ON regions
 
 -- Fill it for the statements already stored.
 SELECT refresh_region_timeline(array_agg(id)) FROM statements;
+ANALYZE region_timeline;
 
 -- +goose Down
 DROP TRIGGER region_timeline_regions_upd ON regions;
