@@ -82,7 +82,7 @@ func (s *Store) DeleteActor(ctx context.Context, by Editor, slug string) error {
 		if len(used) > 0 {
 			return &InUseError{What: "actor " + slug, Statements: used}
 		}
-		return deleteOrRestore(ctx, tx, by, "actors", "actor", id, true)
+		return deleteOrRestore(ctx, tx, by, "actor", id, true)
 	}), "delete actor %q", slug)
 }
 
@@ -93,6 +93,6 @@ func (s *Store) RestoreActor(ctx context.Context, by Editor, slug string) error 
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "actors", "actor", id, false)
+		return deleteOrRestore(ctx, tx, by, "actor", id, false)
 	}), "restore actor %q", slug)
 }

@@ -66,7 +66,7 @@ func (s *Store) DeleteDemand(ctx context.Context, by Editor, slug string) error 
 		if len(used) > 0 {
 			return &InUseError{What: "demand " + slug, Statements: used}
 		}
-		return deleteOrRestore(ctx, tx, by, "demands", "demand", id, true)
+		return deleteOrRestore(ctx, tx, by, "demand", id, true)
 	}), "delete demand %q", slug)
 }
 
@@ -77,6 +77,6 @@ func (s *Store) RestoreDemand(ctx context.Context, by Editor, slug string) error
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "demands", "demand", id, false)
+		return deleteOrRestore(ctx, tx, by, "demand", id, false)
 	}), "restore demand %q", slug)
 }

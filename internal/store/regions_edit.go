@@ -45,7 +45,7 @@ func (s *Store) DeleteRegion(ctx context.Context, by Editor, slug string) error 
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "regions", "region", id, true)
+		return deleteOrRestore(ctx, tx, by, "region", id, true)
 	}), "delete region %q", slug)
 }
 
@@ -56,14 +56,18 @@ func (s *Store) RestoreRegion(ctx context.Context, by Editor, slug string) error
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "regions", "region", id, false)
+		return deleteOrRestore(ctx, tx, by, "region", id, false)
 	}), "restore region %q", slug)
 }
 
+// tables names the table of each editable record type.
+var tables = map[string]string{"region": "regions", "actor": "actors", "demand": "demands",
+	"source": "sources", "statement": "statements"}
+
 // deleteOrRestore flips a row's deleted state and records the revision with
 // the row's snapshot as it stands.
-func deleteOrRestore(ctx context.Context, q querier, by Editor, table, entity string, id int64, deleted bool) error {
-	if err := setDeleted(ctx, q, table, id, deleted); err != nil {
+func deleteOrRestore(ctx context.Context, q querier, by Editor, entity string, id int64, deleted bool) error {
+	if err := setDeleted(ctx, q, tables[entity], id, deleted); err != nil {
 		return err
 	}
 	snap, version, err := snapshot(ctx, q, entity, id)

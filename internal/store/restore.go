@@ -21,8 +21,7 @@ func (s *Store) RestoreRevision(ctx context.Context, by Editor, revID int64) (en
 	}
 	err = s.transact(ctx, func(tx pgx.Tx) error {
 		var deleted bool
-		table := map[string]string{"region": "regions", "actor": "actors", "demand": "demands",
-			"source": "sources", "statement": "statements"}[rev.EntityType]
+		table := tables[rev.EntityType]
 		if table == "" {
 			return fmt.Errorf("revisions of %s cannot be restored", rev.EntityType)
 		}

@@ -50,7 +50,7 @@ func (s *Store) DeleteSource(ctx context.Context, by Editor, id int64) error {
 		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, false); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "sources", "source", id, true)
+		return deleteOrRestore(ctx, tx, by, "source", id, true)
 	}), "delete source %d", id)
 }
 
@@ -60,6 +60,6 @@ func (s *Store) RestoreSource(ctx context.Context, by Editor, id int64) error {
 		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, true); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "sources", "source", id, false)
+		return deleteOrRestore(ctx, tx, by, "source", id, false)
 	}), "restore source %d", id)
 }

@@ -271,7 +271,7 @@ func (s *Store) DeleteStatement(ctx context.Context, by Editor, id int64) error 
 		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, false); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "statements", "statement", id, true)
+		return deleteOrRestore(ctx, tx, by, "statement", id, true)
 	}), "delete statement %d", id)
 }
 
@@ -296,7 +296,7 @@ func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error
 		if len(missing) > 0 {
 			return Problems{"form": "Restore the deleted " + strings.Join(missing, " and ") + " first; this statement needs it."}.Err()
 		}
-		return deleteOrRestore(ctx, tx, by, "statements", "statement", id, false)
+		return deleteOrRestore(ctx, tx, by, "statement", id, false)
 	}), "restore statement %d", id)
 }
 
