@@ -147,7 +147,28 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return strconv.Itoa(n) + " " + word + "s"
+	return count(n) + " " + word + "s"
+}
+
+// roughly rounds an estimate to two significant digits: 373,397 → 370,000.
+func roughly(n int) int {
+	p := 1
+	for n/p >= 100 {
+		p *= 10
+	}
+	return (n + p/2) / p * p
+}
+
+// count writes n with thousands separators: 691,667.
+func count(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + count(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // FacetURL narrows the current filters (base) by one facet value. A year

@@ -43,6 +43,8 @@ type MatrixCategory struct {
 type Matrix struct {
 	Categories []MatrixCategory
 	Sides      []MatrixSide
+	// Rows shows the most active actors only: Shown of Total with positions.
+	Shown, Total int
 }
 
 // GapRow is the gap on one demand now and a year earlier.
@@ -80,6 +82,7 @@ type FilterForm struct {
 // Pager links the pages of a result.
 type Pager struct {
 	Page, Pages, Total, From, To int
+	Estimated                    bool // Total and Pages are estimates
 	Base                         url.Values // the filters, without page
 	Path                         string
 }
@@ -109,6 +112,9 @@ type StatementsData struct {
 	ExportURL  string
 	ExcelURL   string
 	ExportRows int
+	// Estimated: the counts are estimates and the facets cover the newest
+	// store.SearchSample statements (see store.StatementPage).
+	Estimated bool
 }
 
 // StatementData is one statement's page.

@@ -14,7 +14,7 @@ import (
 
 type demandsStore interface {
 	ListDemands(ctx context.Context) ([]store.Demand, error)
-	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
 }
 
 // handleDemandsIndex lists demands by category with their gaps.
@@ -24,11 +24,11 @@ func handleDemandsIndex(st demandsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		current, err := st.CurrentPositions(r.Context(), time.Time{})
+		stances, err := st.SideStances(r.Context(), time.Time{}, "")
 		if err != nil {
 			return err
 		}
-		gaps := store.Gaps(current)
+		gaps := store.Gaps(stances)
 		var d views.DemandsData
 		for _, dm := range byCategory(demands) {
 			if n := len(d.Categories); n == 0 || d.Categories[n-1].Category != dm.Category {
@@ -45,7 +45,8 @@ type demandStore interface {
 	GetDemand(ctx context.Context, slug string) (store.Demand, error)
 	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
 	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
-	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+	DemandPositions(ctx context.Context, demand string) ([]store.CurrentPosition, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
 	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
 }
 
@@ -57,7 +58,11 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		current, err := st.CurrentPositions(ctx, time.Time{})
+		onDemand, err := st.DemandPositions(ctx, dm.Slug)
+		if err != nil {
+			return err
+		}
+		stances, err := st.SideStances(ctx, time.Time{}, dm.Slug)
 		if err != nil {
 			return err
 		}
@@ -69,17 +74,11 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		var onDemand []store.CurrentPosition
-		for _, c := range current {
-			if c.DemandSlug == dm.Slug {
-				onDemand = append(onDemand, c)
-			}
-		}
 		revs, err := st.ListRevisions(ctx, "demand", dm.ID)
 		if err != nil {
 			return err
 		}
-		d := views.DemandData{Demand: dm, Gap: store.Gaps(onDemand)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
+		d := views.DemandData{Demand: dm, Gap: store.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
 		actors := make([]store.Actor, 0, len(onDemand))
 		byActor := map[string]store.CurrentPosition{}
 		for _, c := range onDemand {
@@ -101,19 +100,14 @@ func handleDemandShow(st demandStore) handlerFunc {
 // gapHistory replays stance events (oldest first) and records the gap
 // after each date.
 func gapHistory(events []store.StanceEvent) []views.GapPoint {
-	latest := map[string]store.CurrentPosition{} // actor -> current
+	var sides store.SideStanceTracker
 	var out []views.GapPoint
 	for i, e := range events {
-		latest[e.ActorSlug] = store.CurrentPosition{ActorSlug: e.ActorSlug, ActorSide: e.ActorSide,
-			DemandSlug: e.DemandSlug, Stance: e.Stance, Date: e.Date, StatementID: e.StatementID, Attribution: e.Attribution}
+		sides.Add(e)
 		if i+1 < len(events) && events[i+1].Date.Time.Equal(e.Date.Time) {
 			continue // one point per date
 		}
-		cur := make([]store.CurrentPosition, 0, len(latest))
-		for _, c := range latest {
-			cur = append(cur, c)
-		}
-		g := store.Gaps(cur)[e.DemandSlug]
+		g := store.Gaps(sides.Stances(e.DemandSlug))[e.DemandSlug]
 		out = append(out, views.GapPoint{Date: e.Date, Gap: g.Value})
 	}
 	return out

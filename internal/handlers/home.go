@@ -13,12 +13,17 @@ import (
 )
 
 type homeStore interface {
-	ListActors(ctx context.Context) ([]store.Actor, error)
+	TopActors(ctx context.Context, limit int) ([]store.Actor, int, error)
 	ListDemands(ctx context.Context) ([]store.Demand, error)
-	CurrentPositions(ctx context.Context, asOf time.Time) ([]store.CurrentPosition, error)
+	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]store.CurrentPosition, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
 	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]store.Shift, error)
 	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
 }
+
+// matrixActors is how many actors the matrix shows, the most active ones:
+// a matrix of thousands of rows would be neither readable nor fast.
+const matrixActors = 30
 
 // handleHome renders the dashboard, as of today or of ?as_of.
 func handleHome(st homeStore) handlerFunc {
@@ -34,15 +39,25 @@ func handleHome(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		actors, err := st.ListActors(ctx)
+		actors, total, err := st.TopActors(ctx, matrixActors)
 		if err != nil {
 			return err
+		}
+		// TopActors ranks by activity; the matrix lists by side, then name.
+		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
+		ids := make([]int64, len(actors))
+		for i, a := range actors {
+			ids[i] = a.ID
 		}
 		demands, err := st.ListDemands(ctx)
 		if err != nil {
 			return err
 		}
-		current, err := st.CurrentPositions(ctx, asOf)
+		current, err := st.CurrentPositions(ctx, ids, asOf)
+		if err != nil {
+			return err
+		}
+		now, err := st.SideStances(ctx, asOf, "")
 		if err != nil {
 			return err
 		}
@@ -50,7 +65,7 @@ func handleHome(st homeStore) handlerFunc {
 		if ref.IsZero() {
 			ref = time.Now()
 		}
-		yearAgo, err := st.CurrentPositions(ctx, ref.AddDate(-1, 0, 0))
+		yearAgo, err := st.SideStances(ctx, ref.AddDate(-1, 0, 0), "")
 		if err != nil {
 			return err
 		}
@@ -62,9 +77,11 @@ func handleHome(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
+		m := buildMatrix(actors, demands, current, asOf)
+		m.Shown, m.Total = len(actors), total
 		d := views.HomeData{
-			Matrix: buildMatrix(actors, demands, current, asOf),
-			Gaps:   buildGaps(demands, store.Gaps(current), store.Gaps(yearAgo)),
+			Matrix: m,
+			Gaps:   buildGaps(demands, store.Gaps(now), store.Gaps(yearAgo)),
 			Shifts: shifts,
 			Latest: latest,
 		}

@@ -29,8 +29,7 @@ func handleRegionsIndex(st regionsStore) handlerFunc {
 type regionStore interface {
 	catalog
 	GetRegion(ctx context.Context, slug string) (store.Region, error)
-	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
-	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
+	RegionTimeline(ctx context.Context, f store.StatementFilter) (store.RegionPage, error)
 	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
 }
 
@@ -59,17 +58,14 @@ func handleRegionShow(st regionStore) handlerFunc {
 		if f.Sort == "" || f.Sort == "relevance" {
 			f.Sort = "date"
 		}
-		res, err := st.SearchStatements(ctx, f)
+		res, err := st.RegionTimeline(ctx, f)
 		if err != nil {
 			return err
 		}
 		if pg > 1 && len(res.Statements) == 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of this timeline."}
 		}
-		counts, err := st.CountStancesByYear(ctx, f)
-		if err != nil {
-			return err
-		}
+		counts := res.Counts
 		rows := 0
 		for _, c := range counts {
 			rows += c.Count

@@ -94,10 +94,6 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		rows, err := exportRows(ctx, st, f)
-		if err != nil {
-			return err
-		}
 		if pg > 1 && len(res.Statements) == 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of these results."}
 		}
@@ -112,27 +108,16 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 			Pager:      pager("/statements", base, pg, res.Total),
 			ExportURL:  "/statements.csv" + encodeQuery(base),
 			ExcelURL:   "/statements.csv?" + withBOM(base).Encode(),
-			ExportRows: rows,
+			ExportRows: res.Rows,
+			Estimated:  res.Estimated,
 		}
+		d.Pager.Estimated = res.Estimated
 		title := "Statements"
 		if f.Query != "" {
 			title = "Search: " + f.Query
 		}
 		return render(w, r, views.StatementsPage(page(r, title), d))
 	}
-}
-
-// exportRows counts the CSV rows the filter's export will hold: one per
-// (statement, position), one for a statement without positions.
-func exportRows(ctx context.Context, st interface {
-	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
-}, f store.StatementFilter) (int, error) {
-	counts, err := st.CountStancesByYear(ctx, f)
-	n := 0
-	for _, c := range counts {
-		n += c.Count
-	}
-	return n, err
 }
 
 func withBOM(q url.Values) url.Values {

@@ -70,9 +70,14 @@ const actorCols = `a.id, a.slug, a.name, a.aliases, a.kind, a.side, a.role,
 
 const actorFrom = ` FROM actors a LEFT JOIN actors p ON p.id = a.parent_id `
 
+// actorDest is where actorCols scan into.
+func actorDest(a *Actor) []any {
+	return []any{&a.ID, &a.Slug, &a.Name, &a.Aliases, &a.Kind, &a.Side, &a.Role, &a.ParentSlug, &a.ParentName, &a.Version}
+}
+
 func scanActor(row pgx.Row) (Actor, error) {
 	var a Actor
-	err := row.Scan(&a.ID, &a.Slug, &a.Name, &a.Aliases, &a.Kind, &a.Side, &a.Role, &a.ParentSlug, &a.ParentName, &a.Version)
+	err := row.Scan(actorDest(&a)...)
 	return a, err
 }
 

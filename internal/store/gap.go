@@ -2,10 +2,7 @@ package store
 
 import "sort"
 
-// SidePosition is one side's current stance on a demand: the stance of the
-// most recent current position of any actor of that side who spoke on the
-// record (or through a spokesperson, or was reported by name); anonymous
-// sources count only when nobody of that side spoke openly.
+// SidePosition is one side's stance in a gap, with its score.
 type SidePosition struct {
 	Side   string
 	Stance string
@@ -13,38 +10,25 @@ type SidePosition struct {
 	Date   Date
 }
 
-// Gap is the distance between the sides' current positions on a demand:
-// the highest side score minus the lowest (Russia +2, Ukraine -2: 4).
-// Sides holds every side with a position, highest score first.
+// Gap is the distance between the sides' stances on a demand: the highest
+// side score minus the lowest (Russia +2, Ukraine -2: 4). Sides holds every
+// side with a stance, highest score first.
 type Gap struct {
 	Demand string
 	Sides  []SidePosition
 	Value  int
 }
 
-// Gaps computes the gap on each demand from current positions. A demand
-// only one side has addressed has a gap of 0 and one side.
-func Gaps(current []CurrentPosition) map[string]Gap {
-	latest := map[[2]string]CurrentPosition{} // (demand, side) -> newest position
-	for _, c := range current {
-		k := [2]string{c.DemandSlug, c.ActorSide}
-		old, ok := latest[k]
-		anon, oldAnon := c.Attribution == "anonymous", old.Attribution == "anonymous"
-		switch {
-		case !ok, oldAnon && !anon:
-			latest[k] = c
-		case anon && !oldAnon:
-		case c.Date.Time.After(old.Date.Time),
-			c.Date.Time.Equal(old.Date.Time) && c.StatementID > old.StatementID:
-			latest[k] = c
-		}
-	}
+// Gaps computes the gap on each demand from the sides' stances (see
+// SideStance). A demand only one side has addressed has a gap of 0 and one
+// side.
+func Gaps(stances []SideStance) map[string]Gap {
 	out := map[string]Gap{}
-	for k, c := range latest {
-		g := out[k[0]]
-		g.Demand = k[0]
-		g.Sides = append(g.Sides, SidePosition{Side: c.ActorSide, Stance: c.Stance, Score: StanceScore(c.Stance), Date: c.Date})
-		out[k[0]] = g
+	for _, c := range stances {
+		g := out[c.Demand]
+		g.Demand = c.Demand
+		g.Sides = append(g.Sides, SidePosition{Side: c.Side, Stance: c.Stance, Score: StanceScore(c.Stance), Date: c.Date})
+		out[c.Demand] = g
 	}
 	for k, g := range out {
 		sort.Slice(g.Sides, func(i, j int) bool {
@@ -55,6 +39,42 @@ func Gaps(current []CurrentPosition) map[string]Gap {
 		})
 		g.Value = g.Sides[0].Score - g.Sides[len(g.Sides)-1].Score
 		out[k] = g
+	}
+	return out
+}
+
+// SideStanceTracker replays stance events oldest first and knows each
+// side's stance (by the rule of SideStance) after each one.
+type SideStanceTracker struct {
+	named, anonymous map[[2]string]SideStance // (demand, side) -> newest
+}
+
+// Add records e, which must not be older than the events added before.
+func (t *SideStanceTracker) Add(e StanceEvent) {
+	if t.named == nil {
+		t.named, t.anonymous = map[[2]string]SideStance{}, map[[2]string]SideStance{}
+	}
+	k := [2]string{e.DemandSlug, e.ActorSide}
+	x := SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Stance: e.Stance, Date: e.Date}
+	if e.Attribution == "anonymous" {
+		t.anonymous[k] = x
+	} else {
+		t.named[k] = x
+	}
+}
+
+// Stances returns the sides' current stances on demand.
+func (t *SideStanceTracker) Stances(demand string) []SideStance {
+	var out []SideStance
+	for k, x := range t.named {
+		if k[0] == demand {
+			out = append(out, x)
+		}
+	}
+	for k, x := range t.anonymous {
+		if _, ok := t.named[k]; !ok && k[0] == demand {
+			out = append(out, x)
+		}
 	}
 	return out
 }

@@ -12,57 +12,106 @@ type GenerateResult struct {
 	Statements, Positions, Regions int64
 }
 
+// genWords is the vocabulary of synthetic quotes: the 400 most frequent
+// words of the seed articles, most frequent first. Quotes draw from it with
+// a Zipf-like skew, so a few words match a large share of the statements
+// (the 20th or so about a fifth) and most are rare, as in real text.
+const genWords = "ukraine russia putin russian talks peace president regions ceasefire moscow territories " +
+	"ukrainian kremlin conflict negotiations crimea western agreement military trump four " +
+	"sanctions zelensky sources kyiv stated part territory forces occupied support officials " +
+	"source territorial international month foreign five statement return diplomatic vladimir " +
+	"troops donetsk luhansk kherson zaporizhzhia february peskov demands statements current " +
+	"precision kursk region countries washington last security ministry frozen news swiss " +
+	"give friday anonymous leader concessions response volodymyr zelenskyy exchange future " +
+	"membership potential offer swap join withdrawal along line reported control three " +
+	"regarding might week annexed address west nations administration istanbul areas assets " +
+	"discuss within decision ready china conference articles dates abandon citing reuters " +
+	"oblasts betrayed donbas situation ground kiev recognition proposed status front " +
+	"following referendums ongoing former square years terms post long declared seized dmitry " +
+	"june cease country treaty participation attack rejected accept full rejection personnel " +
+	"discussions meeting alexander readiness based facts open condition stance deep actor " +
+	"summit agreed invasion freezing report april draft familiar spokesman refusal dmitri " +
+	"peskow described willingness tensions ruled presence strong efforts operation nuclear " +
+	"lifting start freeze people republic recognize annexation august governor alexei smirnov " +
+	"settlements general staff liberated continues american negotiables accepted concerns " +
+	"allow spokesperson sevastopol written given mentioned hostilities immediately partially " +
+	"plans emphasized surrender sovereign recently emphasizing guarantees small attacks " +
+	"possibility north atlantic organization beginning critical guarantee secretary hegseth " +
+	"realistic outcome tragic consequences weapons itself battle peacekeeping european " +
+	"consider zakharova warning france sending soil utilized issues compounds obama held " +
+	"significantly missions restrictions claimed second first sensitive need state sides " +
+	"announced easing expresses amidst potentially lukashenko allies german agency again " +
+	"consistently frustration negotiating lines backed high ranking fight insists complex " +
+	"ahead remains november year decree impossible invited switzerland work towards " +
+	"resolution amherd lavrov arms evolving strategic highlights community dataset demand " +
+	"seed data relatively established events never outlet bloomberg speech hosted profits " +
+	"halt trading wednesday stanovaya late remarks remark march several opinion recorded side " +
+	"eastern fire demanded saying group neutral deal billion agree continue already donald " +
+	"details holds kilometres permanent event criticizes lack acknowledge actual assertion " +
+	"prepared sign lead repeatedly loss allowed means partial card promised reason " +
+	"introduction special conditions establishment aligned free linked daily victories " +
+	"options respectively results considered soldiers marched fighting taken estimated size " +
+	"kilometers percent originally insist shed light fundamentally supported idea raised " +
+	"practicality especially verification newspaper tactic engage prolonged without outright " +
+	"rejecting despite controls approximately fifth aims maintain expand hold relinquish " +
+	"constitution fact notwithstanding illegally indicated handed southeastern abandoned"
+
 // Generate adds n synthetic statements of realistic shape for benchmarks:
-// 2,000 actors (a few very active, most rare), 40 demands, 30 regions,
-// 50,000 sources, dates 2014-2026, 1-3 positions and 1-2 regions per
-// statement, ~200-character quotes of real words. The same seed gives the
-// same data. Synthetic records have slugs starting with "gen-".
-// It is set-based SQL in one transaction: a million statements take about
-// a minute.
+// 2,000 actors (a few very active, most rare), 40 demands (the territorial
+// ones tied to a region), 30 regions, 50,000 sources, dates 2014-2026, 1-3
+// positions and 1-2 regions per statement, ~200-character quotes. Actors
+// mostly hold their stance on a demand and now and then shift. The same
+// seed gives the same data. Synthetic records have slugs starting "gen-".
+//
+// It is set-based SQL in one transaction, with the triggers off and the
+// derived tables (search vectors, region_timeline, stance_log, the counts)
+// filled in bulk; Vacuum should follow it.
 func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult, error) {
 	var res GenerateResult
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		// One process, no parallel workers: random() then runs in one
-		// deterministic sequence from setseed.
 		steps := []struct {
 			what string
 			sql  string
 			args []any
+			n    *int64
 		}{
-			{"settings", `SET LOCAL max_parallel_workers_per_gather = 0`, nil},
-			{"seed", `SELECT setseed($1)`, []any{float64(seed%1000) / 1000}},
-			{"regions", `INSERT INTO regions (slug, name, country, kind)
+			// One process, no parallel workers: random() then runs in one
+			// deterministic sequence from setseed.
+			{what: "settings", sql: `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '256MB'`},
+			{what: "seed", sql: `SELECT setseed($1)`, args: []any{float64(seed%1000) / 1000}},
+			{what: "regions", sql: `INSERT INTO regions (slug, name, country, kind)
 				SELECT 'gen-region-' || i, 'Synthetic region ' || i, 'Genland', 'oblast'
-				FROM generate_series(1, 30) i ON CONFLICT (slug) DO NOTHING`, nil},
-			{"actors", `INSERT INTO actors (slug, name, aliases, kind, side, role)
+				FROM generate_series(1, 30) i ON CONFLICT (slug) DO NOTHING`},
+			{what: "actors", sql: `INSERT INTO actors (slug, name, aliases, kind, side, role)
 				SELECT 'gen-actor-' || i, 'Synthetic Actor ' || i, ARRAY['Gen Actor ' || i],
 				       (ARRAY['person','government','ministry','military','alliance','organization','analyst','anonymous'])[1 + i % 8],
 				       (ARRAY['russia','ukraine','united-states','europe','nato','china'])[1 + i % 6], 'Synthetic role'
-				FROM generate_series(1, 2000) i ON CONFLICT (slug) DO NOTHING`, nil},
-			{"demands", `INSERT INTO demands (slug, title, description, side, category)
+				FROM generate_series(1, 2000) i ON CONFLICT (slug) DO NOTHING`},
+			{what: "demands", sql: `INSERT INTO demands (slug, title, description, side, category)
 				SELECT 'gen-demand-' || i, 'Synthetic demand ' || i, 'Generated for benchmarks.',
 				       (ARRAY['russia','ukraine','united-states','europe'])[1 + i % 4],
 				       (ARRAY['territory','security','sanctions-economy','political','process'])[1 + i % 5]
-				FROM generate_series(1, 40) i ON CONFLICT (slug) DO NOTHING`, nil},
-			{"demand regions", `INSERT INTO demand_regions (demand_id, region_id)
+				FROM generate_series(1, 40) i ON CONFLICT (slug) DO NOTHING`},
+			// Each territorial demand concerns one region.
+			{what: "demand regions", sql: `INSERT INTO demand_regions (demand_id, region_id)
 				SELECT d.id, r.id FROM demands d JOIN regions r
 				  ON r.slug = 'gen-region-' || (1 + (substr(d.slug, 12)::int * 7) % 30)
-				WHERE d.slug LIKE 'gen-demand-%' ON CONFLICT DO NOTHING`, nil},
-			{"sources", `INSERT INTO sources (outlet, title, published, via)
+				WHERE d.slug LIKE 'gen-demand-%' AND d.category = 'territory' ON CONFLICT DO NOTHING`},
+			{what: "sources", sql: `INSERT INTO sources (outlet, title, published, via)
 				SELECT 'Synthetic Outlet ' || (1 + i % 200), 'Synthetic report ' || i,
 				       date '2014-01-01' + (i * 7919) % 4700, ''
-				FROM generate_series(1, 50000) i`, nil},
-			// The search vector and the region timeline are computed
-			// set-based below, not by triggers row by row.
-			{"triggers off", `ALTER TABLE statements DISABLE TRIGGER USER;
+				FROM generate_series(1, 50000) i`},
+			// The derived columns and tables are filled set-based below,
+			// not by triggers row by row.
+			{what: "triggers off", sql: `ALTER TABLE statements DISABLE TRIGGER USER;
 				ALTER TABLE positions DISABLE TRIGGER USER;
-				ALTER TABLE statement_regions DISABLE TRIGGER USER`, nil},
-			// Building the GIN indexes once afterwards beats updating them per row.
-			{"drop text indexes", `DROP INDEX statements_search_idx; DROP INDEX statements_summary_trgm_idx`, nil},
-			{"statements", `
-				WITH words AS (
-				    SELECT string_to_array('ceasefire negotiations territory withdrawal security guarantees sanctions relief neutrality alliance membership troops border referendum sovereignty peace talks frozen assets compromise demands rejects insists supports opposes conditional proposal summit delegation minister president spokesman officials sources reported said statement occupation regions front line swap prisoners humanitarian corridor nuclear plant grain exports energy infrastructure drones missiles reconstruction elections legitimacy recognition annexation Donbas Crimea Kursk Zaporizhzhia Kherson Kharkiv Moscow Kyiv Washington Brussels Istanbul Geneva', ' ') AS w
-				), ids AS (
+				ALTER TABLE statement_regions DISABLE TRIGGER USER`},
+			// Building indexes once afterwards beats updating them per row.
+			{what: "drop indexes", sql: `DROP INDEX statements_search_idx; DROP INDEX statements_summary_trgm_idx;
+				DROP INDEX stance_log_actor_idx; DROP INDEX stance_log_side_idx`},
+			{what: "statements", args: []any{n, genWords}, sql: `
+				WITH words AS (SELECT string_to_array($2, ' ') AS w),
+				ids AS (
 				    SELECT (SELECT array_agg(id ORDER BY id) FROM actors WHERE slug LIKE 'gen-actor-%') AS actors,
 				           (SELECT array_agg(id ORDER BY id) FROM sources WHERE title LIKE 'Synthetic report %') AS sources
 				)
@@ -76,8 +125,9 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				FROM (
 				    SELECT g, ids.actors[1 + floor(2000 * random() ^ 3)::int] AS actor_id,
 				           date '2014-01-01' + floor(random() * 4700)::int AS date,
-				           -- k (inner) in the argument keeps string_agg at the inner level.
-				           (SELECT string_agg(words.w[1 + floor(random() * array_length(words.w, 1))::int + 0 * k], ' ')
+				           -- Zipf-like: word r is drawn with probability ~ 1/r. k (inner)
+				           -- in the argument keeps string_agg at the inner level.
+				           (SELECT string_agg(words.w[floor(exp(random() * ln(401)))::int + 0 * k], ' ')
 				              FROM generate_series(1, 26 + g % 3) AS k) AS quote,
 				           'Synthetic statement ' || g || ' on ' || words.w[1 + g % 20] || ' and ' || words.w[1 + g % 37] || '.' AS summary,
 				           (ARRAY['on_record','spokesperson','anonymous','reported'])[1 + g % 4] AS attribution,
@@ -85,57 +135,63 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				    FROM generate_series(1, $1::int) g, words, ids
 				    OFFSET 0 -- evaluated first, in order, so the same seed gives the same rows
 				) x JOIN actors a ON a.id = x.actor_id
-				ORDER BY x.g`, []any{n}},
-			{"search index", `CREATE INDEX statements_search_idx ON statements USING gin (search)`, nil},
-			{"trigram index", `CREATE INDEX statements_summary_trgm_idx ON statements USING gin (summary gin_trgm_ops)`, nil},
+				ORDER BY x.g`, n: &res.Statements},
+			// Positions on 1-3 distinct demands. An actor holds a stance on
+			// a demand (a function of the pair) nine times in ten.
+			{what: "positions", n: &res.Positions, sql: `
+				WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM demands WHERE slug LIKE 'gen-demand-%'),
+				     s AS (SELECT id, actor_id FROM statements WHERE occasion = 'Generated'
+				           AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.statement_id = statements.id))
+				INSERT INTO positions (statement_id, demand_id, stance)
+				SELECT s.id, d.ids[1 + (s.id * 7 + k * 13) % 40],
+				       (ARRAY['insists','supports','open','opposes','rejects'])[1 + CASE
+				           WHEN (s.id * 2654435761 + k) % 10 = 0 THEN (s.id * 31 + k) % 5
+				           ELSE (s.actor_id * 3 + (s.id * 7 + k * 13) % 40) % 5 END]
+				FROM s, d, generate_series(1, 1 + (s.id % 3)::int) k`},
+			// 1-2 regions, the first ones more often: the largest region
+			// has a few times the average.
+			{what: "statement regions", n: &res.Regions, sql: `
+				WITH r AS (SELECT array_agg(id ORDER BY id) AS ids FROM regions WHERE slug LIKE 'gen-region-%'),
+				     s AS (SELECT id FROM statements WHERE occasion = 'Generated'
+				           AND NOT EXISTS (SELECT 1 FROM statement_regions x WHERE x.statement_id = statements.id))
+				INSERT INTO statement_regions (statement_id, region_id)
+				SELECT s.id, r.ids[1 + floor(30 * random() ^ 1.3)::int]
+				FROM s, r, generate_series(1, 1 + (s.id % 2)::int) k
+				ON CONFLICT DO NOTHING`},
+			{what: "triggers on", sql: `ALTER TABLE statements ENABLE TRIGGER USER;
+				ALTER TABLE positions ENABLE TRIGGER USER;
+				ALTER TABLE statement_regions ENABLE TRIGGER USER`},
+			{what: "region timeline", sql: `SELECT refresh_region_timeline(array_agg(id)) FROM statements WHERE occasion = 'Generated'`},
+			{what: "stance log", sql: `SELECT refresh_stance_log(array_agg(id)) FROM statements WHERE occasion = 'Generated'`},
+			{what: "counts", sql: `SELECT compact_counts()`},
+			{what: "indexes", sql: `
+				CREATE INDEX statements_search_idx ON statements USING gin (search);
+				CREATE INDEX statements_summary_trgm_idx ON statements USING gin (summary gin_trgm_ops);
+				CREATE INDEX stance_log_actor_idx ON stance_log (actor_id, demand_id, date DESC, statement_id DESC)
+				    INCLUDE (stance, date_precision, attribution);
+				CREATE INDEX stance_log_side_idx ON stance_log (demand_id, side, named, date DESC, statement_id DESC)
+				    INCLUDE (stance, date_precision)`},
 		}
 		for _, st := range steps {
 			tag, err := tx.Exec(ctx, st.sql, st.args...)
 			if err != nil {
 				return fmt.Errorf("store: generate %s: %w", st.what, err)
 			}
-			if st.what == "statements" {
-				res.Statements = tag.RowsAffected()
+			if st.n != nil {
+				*st.n = tag.RowsAffected()
 			}
 		}
-		// Positions and regions for the statements just added (they have
-		// no seed key and the synthetic source).
-		tag, err := tx.Exec(ctx, `
-			WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM demands WHERE slug LIKE 'gen-demand-%'),
-			     s AS (SELECT id FROM statements WHERE occasion = 'Generated'
-			           AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.statement_id = statements.id))
-			INSERT INTO positions (statement_id, demand_id, stance)
-			SELECT s.id, d.ids[1 + (s.id * 7 + k * 13) % 40],
-			       (ARRAY['insists','supports','open','opposes','rejects'])[1 + (s.id * 31 + k) % 5]
-			FROM s, d, generate_series(1, 1 + (s.id % 3)::int) k`)
-		if err != nil {
-			return fmt.Errorf("store: generate positions: %w", err)
-		}
-		res.Positions = tag.RowsAffected()
-
-		tag, err = tx.Exec(ctx, `
-			WITH r AS (SELECT array_agg(id ORDER BY id) AS ids FROM regions WHERE slug LIKE 'gen-region-%'),
-			     s AS (SELECT id FROM statements WHERE occasion = 'Generated'
-			           AND NOT EXISTS (SELECT 1 FROM statement_regions x WHERE x.statement_id = statements.id))
-			INSERT INTO statement_regions (statement_id, region_id)
-			SELECT s.id, r.ids[1 + ((s.id * 11 + k * 17) % 30) * ((s.id * 11 + k * 17) % 30) / 30]
-			FROM s, r, generate_series(1, 1 + (s.id % 2)::int) k
-			ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("store: generate regions: %w", err)
-		}
-		res.Regions = tag.RowsAffected()
-		if _, err := tx.Exec(ctx, `ALTER TABLE statements ENABLE TRIGGER USER;
-			ALTER TABLE positions ENABLE TRIGGER USER;
-			ALTER TABLE statement_regions ENABLE TRIGGER USER`); err != nil {
-			return fmt.Errorf("store: generate: triggers back: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `SELECT refresh_region_timeline(array_agg(id)) FROM statements WHERE occasion = 'Generated'`); err != nil {
-			return fmt.Errorf("store: generate region timeline: %w", err)
-		}
-
-		_, err = tx.Exec(ctx, `ANALYZE`)
-		return err
+		return nil
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// Outside the transaction: statistics for the planner, and visibility
+	// maps so that index-only scans skip the heap.
+	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) statements, positions, statement_regions, region_timeline,
+		stance_log, actor_counts, region_counts, actors, demands, regions, sources`)
+	if err != nil {
+		return res, fmt.Errorf("store: generate: vacuum: %w", err)
+	}
+	return res, nil
 }

@@ -7,6 +7,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// The queries here read stance_log (migration 00005), the live positions
+// kept with their actor, side and date by triggers, so that "the latest
+// stance as of a day" is an index probe instead of a sort of every
+// position.
+
 // CurrentPosition is an actor's stance on a demand as of a day: the stance
 // of the actor's latest statement on it dated on or before that day.
 type CurrentPosition struct {
@@ -20,18 +25,43 @@ type CurrentPosition struct {
 	Attribution string
 }
 
-// CurrentPositions returns every actor's current stance on every demand
-// it has addressed, as of asOf (the zero time: as of now).
-func (s *Store) CurrentPositions(ctx context.Context, asOf time.Time) ([]CurrentPosition, error) {
+// TopActors returns the live actors with the most positions, at most
+// limit, most active first, and how many actors have any position.
+func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT DISTINCT ON (s.actor_id, p.demand_id)
-		       a.slug, a.name, a.side, d.slug, p.stance, s.date, s.date_precision, s.id, s.attribution
-		FROM positions p
-		JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
-		JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
-		JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-		WHERE $1::date IS NULL OR s.date <= $1::date
-		ORDER BY s.actor_id, p.demand_id, s.date DESC, s.id DESC`, nullDate(asOf))
+		WITH c AS (
+		    SELECT c.actor_id, sum(c.positions) AS n FROM actor_counts c
+		    JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
+		    GROUP BY c.actor_id HAVING sum(c.positions) > 0)
+		SELECT `+actorCols+`, (SELECT count(*) FROM c)`+actorFrom+`
+		JOIN c ON c.actor_id = a.id
+		ORDER BY c.n DESC, a.name, a.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, 0, wrap(err, "top actors")
+	}
+	total := 0
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) {
+		var a Actor
+		err := r.Scan(append(actorDest(&a), &total)...)
+		return a, err
+	})
+	return out, total, wrap(err, "top actors")
+}
+
+// CurrentPositions returns the given actors' current stances on every
+// demand they have addressed, as of asOf (the zero time: as of now).
+func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]CurrentPosition, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		FROM actors a
+		CROSS JOIN demands d
+		CROSS JOIN LATERAL (
+		    SELECT l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		    FROM stance_log l
+		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= coalesce($2::date, 'infinity')
+		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
+		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL
+		ORDER BY a.id, d.id`, actorIDs, nullDate(asOf))
 	if err != nil {
 		return nil, wrap(err, "current positions")
 	}
@@ -41,6 +71,72 @@ func (s *Store) CurrentPositions(ctx context.Context, asOf time.Time) ([]Current
 		return c, err
 	})
 	return out, wrap(err, "current positions")
+}
+
+// DemandPositions returns every actor's current stance on one demand.
+func (s *Store) DemandPositions(ctx context.Context, demand string) ([]CurrentPosition, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT DISTINCT ON (l.actor_id)
+		       a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		FROM stance_log l
+		JOIN demands d ON d.id = l.demand_id
+		JOIN actors a ON a.id = l.actor_id
+		WHERE d.slug = $1
+		ORDER BY l.actor_id, l.date DESC, l.statement_id DESC`, demand)
+	if err != nil {
+		return nil, wrap(err, "demand positions")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CurrentPosition, error) {
+		var c CurrentPosition
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
+		return c, err
+	})
+	return out, wrap(err, "demand positions")
+}
+
+// SideStance is a side's stance on a demand as of a day: that of its
+// newest position stated openly (on the record, by a spokesperson, or
+// reported by name), or, when none of its actors spoke openly, of its
+// newest anonymous one. Without the rule one anonymous report would set a
+// side's stance over its leaders' words.
+type SideStance struct {
+	Demand string
+	Side   string
+	Stance string
+	Date   Date
+}
+
+// SideStances returns every side's stance on every demand (on the one
+// demand, when given) as of asOf (zero: now).
+func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]SideStance, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH RECURSIVE sides AS ( -- the distinct sides, one index probe each
+		    (SELECT side FROM actors WHERE deleted_at IS NULL ORDER BY side LIMIT 1)
+		    UNION ALL
+		    SELECT (SELECT a.side FROM actors a WHERE a.deleted_at IS NULL AND a.side > sides.side ORDER BY a.side LIMIT 1)
+		    FROM sides WHERE sides.side IS NOT NULL)
+		SELECT d.slug, sides.side, l.stance, l.date, l.date_precision
+		FROM demands d
+		CROSS JOIN sides
+		CROSS JOIN LATERAL (
+		    (SELECT l.stance, l.date, l.date_precision FROM stance_log l
+		     WHERE l.demand_id = d.id AND l.side = sides.side AND l.named AND l.date <= coalesce($1::date, 'infinity')
+		     ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		    UNION ALL
+		    (SELECT l.stance, l.date, l.date_precision FROM stance_log l
+		     WHERE l.demand_id = d.id AND l.side = sides.side AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
+		     ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		    LIMIT 1) l
+		WHERE d.deleted_at IS NULL AND sides.side IS NOT NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
+	if err != nil {
+		return nil, wrap(err, "side stances")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SideStance, error) {
+		var x SideStance
+		err := r.Scan(&x.Demand, &x.Side, &x.Stance, &x.Date.Time, &x.Date.Precision)
+		return x, err
+	})
+	return out, wrap(err, "side stances")
 }
 
 // Shift is a statement whose stance on a demand differs from the same
@@ -58,25 +154,30 @@ type Shift struct {
 // ListShifts returns the most recent shifts dated on or before asOf (zero:
 // now), newest first, at most limit (0: all). With actor or demand set,
 // only that actor's or demand's shifts.
+//
+// It walks positions newest first and looks up each one's predecessor
+// through stance_log's (actor, demand, date) index, stopping at limit: the
+// cost follows how far back the shifts lie, not the size of the table.
 func (s *Store) ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]Shift, error) {
 	if limit <= 0 {
 		limit = 1 << 30
 	}
 	rows, err := s.pool.Query(ctx, `
-		WITH h AS (
-		    SELECT s.id, a.slug AS actor, a.name AS actor_name, d.slug AS demand, d.title, p.stance,
-		           s.date, s.date_precision,
-		           lag(p.stance) OVER (PARTITION BY s.actor_id, p.demand_id ORDER BY s.date, s.id) AS prev
-		    FROM positions p
-		    JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
-		    JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
-		    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-		    WHERE ($1::date IS NULL OR s.date <= $1::date)
-		      AND ($2 = '' OR a.slug = $2) AND ($3 = '' OR d.slug = $3)
-		)
-		SELECT id, actor, actor_name, demand, title, prev, stance, date, date_precision
-		FROM h WHERE prev IS NOT NULL AND prev <> stance
-		ORDER BY date DESC, id DESC, demand
+		SELECT s.id, a.slug, a.name, d.slug, d.title, prev.stance, l.stance, s.date, s.date_precision
+		FROM statements s
+		JOIN stance_log l ON l.statement_id = s.id
+		JOIN actors a ON a.id = s.actor_id
+		JOIN demands d ON d.id = l.demand_id
+		CROSS JOIN LATERAL (
+		    SELECT q.stance FROM stance_log q
+		    WHERE q.actor_id = l.actor_id AND q.demand_id = l.demand_id
+		      AND (q.date < l.date OR (q.date = l.date AND q.statement_id < l.statement_id))
+		    ORDER BY q.date DESC, q.statement_id DESC LIMIT 1) prev
+		WHERE s.deleted_at IS NULL AND s.date <= coalesce($1::date, 'infinity')
+		  AND ($2 = '' OR s.actor_id = (SELECT id FROM actors WHERE slug = $2))
+		  AND ($3 = '' OR l.demand_id = (SELECT id FROM demands WHERE slug = $3))
+		  AND prev.stance <> l.stance
+		ORDER BY s.date DESC, s.id DESC, d.slug
 		LIMIT $4`, nullDate(asOf), actor, demand, limit)
 	if err != nil {
 		return nil, wrap(err, "list shifts")
@@ -104,13 +205,12 @@ type StanceEvent struct {
 // given), oldest first.
 func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]StanceEvent, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT s.id, a.slug, a.side, d.slug, p.stance, s.date, s.date_precision, s.attribution
-		FROM positions p
-		JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
-		JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
-		JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+		SELECT l.statement_id, a.slug, a.side, d.slug, l.stance, l.date, l.date_precision, l.attribution
+		FROM stance_log l
+		JOIN actors a ON a.id = l.actor_id
+		JOIN demands d ON d.id = l.demand_id
 		WHERE ($1 = '' OR a.slug = $1) AND ($2 = '' OR d.slug = $2)
-		ORDER BY s.date, s.id`, actor, demand)
+		ORDER BY l.date, l.statement_id`, actor, demand)
 	if err != nil {
 		return nil, wrap(err, "list stance events")
 	}

@@ -97,3 +97,73 @@ func createRegion(ctx context.Context, q querier, by Editor, in RegionInput, act
 	}
 	return r, writeRevision(ctx, q, by, "region", r.ID, r.Version, action, r)
 }
+
+// RegionPage is one page of a region's timeline with the chart's counts.
+type RegionPage struct {
+	StatementPage
+	Counts []StanceCount // by year and stance, as CountStancesByYear
+}
+
+// RegionTimeline returns one page of the timeline of f.Region, its number
+// of statements and the counts by year and stance. Without other filters
+// it reads the precomputed region_timeline and region_counts: a page costs
+// the same at any size. With filters it is SearchStatements and
+// CountStancesByYear.
+func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
+	var page RegionPage
+	plain := StatementFilter{Region: f.Region, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
+	if f != plain || f.Sort == "relevance" {
+		var err error
+		if page.StatementPage, err = s.SearchStatements(ctx, f); err != nil {
+			return page, err
+		}
+		page.Counts, err = s.CountStancesByYear(ctx, f)
+		return page, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var regionID int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL`, f.Region).Scan(&regionID)
+	if err != nil {
+		return page, wrap(err, "region timeline %q", f.Region)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT year, CASE stance WHEN '' THEN 'none' ELSE stance END, sum(rows)::int, sum(statements)::int
+		FROM region_counts WHERE region_id = $1
+		GROUP BY 1, 2 HAVING sum(rows) <> 0 ORDER BY 1, 2`, regionID)
+	if err != nil {
+		return page, wrap(err, "region counts")
+	}
+	page.Counts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (StanceCount, error) {
+		var c StanceCount
+		var statements int
+		err := r.Scan(&c.Year, &c.Stance, &c.Count, &statements)
+		page.Total += statements
+		return c, err
+	})
+	if err != nil {
+		return page, wrap(err, "region counts")
+	}
+	// The page's statements are the distinct ones of the timeline's rows
+	// (one per position), read in index order and stopping at the page.
+	order := "DESC"
+	if f.Sort == "oldest" {
+		order = "ASC"
+	}
+	rows, err = s.pool.Query(ctx, `
+		WITH page AS (
+		    SELECT date, statement_id FROM region_timeline WHERE region_id = $1
+		    GROUP BY date, statement_id
+		    ORDER BY date `+order+`, statement_id `+order+` LIMIT $2 OFFSET $3)
+		SELECT `+statementCols+` FROM page
+		JOIN statements s ON s.id = page.statement_id
+		JOIN actors a ON a.id = s.actor_id
+		LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL
+		ORDER BY page.date `+order+`, page.statement_id `+order, regionID, f.Limit, f.Offset)
+	if err != nil {
+		return page, wrap(err, "region timeline")
+	}
+	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	return page, wrap(err, "region timeline")
+}

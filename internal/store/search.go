@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,12 +34,20 @@ type StatementFilter struct {
 var Sorts = []string{"date", "oldest", "relevance"}
 
 // StatementPage is one page of a search, with the total and facets over
-// the whole result.
+// the whole result. A broad result (more than SearchSample statements) is
+// Estimated: Total and Rows are then the planner's estimates and the facets
+// count the newest SearchSample statements only; counting a few hundred
+// thousand matches exactly would cost the page a quarter of a second.
 type StatementPage struct {
 	Statements []Statement
 	Total      int
+	Rows       int // export rows: one per (statement, position)
+	Estimated  bool
 	Facets     Facets
 }
+
+// SearchSample is how many matches a search counts exactly.
+const SearchSample = 1000
 
 // Facet is a count of matching statements sharing one value.
 type Facet struct {
@@ -140,8 +151,12 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 	}
 	from := statementFrom + " WHERE " + where
 	n := len(args)
+	// Custom plans (an unnamed statement, planned with its values): the
+	// right plan for a rare word (the text index, then sort) is the wrong
+	// one for a common word (walk the date index until the page is full),
+	// and a generic plan would pick one for both.
 	rows, err := s.pool.Query(ctx, `SELECT `+cols+from+` ORDER BY `+f.orderBy(queryArg)+
-		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, f.Limit, f.Offset)...)
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), customPlan(append(args, f.Limit, f.Offset))...)
 	if err != nil {
 		return page, wrap(err, "search statements")
 	}
@@ -154,34 +169,94 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 	if err != nil {
 		return page, wrap(err, "search statements")
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT count(*)`+from, args...).Scan(&page.Total); err != nil {
-		return page, wrap(err, "count statements")
-	}
-	facet := func(sql string) ([]Facet, error) {
-		rows, err := s.pool.Query(ctx, sql, args...)
-		if err != nil {
-			return nil, wrap(err, "statement facets")
-		}
-		out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Facet, error) {
-			var x Facet
-			err := r.Scan(&x.Value, &x.Label, &x.Count)
-			return x, err
-		})
-		return out, wrap(err, "statement facets")
-	}
-	if page.Facets.Sides, err = facet(`SELECT a.side, a.side, count(*)` + from + ` GROUP BY a.side ORDER BY count(*) DESC, a.side`); err != nil {
-		return page, err
-	}
-	if page.Facets.Demands, err = facet(`SELECT fd.slug, fd.title, count(DISTINCT s.id)` + statementFrom + `
-		JOIN positions fp ON fp.statement_id = s.id JOIN demands fd ON fd.id = fp.demand_id AND fd.deleted_at IS NULL
-		WHERE ` + where + ` GROUP BY fd.slug, fd.title ORDER BY count(DISTINCT s.id) DESC, fd.title`); err != nil {
-		return page, err
-	}
-	if page.Facets.Years, err = facet(`SELECT extract(year FROM s.date)::text, extract(year FROM s.date)::text, count(*)` + from + `
-		GROUP BY 1 ORDER BY 1 DESC`); err != nil {
+	if err := s.searchStats(ctx, &page, from, args); err != nil {
 		return page, err
 	}
 	return page, nil
+}
+
+// searchStats fills page's total, export rows and facets from the newest
+// SearchSample+1 matches, in one pass; beyond SearchSample, the totals are
+// the planner's estimates, scaled.
+func (s *Store) searchStats(ctx context.Context, page *StatementPage, from string, args []any) error {
+	rows, err := s.pool.Query(ctx, `
+		WITH top AS MATERIALIZED (
+		    SELECT s.id, s.actor_id, s.date`+from+`
+		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(SearchSample+1)+`),
+		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`)
+		SELECT 'total', '', '', count(*) FROM top
+		UNION ALL
+		SELECT 'rows', '', '', coalesce(sum(greatest(1, (SELECT count(*) FROM positions p
+		    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = m.id))), 0)::bigint FROM m
+		UNION ALL
+		SELECT 'side', a.side, a.side, count(*) FROM m JOIN actors a ON a.id = m.actor_id GROUP BY a.side
+		UNION ALL
+		SELECT 'demand', d.slug, d.title, count(DISTINCT m.id) FROM m
+		JOIN positions p ON p.statement_id = m.id JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+		GROUP BY d.slug, d.title
+		UNION ALL
+		SELECT 'year', y, y, count(*) FROM (SELECT extract(year FROM m.date)::int::text AS y FROM m) x GROUP BY y`, customPlan(args)...)
+	if err != nil {
+		return wrap(err, "search counts")
+	}
+	type stat struct {
+		kind  string
+		facet Facet
+	}
+	stats, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (stat, error) {
+		var x stat
+		err := r.Scan(&x.kind, &x.facet.Value, &x.facet.Label, &x.facet.Count)
+		return x, err
+	})
+	if err != nil {
+		return wrap(err, "search counts")
+	}
+	var f Facets
+	for _, x := range stats {
+		switch x.kind {
+		case "total":
+			page.Total = x.facet.Count
+		case "rows":
+			page.Rows = x.facet.Count
+		case "side":
+			f.Sides = append(f.Sides, x.facet)
+		case "demand":
+			f.Demands = append(f.Demands, x.facet)
+		case "year":
+			f.Years = append(f.Years, x.facet)
+		}
+	}
+	byCount := func(a, b Facet) int {
+		if a.Count != b.Count {
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return cmp.Compare(a.Label, b.Label)
+	}
+	slices.SortFunc(f.Sides, byCount)
+	slices.SortFunc(f.Demands, byCount)
+	slices.SortFunc(f.Years, func(a, b Facet) int { return cmp.Compare(b.Value, a.Value) })
+	page.Facets = f
+	if page.Total <= SearchSample {
+		return nil
+	}
+	// Broad: the planner's estimate of the matches, and export rows in the
+	// sample's proportion. The estimate can be below the sample; not the
+	// total.
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := s.pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1`+from, customPlan(args)...).Scan(&plan); err != nil {
+		return wrap(err, "search estimate")
+	}
+	est := page.Total
+	if len(plan) == 1 && int(plan[0].Plan.Rows) > est {
+		est = int(plan[0].Plan.Rows)
+	}
+	page.Rows = int(float64(page.Rows) / float64(SearchSample) * float64(est))
+	page.Total, page.Estimated = est, true
+	return nil
 }
 
 // ListStatements returns the statements matching f (no count, no facets).
@@ -227,4 +302,10 @@ func (s *Store) CountStancesByYear(ctx context.Context, f StatementFilter) ([]St
 		return c, err
 	})
 	return out, wrap(err, "count stances by year")
+}
+
+// customPlan makes pgx run a query as an unnamed statement, which
+// PostgreSQL plans with the values of args each time.
+func customPlan(args []any) []any {
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }
