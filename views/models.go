@@ -82,7 +82,7 @@ type FilterForm struct {
 // Pager links the pages of a result.
 type Pager struct {
 	Page, Pages, Total, From, To int
-	Estimated                    bool // Total and Pages are estimates
+	Estimated                    bool       // Total and Pages are estimates
 	Base                         url.Values // the filters, without page
 	Path                         string
 }
