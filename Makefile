@@ -43,11 +43,13 @@ check-generate:
 	    echo "views/*_templ.go are stale: run 'make generate' and commit"; diff -r $$tmp/views views | head -40; rm -rf $$tmp; exit 1; fi; \
 	  rm -rf $$tmp
 
-# Go benchmarks, then the export load run at a million statements (the data
-# is generated once into ./.bench and reused).
+# Go benchmarks, then Parley at a million statements beside PostgreSQL
+# alone (pgbench on each page's SQL, raw COPY): one table. The data is
+# generated once into ./.bench (BENCH_DIR) and reused; N sets its size.
 bench:
+	@./scripts/deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	./scripts/bench-export.sh
+	./scripts/bench.sh
 
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -140,6 +141,9 @@ func genCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, st
 	}
 	defer db.Close()
 	res, err := store.New(db.pool).Generate(ctx, *n, *seed)
+	for _, st := range res.Steps {
+		log.Info("gen step", "step", st.What, "took", st.Took.Round(time.Millisecond))
+	}
 	if err != nil {
 		return err
 	}

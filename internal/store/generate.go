@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -10,6 +12,13 @@ import (
 // GenerateResult counts what Generate added.
 type GenerateResult struct {
 	Statements, Positions, Regions int64
+	Steps                          []GenerateStep
+}
+
+// GenerateStep is how long one step of Generate took.
+type GenerateStep struct {
+	What string
+	Took time.Duration
 }
 
 // genWords is the vocabulary of synthetic quotes: the 400 most frequent
@@ -69,15 +78,11 @@ const genWords = "ukraine russia putin russian talks peace president regions cea
 func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult, error) {
 	var res GenerateResult
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		steps := []struct {
-			what string
-			sql  string
-			args []any
-			n    *int64
-		}{
+		steps := []genStep{
 			// One process, no parallel workers: random() then runs in one
 			// deterministic sequence from setseed.
-			{what: "settings", sql: `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '256MB'`},
+			{what: "settings", sql: `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '256MB';
+				SET LOCAL maintenance_work_mem = '512MB'`},
 			{what: "seed", sql: `SELECT setseed($1)`, args: []any{float64(seed%1000) / 1000}},
 			{what: "regions", sql: `INSERT INTO regions (slug, name, country, kind)
 				SELECT 'gen-region-' || i, 'Synthetic region ' || i, 'Genland', 'oblast'
@@ -102,28 +107,31 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				       date '2014-01-01' + (i * 7919) % 4700, ''
 				FROM generate_series(1, 50000) i`},
 			// The derived columns and tables are filled set-based below,
-			// not by triggers row by row.
+			// not by triggers row by row. (dropForBulk has dropped the
+			// indexes and foreign keys; the last steps rebuild them.)
 			{what: "triggers off", sql: `ALTER TABLE statements DISABLE TRIGGER USER;
 				ALTER TABLE positions DISABLE TRIGGER USER;
 				ALTER TABLE statement_regions DISABLE TRIGGER USER`},
-			// Building indexes once afterwards beats updating them per row.
-			{what: "drop indexes", sql: `DROP INDEX statements_search_idx; DROP INDEX statements_summary_trgm_idx;
-				DROP INDEX stance_log_actor_idx; DROP INDEX stance_log_side_idx`},
 			{what: "statements", args: []any{n, genWords}, sql: `
 				WITH words AS (SELECT string_to_array($2, ' ') AS w),
 				ids AS (
-				    SELECT (SELECT array_agg(id ORDER BY id) FROM actors WHERE slug LIKE 'gen-actor-%') AS actors,
-				           (SELECT array_agg(id ORDER BY id) FROM sources WHERE title LIKE 'Synthetic report %') AS sources
+				    SELECT a.ids AS actors, a.vectors,
+				           (SELECT array_agg(id ORDER BY id) FROM sources WHERE title LIKE 'Synthetic report %') AS sources,
+				           setweight(to_tsvector('english', 'Generated'), 'C') AS occasion
+				    FROM (SELECT array_agg(id ORDER BY id) AS ids,
+				                 -- each actor's part of the search vector, once
+				                 array_agg(setweight(to_tsvector('english', name || ' ' || array_to_string(aliases, ' ')), 'A') ORDER BY id) AS vectors
+				          FROM actors WHERE slug LIKE 'gen-actor-%') a
 				)
 				INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution, source_id, search)
-				SELECT x.actor_id, x.date, 'day', x.quote, x.summary, 'Generated', x.attribution, x.source_id,
+				SELECT ids.actors[x.a], x.date, 'day', x.quote, x.summary, 'Generated', x.attribution, x.source_id,
 				       -- what the statements_search trigger computes, without a look-up per row
-				       setweight(to_tsvector('english', a.name || ' ' || array_to_string(a.aliases, ' ')), 'A')
+				       ids.vectors[x.a]
 				       || setweight(to_tsvector('english', x.quote), 'B')
 				       || setweight(to_tsvector('english', x.summary), 'B')
-				       || setweight(to_tsvector('english', 'Generated'), 'C')
+				       || ids.occasion
 				FROM (
-				    SELECT g, ids.actors[1 + floor(2000 * random() ^ 3)::int] AS actor_id,
+				    SELECT g, 1 + floor(2000 * random() ^ 3)::int AS a,
 				           date '2014-01-01' + floor(random() * 4700)::int AS date,
 				           -- Zipf-like: word r is drawn with probability ~ 1/r. k (inner)
 				           -- in the argument keeps string_agg at the inner level.
@@ -134,8 +142,7 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				           ids.sources[1 + floor(50000 * random())::int] AS source_id
 				    FROM generate_series(1, $1::int) g, words, ids
 				    OFFSET 0 -- evaluated first, in order, so the same seed gives the same rows
-				) x JOIN actors a ON a.id = x.actor_id
-				ORDER BY x.g`, n: &res.Statements},
+				) x, ids -- rows stay in the order of g, so ids follow it`, n: &res.Statements},
 			// Positions on 1-3 distinct demands. An actor holds a stance on
 			// a demand (a function of the pair) nine times in ten.
 			{what: "positions", n: &res.Positions, sql: `
@@ -158,22 +165,73 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				SELECT s.id, r.ids[1 + floor(30 * random() ^ 1.3)::int]
 				FROM s, r, generate_series(1, 1 + (s.id % 2)::int) k
 				ON CONFLICT DO NOTHING`},
+			// Statistics for the set-based steps that follow: without them
+			// the planner guesses small tables and loops.
+			{what: "analyze", sql: `ANALYZE statements, positions, statement_regions, demand_regions, actors, demands, regions, sources`},
+			// The derived tables, as the triggers' functions would fill
+			// them, but with hash joins over all rows instead of a look-up
+			// per statement.
+			{what: "region timeline", sql: `
+				WITH gs AS (SELECT id FROM statements WHERE occasion = 'Generated' AND deleted_at IS NULL),
+				reg AS (
+				    SELECT sr.statement_id, sr.region_id FROM statement_regions sr JOIN gs ON gs.id = sr.statement_id
+				    UNION
+				    SELECT p.statement_id, dr.region_id FROM positions p JOIN gs ON gs.id = p.statement_id
+				    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+				    JOIN demand_regions dr ON dr.demand_id = p.demand_id),
+				named AS (
+				    SELECT sr.statement_id, array_agg(r.slug ORDER BY r.slug) AS slugs
+				    FROM statement_regions sr JOIN gs ON gs.id = sr.statement_id
+				    JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL GROUP BY 1),
+				pd AS (
+				    SELECT p.statement_id, d.slug, p.stance FROM positions p JOIN gs ON gs.id = p.statement_id
+				    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
+				INSERT INTO region_timeline
+				SELECT reg.region_id, s.date, s.id, coalesce(pd.slug, ''), s.date_precision, a.name, a.slug, a.side,
+				       coalesce(pd.stance, ''), s.quote, s.summary, coalesce(named.slugs, '{}'),
+				       s.occasion, s.attribution, coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
+				       src.published, coalesce(src.published_precision, 'day')
+				FROM reg
+				JOIN statements s ON s.id = reg.statement_id
+				JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
+				JOIN regions rg ON rg.id = reg.region_id AND rg.deleted_at IS NULL
+				LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL
+				LEFT JOIN named ON named.statement_id = s.id
+				LEFT JOIN pd ON pd.statement_id = s.id`},
+			{what: "region counts", sql: `
+				INSERT INTO region_counts (region_id, year, stance, rows, statements)
+				SELECT region_id, year, stance, count(*), count(*) FILTER (WHERE first)
+				FROM (SELECT t.region_id, extract(year FROM t.date)::int AS year, t.stance,
+				             t.demand = min(t.demand) OVER (PARTITION BY t.region_id, t.statement_id) AS first
+				      FROM region_timeline t JOIN statements s ON s.id = t.statement_id AND s.occasion = 'Generated') g
+				GROUP BY 1, 2, 3`},
+			{what: "stance log", sql: `
+				INSERT INTO stance_log (statement_id, demand_id, actor_id, side, named, date, date_precision, stance, attribution)
+				SELECT s.id, p.demand_id, s.actor_id, a.side, s.attribution <> 'anonymous', s.date, s.date_precision,
+				       p.stance, s.attribution
+				FROM statements s
+				JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
+				JOIN positions p ON p.statement_id = s.id
+				JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+				WHERE s.occasion = 'Generated' AND s.deleted_at IS NULL`},
+			{what: "actor counts", sql: `
+				INSERT INTO actor_counts (actor_id, positions)
+				SELECT l.actor_id, count(*) FROM stance_log l JOIN statements s ON s.id = l.statement_id
+				WHERE s.occasion = 'Generated' GROUP BY 1;
+				SELECT compact_counts()`},
 			{what: "triggers on", sql: `ALTER TABLE statements ENABLE TRIGGER USER;
 				ALTER TABLE positions ENABLE TRIGGER USER;
 				ALTER TABLE statement_regions ENABLE TRIGGER USER`},
-			{what: "region timeline", sql: `SELECT refresh_region_timeline(array_agg(id)) FROM statements WHERE occasion = 'Generated'`},
-			{what: "stance log", sql: `SELECT refresh_stance_log(array_agg(id)) FROM statements WHERE occasion = 'Generated'`},
-			{what: "counts", sql: `SELECT compact_counts()`},
-			{what: "indexes", sql: `
-				CREATE INDEX statements_search_idx ON statements USING gin (search);
-				CREATE INDEX statements_summary_trgm_idx ON statements USING gin (summary gin_trgm_ops);
-				CREATE INDEX stance_log_actor_idx ON stance_log (actor_id, demand_id, date DESC, statement_id DESC)
-				    INCLUDE (stance, date_precision, attribution);
-				CREATE INDEX stance_log_side_idx ON stance_log (demand_id, side, named, date DESC, statement_id DESC)
-				    INCLUDE (stance, date_precision)`},
 		}
+		rebuild, err := dropForBulk(ctx, tx)
+		if err != nil {
+			return err
+		}
+		steps = append(steps, rebuild...)
 		for _, st := range steps {
+			start := time.Now()
 			tag, err := tx.Exec(ctx, st.sql, st.args...)
+			res.Steps = append(res.Steps, GenerateStep{st.what, time.Since(start)})
 			if err != nil {
 				return fmt.Errorf("store: generate %s: %w", st.what, err)
 			}
@@ -188,10 +246,88 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 	}
 	// Outside the transaction: statistics for the planner, and visibility
 	// maps so that index-only scans skip the heap.
+	start := time.Now()
 	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) statements, positions, statement_regions, region_timeline,
 		stance_log, actor_counts, region_counts, actors, demands, regions, sources`)
+	res.Steps = append(res.Steps, GenerateStep{"vacuum", time.Since(start)})
 	if err != nil {
 		return res, fmt.Errorf("store: generate: vacuum: %w", err)
 	}
 	return res, nil
+}
+
+// genStep is one statement of Generate; n, when set, receives the rows
+// it affected.
+type genStep struct {
+	what string
+	sql  string
+	args []any
+	n    *int64
+}
+
+// bulkTables are the tables Generate fills in bulk.
+var bulkTables = []string{"statements", "positions", "statement_regions", "region_timeline", "stance_log"}
+
+// dropForBulk drops the bulk tables' secondary indexes, foreign keys and
+// (for the derived tables, which nothing references) primary keys, and
+// returns the steps that rebuild them: building an index once by sorting
+// and validating a foreign key by one join beat maintaining them for
+// every inserted row.
+func dropForBulk(ctx context.Context, tx pgx.Tx) ([]genStep, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+		FROM pg_constraint c
+		WHERE c.conrelid = ANY ($1::regclass[])
+		  AND (c.contype = 'f' OR (c.contype = 'p' AND c.conrelid IN ('region_timeline'::regclass, 'stance_log'::regclass)))
+		ORDER BY c.contype DESC, c.conname`, bulkTables)
+	if err != nil {
+		return nil, fmt.Errorf("store: generate: constraints: %w", err)
+	}
+	type con struct{ table, name, def, kind string }
+	cons, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (con, error) {
+		var c con
+		err := r.Scan(&c.table, &c.name, &c.def, &c.kind)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: generate: constraints: %w", err)
+	}
+	rows, err = tx.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		WHERE i.indrelid = ANY ($1::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique
+		ORDER BY 1`, bulkTables)
+	if err != nil {
+		return nil, fmt.Errorf("store: generate: indexes: %w", err)
+	}
+	type index struct{ name, def string }
+	indexes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var i index
+		err := r.Scan(&i.name, &i.def)
+		return i, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: generate: indexes: %w", err)
+	}
+	var drop, build, check []string
+	for _, c := range cons {
+		drop = append(drop, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", c.table, pgx.Identifier{c.name}.Sanitize()))
+		add := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", c.table, pgx.Identifier{c.name}.Sanitize(), c.def)
+		if c.kind == "p" {
+			build = append(build, add)
+		} else {
+			check = append(check, add)
+		}
+	}
+	for _, i := range indexes {
+		drop = append(drop, "DROP INDEX "+i.name)
+		build = append(build, i.def)
+	}
+	if _, err := tx.Exec(ctx, strings.Join(drop, ";\n")); err != nil {
+		return nil, fmt.Errorf("store: generate: drop indexes: %w", err)
+	}
+	return []genStep{
+		{what: "indexes", sql: strings.Join(build, ";\n")},
+		{what: "foreign keys", sql: strings.Join(check, ";\n")},
+	}, nil
 }

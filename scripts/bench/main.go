@@ -1,0 +1,642 @@
+// Command bench measures a running Parley over a generated dataset beside
+// what PostgreSQL itself does on the same machine in the same run:
+//
+//   - each page's latency (sequential requests: median, p95) and its
+//     throughput at 32 concurrent connections, beside pgbench running that
+//     page's own SQL (captured from Parley's handlers in process) at the
+//     same concurrency;
+//   - the largest region's CSV export (rows/s, first byte, server memory
+//     above idle) beside a raw COPY of the statements table;
+//   - saving a statement with two positions.
+//
+// It prints one table. scripts/bench.sh builds the data and starts Parley.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/v2/memstore"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"parley/internal/handlers"
+	"parley/internal/store"
+)
+
+type config struct {
+	base, db, pgbench, email, password, out string
+	pid, conc                               int
+	duration                                time.Duration
+	requests                                int
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.base, "url", "http://127.0.0.1:8091", "Parley's address")
+	flag.StringVar(&c.db, "db", "", "database URL (the one Parley uses)")
+	flag.StringVar(&c.pgbench, "pgbench", "pgbench", "pgbench binary")
+	flag.StringVar(&c.email, "email", "", "editor account, for the write measurement")
+	flag.StringVar(&c.password, "password", "", "editor password")
+	flag.StringVar(&c.out, "scripts", "", "directory for the pgbench scripts (default: a temporary one)")
+	flag.IntVar(&c.pid, "pid", 0, "Parley's process id, to sample its memory")
+	flag.IntVar(&c.conc, "c", 32, "concurrent connections for throughput")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each throughput run")
+	flag.IntVar(&c.requests, "n", 300, "sequential requests per page for latency")
+	flag.Parse()
+	if err := run(context.Background(), c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the table.
+type row struct {
+	what, parley, reference, ratio, target string
+}
+
+func run(ctx context.Context, c config) error {
+	pcfg, err := pgxpool.ParseConfig(c.db)
+	if err != nil {
+		return err
+	}
+	pcfg.ConnConfig.RuntimeParams["application_name"] = "parley-bench"
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var stmts int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM statements WHERE deleted_at IS NULL`).Scan(&stmts); err != nil {
+		return err
+	}
+	params, err := pickParams(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d statements; largest region %s (%d rows); common word %q (%d matches); two words %q (%d matches)\n",
+		stmts, params.region, params.regionRows, params.common, params.commonN, params.two, params.twoN)
+
+	pages := []struct{ name, path, target string }{
+		{"dashboard", "/", "p95 < 20 ms"},
+		{"dashboard as_of", "/?as_of=2019-06-30", "p95 < 100 ms"},
+		{"search, two words", "/statements?q=" + url.QueryEscape(params.two), "p95 < 25 ms"},
+		{"search, 1/5 of rows", "/statements?q=" + url.QueryEscape(params.common), "p95 < 50 ms"},
+		{"region page", "/regions/" + params.region, "p95 < 50 ms"},
+	}
+	dir := c.out
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "parley-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	capture, err := newCapture(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer capture.close()
+
+	var rows []row
+	for _, p := range pages {
+		sqls, err := capture.page(p.path)
+		if err != nil {
+			return fmt.Errorf("%s: capture SQL: %w", p.name, err)
+		}
+		script := filepath.Join(dir, strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(p.name)+".sql")
+		if err := os.WriteFile(script, []byte(strings.Join(sqls, ";\n")+";\n"), 0o644); err != nil {
+			return err
+		}
+		lat, err := latency(c.base+p.path, c.requests)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		pgLat, err := pgbench(ctx, c, script, 1, 5*time.Second)
+		if err != nil {
+			return fmt.Errorf("%s: pgbench: %w", p.name, err)
+		}
+		rows = append(rows, row{p.name + ": latency", fmt.Sprintf("p50 %s, p95 %s", ms(lat.p50), ms(lat.p95)),
+			fmt.Sprintf("pgbench avg %.2f ms (%d queries)", pgLat.latencyMS, len(sqls)), "", p.target})
+		tp, err := throughput(ctx, c, pool, c.base+p.path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		pgTP, err := pgbench(ctx, c, script, c.conc, c.duration)
+		if err != nil {
+			return fmt.Errorf("%s: pgbench: %w", p.name, err)
+		}
+		rows = append(rows, row{fmt.Sprintf("%s: %d connections", p.name, c.conc),
+			fmt.Sprintf("%.0f req/s, %d errors, RSS %d→%d MB, conns %d→%d", tp.rps, tp.errors, tp.rssStart/1024, tp.rssEnd/1024, tp.connStart, tp.connEnd),
+			fmt.Sprintf("pgbench %.0f tps", pgTP.tps), fmt.Sprintf("%.2f×", tp.rps/pgTP.tps), "≥ 0.6×"})
+	}
+
+	exp, err := export(c, params.region)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	copyRate, err := rawCopy(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("raw copy: %w", err)
+	}
+	rows = append(rows,
+		row{"region export " + params.region, fmt.Sprintf("%d rows, %.0f rows/s", exp.rows, exp.rps),
+			fmt.Sprintf("raw COPY statements %.0f rows/s", copyRate), fmt.Sprintf("%.2f×", exp.rps/copyRate), "≥ 0.33×"},
+		row{"region export: first byte", ms(exp.ttfb), "", "", "< 200 ms"},
+		row{"region export: memory", fmt.Sprintf("+%d MB above idle (%d → %d MB)", (exp.peak-exp.idle)/1024, exp.idle/1024, exp.peak/1024), "", "", "< 64 MB"},
+	)
+	if c.email != "" {
+		w, err := writes(c, 200)
+		if err != nil {
+			return fmt.Errorf("writes: %w", err)
+		}
+		rows = append(rows, row{"save statement, 2 positions", fmt.Sprintf("p50 %s, p95 %s", ms(w.p50), ms(w.p95)), "", "", "p95 < 20 ms"})
+	}
+	printTable(os.Stdout, stmts, rows)
+	return nil
+}
+
+// params are the run's inputs, picked from the data.
+type params struct {
+	region        string
+	regionRows    int
+	common, two   string
+	commonN, twoN int
+}
+
+// pickParams finds the largest region, a word matching about a fifth of
+// the statements and two words of ordinary frequency.
+func pickParams(ctx context.Context, pool *pgxpool.Pool) (params, error) {
+	var p params
+	err := pool.QueryRow(ctx, `
+		SELECT r.slug, sum(c.rows)::int FROM region_counts c JOIN regions r ON r.id = c.region_id
+		GROUP BY r.slug ORDER BY 2 DESC LIMIT 1`).Scan(&p.region, &p.regionRows)
+	if err != nil {
+		return p, fmt.Errorf("largest region: %w", err)
+	}
+	var total float64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM statements`).Scan(&total); err != nil {
+		return p, err
+	}
+	// Document frequencies from the planner's statistics on the search
+	// vector (most common elements), then checked by counting.
+	rows, err := pool.Query(ctx, `
+		SELECT e::text, f FROM pg_stats s,
+		       unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length(s.most_common_elems::text::text[], 1)]) AS x(e, f)
+		WHERE s.tablename = 'statements' AND s.attname = 'search'`)
+	if err != nil {
+		return p, fmt.Errorf("word statistics: %w", err)
+	}
+	type wf struct {
+		w string
+		f float64
+	}
+	words, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (wf, error) {
+		var x wf
+		err := r.Scan(&x.w, &x.f)
+		return x, err
+	})
+	if err != nil {
+		return p, fmt.Errorf("word statistics: %w", err)
+	}
+	closest := func(target float64, skip string) string {
+		best, bestD := "", 2.0
+		for _, x := range words {
+			if x.w == skip || !regexp.MustCompile(`^[a-z]{4,}$`).MatchString(x.w) {
+				continue
+			}
+			if d := abs(x.f - target); d < bestD {
+				best, bestD = x.w, d
+			}
+		}
+		return best
+	}
+	p.common = closest(0.20, "")
+	a := closest(0.04, p.common)
+	b := closest(0.04, a)
+	p.two = a + " " + b
+	count := func(q string) (int, error) {
+		var n int
+		err := pool.QueryRow(ctx, `SELECT count(*) FROM statements WHERE search @@ websearch_to_tsquery('english', $1)`, q).Scan(&n)
+		return n, err
+	}
+	if p.commonN, err = count(p.common); err != nil {
+		return p, err
+	}
+	if p.twoN, err = count(p.two); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+// capture runs Parley's handlers in process over a pool that records the
+// SQL each request sends, with its arguments written in as literals.
+type capture struct {
+	pool    *pgxpool.Pool
+	handler http.Handler
+	mu      sync.Mutex
+	sqls    []string
+}
+
+func newCapture(ctx context.Context, dbURL string) (*capture, error) {
+	c := &capture{}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.Tracer = c
+	cfg.ConnConfig.RuntimeParams["application_name"] = "parley-bench"
+	cfg.MaxConns = 1
+	if c.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, err
+	}
+	c.handler = handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), store.New(c.pool), memstore.New(), handlers.Config{})
+	return c, nil
+}
+
+func (c *capture) close() { c.pool.Close() }
+
+func (c *capture) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sqls = append(c.sqls, literal(d.SQL, d.Args))
+	return ctx
+}
+
+func (c *capture) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// page returns the SQL statements one GET of path sends.
+func (c *capture) page(path string) ([]string, error) {
+	c.mu.Lock()
+	c.sqls = nil
+	c.mu.Unlock()
+	rec := httptest.NewRecorder()
+	c.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", path, rec.Code)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.sqls), nil
+}
+
+var placeholder = regexp.MustCompile(`\$(\d+)`)
+
+// literal writes args into sql as SQL literals, for pgbench.
+func literal(sql string, args []any) string {
+	var vals []any
+	for _, a := range args {
+		switch a.(type) {
+		case pgx.QueryExecMode, pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+			continue
+		}
+		vals = append(vals, a)
+	}
+	out := placeholder.ReplaceAllStringFunc(sql, func(m string) string {
+		i, _ := strconv.Atoi(m[1:])
+		if i < 1 || i > len(vals) {
+			return m
+		}
+		return quote(vals[i-1])
+	})
+	// pgbench reads one statement per semicolon; keep each on its lines.
+	return strings.TrimSpace(out)
+}
+
+func quote(v any) string {
+	str := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return str(x)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return str(x.Format("2006-01-02"))
+	case *time.Time:
+		if x == nil {
+			return "NULL"
+		}
+		return str(x.Format("2006-01-02"))
+	case []int64:
+		s := make([]string, len(x))
+		for i, n := range x {
+			s[i] = strconv.FormatInt(n, 10)
+		}
+		return str("{"+strings.Join(s, ",")+"}") + "::bigint[]"
+	case []string:
+		s := make([]string, len(x))
+		for i, n := range x {
+			s[i] = `"` + strings.ReplaceAll(strings.ReplaceAll(n, `\`, `\\`), `"`, `\"`) + `"`
+		}
+		return str("{" + strings.Join(s, ",") + "}")
+	}
+	return str(fmt.Sprint(v))
+}
+
+type pgResult struct {
+	tps, latencyMS float64
+}
+
+var (
+	tpsRe = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+	latRe = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
+)
+
+// pgbench runs script with clients connections for d, prepared statements.
+func pgbench(ctx context.Context, c config, script string, clients int, d time.Duration) (pgResult, error) {
+	u, err := url.Parse(c.db)
+	if err != nil {
+		return pgResult{}, err
+	}
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), "-f", script}
+	host := u.Query().Get("host")
+	if host == "" {
+		host = u.Hostname()
+	}
+	args = append(args, "-h", host)
+	if u.Port() != "" {
+		args = append(args, "-p", u.Port())
+	}
+	user := u.Query().Get("user")
+	if u.User != nil {
+		user = u.User.Username()
+	}
+	if user != "" {
+		args = append(args, "-U", user)
+	}
+	args = append(args, strings.TrimPrefix(u.Path, "/"))
+	cmd := exec.CommandContext(ctx, c.pgbench, args...)
+	if p, ok := u.User.Password(); ok {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+p)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return pgResult{}, fmt.Errorf("%v: %s", err, out)
+	}
+	var r pgResult
+	if m := tpsRe.FindSubmatch(out); m != nil {
+		r.tps, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	if m := latRe.FindSubmatch(out); m != nil {
+		r.latencyMS, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	if r.tps == 0 {
+		return r, fmt.Errorf("no tps in pgbench output: %s", out)
+	}
+	return r, nil
+}
+
+type lat struct{ p50, p95 time.Duration }
+
+func percentiles(d []time.Duration) lat {
+	slices.Sort(d)
+	return lat{d[len(d)/2], d[len(d)*95/100]}
+}
+
+// latency GETs u n times in sequence (after a warm-up) on one connection.
+func latency(u string, n int) (lat, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	var d []time.Duration
+	for i := -n / 10; i < n; i++ {
+		start := time.Now()
+		if err := get(client, u); err != nil {
+			return lat{}, err
+		}
+		if i >= 0 {
+			d = append(d, time.Since(start))
+		}
+	}
+	return percentiles(d), nil
+}
+
+func get(client *http.Client, u string) error {
+	res, err := client.Get(u)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", u, res.StatusCode)
+	}
+	return nil
+}
+
+type tpResult struct {
+	rps                                  float64
+	errors                               int64
+	rssStart, rssEnd, connStart, connEnd int
+}
+
+// throughput GETs u from c.conc connections for c.duration.
+func throughput(ctx context.Context, c config, pool *pgxpool.Pool, u string) (tpResult, error) {
+	var r tpResult
+	r.rssStart, r.connStart = rss(c.pid), conns(ctx, pool)
+	var done, failed atomic.Int64
+	stop := time.Now().Add(c.duration)
+	var wg sync.WaitGroup
+	transport := &http.Transport{MaxIdleConnsPerHost: c.conc}
+	for range c.conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 30 * time.Second, Transport: transport}
+			for time.Now().Before(stop) {
+				if err := get(client, u); err != nil {
+					failed.Add(1)
+					continue
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	start := time.Now()
+	wg.Wait()
+	r.rps = float64(done.Load()) / time.Since(start).Seconds()
+	r.errors = failed.Load()
+	r.rssEnd, r.connEnd = rss(c.pid), conns(ctx, pool)
+	return r, nil
+}
+
+func rss(pid int) int {
+	if pid == 0 {
+		return 0
+	}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	return 0
+}
+
+// conns counts the database's client connections other than the bench's.
+func conns(ctx context.Context, pool *pgxpool.Pool) int {
+	var n int
+	_ = pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND backend_type = 'client backend' AND application_name <> 'parley-bench'`).Scan(&n)
+	return n
+}
+
+type exportResult struct {
+	rows            int
+	rps             float64
+	ttfb            time.Duration
+	idle, peak      int
+	status, content string
+}
+
+// export downloads the region's CSV, counting rows with a CSV reader and
+// sampling the server's memory meanwhile.
+func export(c config, region string) (exportResult, error) {
+	r := exportResult{idle: rss(c.pid)}
+	r.peak = r.idle
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				r.peak = max(r.peak, rss(c.pid))
+			}
+		}
+	}()
+	defer func() { close(stop); wg.Wait() }()
+	start := time.Now()
+	res, err := http.Get(c.base + "/regions/" + region + "/timeline.csv")
+	if err != nil {
+		return r, err
+	}
+	defer res.Body.Close()
+	br := bufio.NewReaderSize(res.Body, 1<<16)
+	if _, err := br.Peek(1); err != nil {
+		return r, err
+	}
+	r.ttfb = time.Since(start)
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	for {
+		_, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return r, err
+		}
+		r.rows++
+	}
+	r.rows-- // the header
+	r.rps = float64(r.rows) / time.Since(start).Seconds()
+	return r, nil
+}
+
+// rawCopy is the reference: COPY of the whole statements table, read by
+// a client that discards it.
+func rawCopy(ctx context.Context, pool *pgxpool.Pool) (float64, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	start := time.Now()
+	tag, err := conn.Conn().PgConn().CopyTo(ctx, io.Discard, `COPY statements TO STDOUT (FORMAT csv)`)
+	if err != nil {
+		return 0, err
+	}
+	return float64(tag.RowsAffected()) / time.Since(start).Seconds(), nil
+}
+
+// writes signs in and saves n statements with two positions, one by one.
+func writes(c config, n int) (lat, error) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(c.base+"/login", url.Values{"email": {c.email}, "password": {c.password}})
+	if err != nil {
+		return lat{}, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return lat{}, fmt.Errorf("sign in: status %d", res.StatusCode)
+	}
+	var d []time.Duration
+	for i := range n {
+		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {"gen-actor-7"}, "date": {"2025-03-10"},
+			"date_precision": {"day"}, "attribution": {"spokesperson"}, "regions": {"gen-region-3"}, "confirm_duplicate": {"1"},
+			"summary": {fmt.Sprintf("Benchmark statement %d at %s", i, time.Now().Format(time.RFC3339Nano))},
+			"quote":   {"We will not withdraw from the line of contact while sanctions remain."},
+			"demand":  {"gen-demand-1", "gen-demand-2"}, "stance": {"insists", "rejects"}}
+		start := time.Now()
+		res, err := client.PostForm(c.base+"/statements/new", form)
+		if err != nil {
+			return lat{}, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			return lat{}, fmt.Errorf("save: status %d", res.StatusCode)
+		}
+		d = append(d, time.Since(start))
+	}
+	return percentiles(d), nil
+}
+
+func uuid(i int) string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", time.Now().Unix()&0xffffffff, i)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+func printTable(w io.Writer, stmts int, rows []row) {
+	fmt.Fprintf(w, "\nParley at %d statements, %s\n\n", stmts, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintln(w, "| measurement | Parley | PostgreSQL alone | ratio | target |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.what, r.parley, r.reference, r.ratio, r.target)
+	}
+}
