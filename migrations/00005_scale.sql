@@ -187,6 +187,24 @@ CREATE TRIGGER stance_log_positions_ins AFTER INSERT ON positions
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
 CREATE TRIGGER stance_log_positions_del AFTER DELETE ON positions
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+-- UPDATEs of the child tables (the store deletes and inserts, but psql
+-- may update): both the old and the new rows' statements are refreshed.
+CREATE TRIGGER stance_log_positions_upd_old AFTER UPDATE ON positions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER stance_log_positions_upd_new AFTER UPDATE ON positions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER region_timeline_positions_upd_old AFTER UPDATE ON positions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_children();
+CREATE TRIGGER region_timeline_positions_upd_new AFTER UPDATE ON positions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_children();
+CREATE TRIGGER region_timeline_statement_regions_upd_old AFTER UPDATE ON statement_regions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_children();
+CREATE TRIGGER region_timeline_statement_regions_upd_new AFTER UPDATE ON statement_regions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_children();
+CREATE TRIGGER region_timeline_demand_regions_upd_old AFTER UPDATE ON demand_regions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_demand_regions();
+CREATE TRIGGER region_timeline_demand_regions_upd_new AFTER UPDATE ON demand_regions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION region_timeline_demand_regions();
 CREATE TRIGGER stance_log_actors_upd AFTER UPDATE ON actors
     REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_actors();
 CREATE TRIGGER stance_log_demands_upd AFTER UPDATE ON demands
@@ -201,6 +219,14 @@ ANALYZE actor_counts;
 ANALYZE region_counts;
 
 -- +goose Down
+DROP TRIGGER region_timeline_demand_regions_upd_new ON demand_regions;
+DROP TRIGGER region_timeline_demand_regions_upd_old ON demand_regions;
+DROP TRIGGER region_timeline_statement_regions_upd_new ON statement_regions;
+DROP TRIGGER region_timeline_statement_regions_upd_old ON statement_regions;
+DROP TRIGGER region_timeline_positions_upd_new ON positions;
+DROP TRIGGER region_timeline_positions_upd_old ON positions;
+DROP TRIGGER stance_log_positions_upd_new ON positions;
+DROP TRIGGER stance_log_positions_upd_old ON positions;
 DROP TRIGGER stance_log_demands_upd ON demands;
 DROP TRIGGER stance_log_actors_upd ON actors;
 DROP TRIGGER stance_log_positions_del ON positions;

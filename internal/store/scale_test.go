@@ -168,10 +168,10 @@ func scaleIDs(sts []store.Statement) []int64 {
 	return out
 }
 
-// checkDerivedTables compares stance_log, actor_counts and region_counts
+// scaleCheckDerivedTables compares stance_log, actor_counts and region_counts
 // (and region_timeline, which region_counts counts) with their oracles, and
 // the store queries that read the ledgers with the base tables.
-func checkDerivedTables(t *testing.T, s *store.Store, pool *pgxpool.Pool, step string) {
+func scaleCheckDerivedTables(t *testing.T, s *store.Store, pool *pgxpool.Pool, step string) {
 	t.Helper()
 	ctx := context.Background()
 	// (a) stance_log is every live position.
@@ -270,7 +270,7 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check := func(step string) { t.Helper(); checkDerivedTables(t, s, pool, "after "+step) }
+	check := func(step string) { t.Helper(); scaleCheckDerivedTables(t, s, pool, "after "+step) }
 	day := func(y, m, d int) store.Date { return store.Date{Time: scaleDay(y, m, d), Precision: "day"} }
 
 	exec(`INSERT INTO regions (slug, name, country, kind) VALUES ('donetsk', 'Donetsk', 'Ukraine', 'oblast'),
@@ -477,7 +477,7 @@ const currentPositionsOracle = `
 	WHERE ($1::date IS NULL OR s.date <= $1) AND s.actor_id = ANY ($2)
 	ORDER BY s.actor_id, p.demand_id, s.date DESC, s.id DESC`
 
-func scanCurrentPosition(r pgx.CollectableRow) (store.CurrentPosition, error) {
+func scaleScanCurrentPosition(r pgx.CollectableRow) (store.CurrentPosition, error) {
 	var c store.CurrentPosition
 	err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
 	return c, err
@@ -546,7 +546,7 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := pgx.CollectRows(rows, scanCurrentPosition)
+			want, err := pgx.CollectRows(rows, scaleScanCurrentPosition)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -570,7 +570,7 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := pgx.CollectRows(rows, scanCurrentPosition)
+			want, err := pgx.CollectRows(rows, scaleScanCurrentPosition)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -833,7 +833,7 @@ func TestShiftsMatchTheWindowQuery(t *testing.T) {
 	check("after deleting and moving statements")
 }
 
-// regionStatements returns the ids of the live statements of a region,
+// regionStatementsOracle is the ids of the live statements of a region,
 // newest first, from the base tables.
 const regionStatementsOracle = `
 	WITH m AS (
@@ -866,7 +866,7 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 
 	check := func(round string) {
 		t.Helper()
-		checkDerivedTables(t, s, pool, round)
+		scaleCheckDerivedTables(t, s, pool, round)
 		for i, region := range regions {
 			all := scaleInt64s(t, pool, regionStatementsOracle, region)
 			if i == 0 && len(all) <= 100 {
@@ -927,7 +927,7 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 			// With another filter: the general path, which must agree with
 			// CountStancesByYear and SearchStatements.
 			f := store.StatementFilter{Region: region, Stance: "insists", Offset: 10}
-			name := fmt.Sprintf("%s: RegionTimeline(%+v)", round, f)
+			name := fmt.Sprintf("%s: RegionTimeline(%s)", round, scaleFilter(f))
 			page, err := s.RegionTimeline(ctx, f)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
@@ -1040,6 +1040,33 @@ func scaleSortedFacets(f store.Facets) store.Facets {
 	return store.Facets{Sides: byValue(f.Sides), Demands: byValue(f.Demands), Years: byValue(f.Years)}
 }
 
+// scaleFilter describes f by its set fields.
+func scaleFilter(f store.StatementFilter) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+": "+v)
+		}
+	}
+	add("Query", f.Query)
+	add("Actor", f.Actor)
+	add("Side", f.Side)
+	add("Demand", f.Demand)
+	add("Stance", f.Stance)
+	add("Region", f.Region)
+	if !f.From.IsZero() {
+		add("From", f.From.Format("2006-01-02"))
+	}
+	if !f.To.IsZero() {
+		add("To", f.To.Format("2006-01-02"))
+	}
+	add("Sort", f.Sort)
+	if f.Offset != 0 {
+		add("Offset", fmt.Sprint(f.Offset))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
 // scaleDateWindow returns From and To such that exactly n live statements are
 // dated within them (the first such window, oldest first), or ok false.
 func scaleDateWindow(t *testing.T, pool *pgxpool.Pool, n int) (from, to time.Time, ok bool) {
@@ -1116,7 +1143,7 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 
 	var broad, narrow int
 	for _, q := range searches {
-		name := fmt.Sprintf("SearchStatements(%+v)", q.f)
+		name := "SearchStatements(" + scaleFilter(q.f) + ")"
 		page, err := s.SearchStatements(ctx, q.f)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -606,11 +606,15 @@ func writes(c config, n int) (lat, error) {
 	}
 	var d []time.Duration
 	for i := range n {
-		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {"gen-actor-7"}, "date": {"2025-03-10"},
-			"date_precision": {"day"}, "attribution": {"spokesperson"}, "regions": {"gen-region-3"}, "confirm_duplicate": {"1"},
-			"summary": {fmt.Sprintf("Benchmark statement %d at %s", i, time.Now().Format(time.RFC3339Nano))},
-			"quote":   {"We will not withdraw from the line of contact while sanctions remain."},
-			"demand":  {"gen-demand-1", "gen-demand-2"}, "stance": {"insists", "rejects"}}
+		// The editor's path: the possible-duplicate check runs (the
+		// actor's statements within a month), and finds none, since each
+		// write is by another actor or months apart.
+		date := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 60*i)
+		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {fmt.Sprintf("gen-actor-%d", 10+i%50)},
+			"date": {date.Format("2006-01-02")}, "date_precision": {"day"}, "attribution": {"spokesperson"},
+			"regions": {"gen-region-3"}, "summary": {fmt.Sprintf("Bench check %d: the delegation restates its terms", i)},
+			"quote":  {"We will not withdraw from the line of contact while sanctions remain."},
+			"demand": {"gen-demand-1", "gen-demand-2"}, "stance": {"insists", "rejects"}}
 		start := time.Now()
 		res, err := client.PostForm(c.base+"/statements/new", form)
 		if err != nil {
