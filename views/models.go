@@ -115,6 +115,9 @@ type StatementsData struct {
 	// Estimated: the counts are estimates and the facets cover the newest
 	// store.SearchSample statements (see store.StatementPage).
 	Estimated bool
+	// RankedSample: sorted by relevance, a broad search ranks its newest
+	// store.SearchSample matches only.
+	RankedSample bool
 }
 
 // StatementData is one statement's page.

@@ -11,6 +11,7 @@ import (
 // config is Parley's configuration, read from the environment.
 type config struct {
 	DatabaseURL  string // empty: the embedded cluster under DataDir
+	ReadURL      string // a read replica for anonymous browsing, or empty
 	Addr         string
 	DataDir      string
 	LogLevel     slog.Level
@@ -22,6 +23,7 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		DatabaseURL:  getenv("DATABASE_URL"),
+		ReadURL:      getenv("DATABASE_READ_URL"),
 		Addr:         getenv("ADDR"),
 		DataDir:      getenv("DATA_DIR"),
 		CookieSecure: strings.ToLower(getenv("COOKIE_SECURE")),
@@ -52,6 +54,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "public", "signed-in":
 	default:
 		return c, fmt.Errorf("READ_ACCESS: %q is not one of public, signed-in", c.ReadAccess)
+	}
+	if c.ReadURL != "" && c.DatabaseURL == "" {
+		return c, fmt.Errorf("DATABASE_READ_URL: a read replica needs DATABASE_URL (the embedded cluster has no replicas)")
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

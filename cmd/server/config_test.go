@@ -32,12 +32,18 @@ func TestBadConfigurationIsExplained(t *testing.T) {
 		{"cookie secure", map[string]string{"COOKIE_SECURE": "maybe"}, "COOKIE_SECURE"},
 		{"read access", map[string]string{"READ_ACCESS": "everyone"}, "READ_ACCESS"},
 		{"base url", map[string]string{"BASE_URL": "parley.example.org"}, "BASE_URL"},
+		{"read url without database url", map[string]string{"DATABASE_READ_URL": "postgres://replica.example.org/parley"}, "DATABASE_READ_URL"},
+		{"read url unreachable", map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": testdb.URL(t),
+			"DATABASE_READ_URL": "postgres://parley:secret-pw@127.0.0.1:1/parley?connect_timeout=5"}, "DATABASE_READ_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := commandErr(tt.env, "", "serve")
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run = %v, want an error naming %s", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret-pw") {
+				t.Errorf("run = %v: the error shows the password", err)
 			}
 		})
 	}

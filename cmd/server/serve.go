@@ -26,6 +26,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer db.Close()
 	st := store.New(db.pool)
+	var replica *store.Store
+	if cfg.ReadURL != "" {
+		// Never migrated: a replica follows the primary's schema.
+		pool, err := store.Open(ctx, cfg.ReadURL)
+		if err != nil {
+			return fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		defer pool.Close()
+		replica = store.New(pool)
+		c := pool.Config().ConnConfig
+		log.Info("browsing reads from a replica: visitors who are not signed in",
+			"host", c.Host, "port", c.Port, "database", c.Database)
+	}
 	if err := migrateUp(ctx, db); err != nil {
 		return err
 	}
@@ -58,6 +71,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 			CookieSecure:  cfg.CookieSecure == "true",
 			RequireSignIn: cfg.ReadAccess == "signed-in",
 			BaseURL:       cfg.BaseURL,
+			Replica:       replica,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,

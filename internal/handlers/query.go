@@ -101,10 +101,10 @@ func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
 		return f, 0, err
 	}
 	if f.Sort == "" {
+		// Newest first, also for text searches: it is what a tracker of
+		// positions is read for, and it stays fast however common the
+		// words (an index walk in date order); relevance is a choice.
 		f.Sort = "date"
-		if f.Query != "" {
-			f.Sort = "relevance"
-		}
 	}
 	if f.From, err = parseDateParam(q, "from"); err != nil {
 		return f, 0, err
@@ -157,7 +157,7 @@ func filterQuery(f store.StatementFilter, withRegion bool) url.Values {
 	set("from", date(f.From))
 	set("to", date(f.To))
 	set("as_of", date(f.AsOf))
-	if f.Sort != "" && !(f.Sort == "date" && f.Query == "") && !(f.Sort == "relevance" && f.Query != "") {
+	if f.Sort != "" && f.Sort != "date" {
 		q.Set("sort", f.Sort)
 	}
 	return q

@@ -45,26 +45,23 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 		r.Post("/logout", e.handle(handleLogout(sm)))
 
 		// Reading: public, or for signed-in users with READ_ACCESS=signed-in.
+		// With a replica, visitors who are not signed in read from it.
 		r.Group(func(r chi.Router) {
 			if cfg.RequireSignIn {
 				r.Use(requireRole(e))
 			}
-			r.Get("/", e.handle(handleHome(st)))
-			r.Get("/statements", e.handle(handleStatementsIndex(st)))
-			r.Get("/statements.csv", e.handle(handleExport(log, site, st, false, writeCSV)))
-			r.Get("/statements.json", e.handle(handleExport(log, site, st, false, writeJSON)))
-			r.Get("/changes.atom", e.handle(handleChangesFeed(site, st)))
-			r.Get("/statements/{id}", e.handle(handleStatementShow(st)))
-			r.Get("/actors", e.handle(handleActorsIndex(st)))
-			r.Get("/actors/{slug}", e.handle(handleActorShow(st)))
-			r.Get("/demands", e.handle(handleDemandsIndex(st)))
-			r.Get("/demands/{slug}", e.handle(handleDemandShow(st)))
-			r.Get("/regions", e.handle(handleRegionsIndex(st)))
-			r.Get("/regions/{slug}", e.handle(handleRegionShow(st)))
-			r.Get("/regions/{slug}/timeline.csv", e.handle(handleExport(log, site, st, true, writeCSV)))
-			r.Get("/regions/{slug}/timeline.json", e.handle(handleExport(log, site, st, true, writeJSON)))
-			r.Get("/sources", e.handle(handleSourcesIndex(st)))
-			r.Get("/sources/{id}", e.handle(handleSourceShow(st)))
+			primary := readRoutes(log, site, st, e)
+			var replica map[string]http.Handler
+			if cfg.Replica != nil {
+				// A failure on the replica is explained by pinging the replica.
+				replica = readRoutes(log, site, cfg.Replica, errorRenderer{log: log, db: cfg.Replica})
+			}
+			for path, h := range primary {
+				if replica != nil {
+					h = readFrom(h, replica[path])
+				}
+				r.Method(http.MethodGet, path, h)
+			}
 		})
 
 		// Writing: editors and admins.
@@ -114,4 +111,39 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 	})
 
 	return r
+}
+
+// readRoutes is the reading pages, served from st. routes builds them once
+// over the primary and, with a replica, once more over it.
+func readRoutes(log *slog.Logger, site siteURL, st *store.Store, e errorRenderer) map[string]http.Handler {
+	return map[string]http.Handler{
+		"/":                             e.handle(handleHome(st)),
+		"/statements":                   e.handle(handleStatementsIndex(st)),
+		"/statements.csv":               e.handle(handleExport(log, site, st, false, writeCSV)),
+		"/statements.json":              e.handle(handleExport(log, site, st, false, writeJSON)),
+		"/changes.atom":                 e.handle(handleChangesFeed(site, st)),
+		"/statements/{id}":              e.handle(handleStatementShow(st)),
+		"/actors":                       e.handle(handleActorsIndex(st)),
+		"/actors/{slug}":                e.handle(handleActorShow(st)),
+		"/demands":                      e.handle(handleDemandsIndex(st)),
+		"/demands/{slug}":               e.handle(handleDemandShow(st)),
+		"/regions":                      e.handle(handleRegionsIndex(st)),
+		"/regions/{slug}":               e.handle(handleRegionShow(st)),
+		"/regions/{slug}/timeline.csv":  e.handle(handleExport(log, site, st, true, writeCSV)),
+		"/regions/{slug}/timeline.json": e.handle(handleExport(log, site, st, true, writeJSON)),
+		"/sources":                      e.handle(handleSourcesIndex(st)),
+		"/sources/{id}":                 e.handle(handleSourceShow(st)),
+	}
+}
+
+// readFrom serves visitors who are not signed in from replica, and
+// signed-in users from primary, so editors see their own changes at once.
+func readFrom(primary, replica http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := currentUser(r); ok {
+			primary.ServeHTTP(w, r)
+			return
+		}
+		replica.ServeHTTP(w, r)
+	})
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// BaseURL is the site's public address (https://parley.example.org) for
 	// absolute links in exports and feeds; empty: taken from each request.
 	BaseURL string
+	// Replica, when set, serves the reading pages to visitors who are not
+	// signed in (DATABASE_READ_URL). Everything else uses the primary.
+	Replica *store.Store
 }
 
 // siteURL returns the public address of the site for r.

@@ -112,6 +112,11 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 			Estimated:  res.Estimated,
 		}
 		d.Pager.Estimated = res.Estimated
+		if f.Sort == "relevance" && res.Estimated {
+			// Relevance ranks the newest store.SearchSample matches only.
+			d.Pager = pager("/statements", base, pg, store.SearchSample)
+			d.RankedSample = true
+		}
 		title := "Statements"
 		if f.Query != "" {
 			title = "Search: " + f.Query

@@ -150,12 +150,20 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 			CASE WHEN s.quote = '' THEN '' ELSE ts_headline('english', s.quote, websearch_to_tsquery('english', $1), 'HighlightAll=true, StartSel=' || chr(57344) || ', StopSel=' || chr(57345)) END`
 	}
 	from := statementFrom + " WHERE " + where
+	pageFrom := from
+	if f.Sort == "relevance" && f.Query != "" {
+		// Ranking every match of a common word (hundreds of thousands)
+		// costs seconds: relevance orders the newest SearchSample matches,
+		// which is all of them for any but a broad search.
+		pageFrom = statementFrom + ` WHERE s.id IN (SELECT s.id FROM statements s JOIN actors a ON a.id = s.actor_id
+			WHERE ` + where + ` ORDER BY s.date DESC, s.id DESC LIMIT ` + strconv.Itoa(SearchSample) + `)`
+	}
 	n := len(args)
 	// Custom plans (an unnamed statement, planned with its values): the
 	// right plan for a rare word (the text index, then sort) is the wrong
 	// one for a common word (walk the date index until the page is full),
 	// and a generic plan would pick one for both.
-	rows, err := s.pool.Query(ctx, `SELECT `+cols+from+` ORDER BY `+f.orderBy(queryArg)+
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+f.orderBy(queryArg)+
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), customPlan(append(args, f.Limit, f.Offset))...)
 	if err != nil {
 		return page, wrap(err, "search statements")
