@@ -8,6 +8,8 @@ import (
 	"sort"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"parley/internal/store"
 	"parley/views"
 )
@@ -39,44 +41,46 @@ func handleHome(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		actors, total, err := st.TopActors(ctx, matrixActors)
-		if err != nil {
-			return err
-		}
-		// TopActors ranks by activity; the matrix lists by side, then name.
-		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
-		ids := make([]int64, len(actors))
-		for i, a := range actors {
-			ids[i] = a.ID
-		}
-		demands, err := st.ListDemands(ctx)
-		if err != nil {
-			return err
-		}
-		current, err := st.CurrentPositions(ctx, ids, asOf)
-		if err != nil {
-			return err
-		}
-		now, err := st.SideStances(ctx, asOf, "")
-		if err != nil {
-			return err
-		}
 		ref := asOf
 		if ref.IsZero() {
 			ref = time.Now()
 		}
-		yearAgo, err := st.SideStances(ctx, ref.AddDate(-1, 0, 0), "")
-		if err != nil {
+		// The parts are independent queries: run them at once, each on its
+		// own connection, so the page waits for the slowest, not the sum.
+		var (
+			actors       []store.Actor
+			total        int
+			demands      []store.Demand
+			current      []store.CurrentPosition
+			now, yearAgo []store.SideStance
+			shifts       []store.Shift
+			latest       []store.Statement
+		)
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() (err error) {
+			if actors, total, err = st.TopActors(gctx, matrixActors); err != nil {
+				return err
+			}
+			ids := make([]int64, len(actors))
+			for i, a := range actors {
+				ids[i] = a.ID
+			}
+			current, err = st.CurrentPositions(gctx, ids, asOf)
+			return err
+		})
+		g.Go(func() (err error) { demands, err = st.ListDemands(gctx); return err })
+		g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })
+		g.Go(func() (err error) { yearAgo, err = st.SideStances(gctx, ref.AddDate(-1, 0, 0), ""); return err })
+		g.Go(func() (err error) { shifts, err = st.ListShifts(gctx, asOf, "", "", 10); return err })
+		g.Go(func() (err error) {
+			latest, err = st.ListStatements(gctx, store.StatementFilter{AsOf: asOf, Limit: 10})
+			return err
+		})
+		if err := g.Wait(); err != nil {
 			return err
 		}
-		shifts, err := st.ListShifts(ctx, asOf, "", "", 10)
-		if err != nil {
-			return err
-		}
-		latest, err := st.ListStatements(ctx, store.StatementFilter{AsOf: asOf, Limit: 10})
-		if err != nil {
-			return err
-		}
+		// TopActors ranks by activity; the matrix lists by side, then name.
+		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
 		m := buildMatrix(actors, demands, current, asOf)
 		m.Shown, m.Total = len(actors), total
 		d := views.HomeData{

@@ -214,6 +214,12 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				JOIN positions p ON p.statement_id = s.id
 				JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
 				WHERE s.occasion = 'Generated' AND s.deleted_at IS NULL`},
+			{what: "current positions", sql: `
+				INSERT INTO current_positions AS c (actor_id, demand_id, statement_id, date, date_precision, stance, attribution)
+				SELECT DISTINCT ON (actor_id, demand_id) actor_id, demand_id, statement_id, date, date_precision, stance, attribution
+				FROM stance_log ORDER BY actor_id, demand_id, date DESC, statement_id DESC
+				ON CONFLICT (actor_id, demand_id) DO UPDATE SET statement_id = excluded.statement_id, date = excluded.date,
+				    date_precision = excluded.date_precision, stance = excluded.stance, attribution = excluded.attribution`},
 			{what: "actor counts", sql: `
 				INSERT INTO actor_counts (actor_id, positions)
 				SELECT l.actor_id, count(*) FROM stance_log l JOIN statements s ON s.id = l.statement_id

@@ -28,14 +28,16 @@ type CurrentPosition struct {
 // TopActors returns the live actors with the most positions, at most
 // limit, most active first, and how many actors have any position.
 func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) {
+	// Deleted actors have no stance_log rows, so no positions counted.
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
-		    SELECT c.actor_id, sum(c.positions) AS n FROM actor_counts c
-		    JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
-		    GROUP BY c.actor_id HAVING sum(c.positions) > 0)
+		    SELECT actor_id, sum(positions) AS n FROM actor_counts
+		    GROUP BY actor_id HAVING sum(positions) > 0),
+		top AS (SELECT c.actor_id, c.n, x.name FROM c JOIN actors x ON x.id = c.actor_id
+		        ORDER BY c.n DESC, x.name, x.id LIMIT $1)
 		SELECT `+actorCols+`, (SELECT count(*) FROM c)`+actorFrom+`
-		JOIN c ON c.actor_id = a.id
-		ORDER BY c.n DESC, a.name, a.id LIMIT $1`, limit)
+		JOIN top ON top.actor_id = a.id
+		ORDER BY top.n DESC, top.name, top.actor_id`, limit)
 	if err != nil {
 		return nil, 0, wrap(err, "top actors")
 	}
@@ -51,17 +53,19 @@ func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) 
 // CurrentPositions returns the given actors' current stances on every
 // demand they have addressed, as of asOf (the zero time: as of now).
 func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]CurrentPosition, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
-		FROM actors a
-		CROSS JOIN demands d
-		CROSS JOIN LATERAL (
-		    SELECT l.stance, l.date, l.date_precision, l.statement_id, l.attribution
-		    FROM stance_log l
-		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= coalesce($2::date, 'infinity')
-		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
-		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL
-		ORDER BY a.id, d.id`, actorIDs, nullDate(asOf))
+	// Now: the maintained current_positions. As of a day: one probe per
+	// (actor, demand) of stance_log's (actor, demand, date) index.
+	sql := `
+		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution
+		FROM current_positions c
+		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
+		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
+		WHERE c.actor_id = ANY ($1) AND $2::date IS NULL
+		ORDER BY a.id, d.id`
+	if !asOf.IsZero() {
+		sql = asOfPositionsSQL
+	}
+	rows, err := s.pool.Query(ctx, sql, actorIDs, nullDate(asOf))
 	if err != nil {
 		return nil, wrap(err, "current positions")
 	}
@@ -72,6 +76,18 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	})
 	return out, wrap(err, "current positions")
 }
+
+const asOfPositionsSQL = `
+		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		FROM actors a
+		CROSS JOIN demands d
+		CROSS JOIN LATERAL (
+		    SELECT l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		    FROM stance_log l
+		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= coalesce($2::date, 'infinity')
+		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
+		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL
+		ORDER BY a.id, d.id`
 
 // DemandPositions returns every actor's current stance on one demand.
 func (s *Store) DemandPositions(ctx context.Context, demand string) ([]CurrentPosition, error) {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -607,10 +608,10 @@ func writes(c config, n int) (lat, error) {
 	var d []time.Duration
 	for i := range n {
 		// The editor's path: the possible-duplicate check runs (the
-		// actor's statements within a month), and finds none, since each
-		// write is by another actor or months apart.
-		date := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 60*i)
-		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {fmt.Sprintf("gen-actor-%d", 10+i%50)},
+		// actor's statements within a month) and finds none, since each
+		// write is by a random actor on a random day.
+		date := time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rand.IntN(4700))
+		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {fmt.Sprintf("gen-actor-%d", 100+rand.IntN(1900))},
 			"date": {date.Format("2006-01-02")}, "date_precision": {"day"}, "attribution": {"spokesperson"},
 			"regions": {"gen-region-3"}, "summary": {fmt.Sprintf("Bench check %d: the delegation restates its terms", i)},
 			"quote":  {"We will not withdraw from the line of contact while sanctions remain."},
@@ -620,10 +621,10 @@ func writes(c config, n int) (lat, error) {
 		if err != nil {
 			return lat{}, err
 		}
-		io.Copy(io.Discard, res.Body)
+		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusSeeOther {
-			return lat{}, fmt.Errorf("save: status %d", res.StatusCode)
+			return lat{}, fmt.Errorf("save: status %d: %s", res.StatusCode, errorLines(body))
 		}
 		d = append(d, time.Since(start))
 	}
@@ -631,7 +632,7 @@ func writes(c config, n int) (lat, error) {
 }
 
 func uuid(i int) string {
-	return fmt.Sprintf("%08x-0000-4000-8000-%012x", time.Now().Unix()&0xffffffff, i)
+	return fmt.Sprintf("%08x-%04x-4000-8000-%012x", time.Now().Unix()&0xffffffff, rand.IntN(1<<16), i)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
@@ -643,4 +644,15 @@ func printTable(w io.Writer, stmts int, rows []row) {
 	for _, r := range rows {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.what, r.parley, r.reference, r.ratio, r.target)
 	}
+}
+
+var fieldError = regexp.MustCompile(`class="field-error"[^>]*>([^<]+)<`)
+
+// errorLines picks the messages out of a form page Parley sent back.
+func errorLines(page []byte) string {
+	var out []string
+	for _, m := range fieldError.FindAllSubmatch(page, -1) {
+		out = append(out, string(m[1]))
+	}
+	return strings.Join(out, "; ")
 }
