@@ -109,6 +109,10 @@ func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.C
 	}
 	var m views.Matrix
 	var cols []views.DemandRef
+	asOfParam := ""
+	if !asOf.IsZero() {
+		asOfParam = "&as_of=" + asOf.Format("2006-01-02")
+	}
 	for _, d := range byCategory(demands) {
 		if !usedDemand[d.Slug] {
 			continue
@@ -130,11 +134,8 @@ func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.C
 			cell := views.MatrixCell{Demand: col.Slug}
 			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
 				cell.Stance, cell.Date = c.Stance, c.Date
-				q := url.Values{"actor": {a.Slug}, "demand": {col.Slug}}
-				if !asOf.IsZero() {
-					q.Set("as_of", asOf.Format("2006-01-02")) // the statements behind the cell as it stood
-				}
-				cell.Link = "/statements?" + q.Encode()
+				// The statements behind the cell (as it stood, with as_of).
+				cell.Link = "/statements?actor=" + url.QueryEscape(a.Slug) + "&demand=" + url.QueryEscape(col.Slug) + asOfParam
 			}
 			row.Cells = append(row.Cells, cell)
 		}

@@ -421,15 +421,10 @@ func mustDate(t *testing.T, s string) time.Time {
 	return d
 }
 
-// cellStance reads a matrix cell: its stance class ("" for an empty cell)
-// and visible text.
+// cellStance reads a matrix cell: its stance (the data-stance its colour
+// is styled by; "" for an empty cell) and visible text.
 func cellStance(cell string) (stance, visible string) {
-	for _, c := range strings.Fields(openingAttr(cell, "class")) {
-		if s, ok := strings.CutPrefix(c, "stance-"); ok {
-			stance = s
-		}
-	}
-	return stance, text(cell)
+	return openingAttr(cell, "data-stance"), text(cell)
 }
 
 // ---- Dashboard ----

@@ -126,11 +126,7 @@ type SideStance struct {
 // demand, when given) as of asOf (zero: now).
 func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]SideStance, error) {
 	rows, err := s.pool.Query(ctx, `
-		WITH RECURSIVE sides AS ( -- the distinct sides, one index probe each
-		    (SELECT side FROM actors WHERE deleted_at IS NULL ORDER BY side LIMIT 1)
-		    UNION ALL
-		    SELECT (SELECT a.side FROM actors a WHERE a.deleted_at IS NULL AND a.side > sides.side ORDER BY a.side LIMIT 1)
-		    FROM sides WHERE sides.side IS NOT NULL)
+		WITH sides AS MATERIALIZED (SELECT DISTINCT side FROM actors WHERE deleted_at IS NULL)
 		SELECT d.slug, sides.side, l.stance, l.date, l.date_precision
 		FROM demands d
 		CROSS JOIN sides
@@ -143,7 +139,7 @@ func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) 
 		     WHERE l.demand_id = d.id AND l.side = sides.side AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
 		     ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
 		    LIMIT 1) l
-		WHERE d.deleted_at IS NULL AND sides.side IS NOT NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
+		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
 	if err != nil {
 		return nil, wrap(err, "side stances")
 	}

@@ -46,10 +46,10 @@ import (
 )
 
 type config struct {
-	base, db, pgbench, email, password, out string
-	pid, conc                               int
-	duration                                time.Duration
-	requests                                int
+	base, db, pgbench, email, password, out, only string
+	pid, conc                                     int
+	duration                                      time.Duration
+	requests                                      int
 }
 
 func main() {
@@ -64,6 +64,7 @@ func main() {
 	flag.IntVar(&c.conc, "c", 32, "concurrent connections for throughput")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each throughput run")
 	flag.IntVar(&c.requests, "n", 300, "sequential requests per page for latency")
+	flag.StringVar(&c.only, "only", "", "measure only the pages whose name contains this (and skip export and writes)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -120,6 +121,9 @@ func run(ctx context.Context, c config) error {
 
 	var rows []row
 	for _, p := range pages {
+		if !strings.Contains(p.name, c.only) {
+			continue
+		}
 		sqls, err := capture.page(p.path)
 		if err != nil {
 			return fmt.Errorf("%s: capture SQL: %w", p.name, err)
@@ -151,6 +155,10 @@ func run(ctx context.Context, c config) error {
 			fmt.Sprintf("pgbench %.0f tps", pgTP.tps), fmt.Sprintf("%.2f×", tp.rps/pgTP.tps), "≥ 0.6×"})
 	}
 
+	if c.only != "" {
+		printTable(os.Stdout, stmts, rows)
+		return nil
+	}
 	exp, err := export(c, params.region)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
