@@ -15,7 +15,7 @@ import (
 
 // catalog is the read side every filtered page needs: what filters may name.
 type catalog interface {
-	ListActors(ctx context.Context) ([]store.Actor, error)
+	ActorChoices(ctx context.Context) ([]store.Actor, error)
 	ListDemands(ctx context.Context) ([]store.Demand, error)
 	ListRegions(ctx context.Context) ([]store.Region, error)
 }
@@ -28,7 +28,7 @@ type statementsStore interface {
 
 // loadCatalog fetches actors, demands and regions for filters.
 func loadCatalog(ctx context.Context, c catalog) ([]store.Actor, []store.Demand, []store.Region, error) {
-	actors, err := c.ListActors(ctx)
+	actors, err := c.ActorChoices(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}

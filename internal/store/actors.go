@@ -91,6 +91,21 @@ func (s *Store) ListActors(ctx context.Context) ([]Actor, error) {
 	return out, wrap(err, "list actors")
 }
 
+// ActorChoices returns every actor that is not deleted, by side and name,
+// with only what a filter form shows: ID, Slug, Name and Side.
+func (s *Store) ActorChoices(ctx context.Context) ([]Actor, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, slug, name, side FROM actors WHERE deleted_at IS NULL ORDER BY side, name`)
+	if err != nil {
+		return nil, wrap(err, "actor choices")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) {
+		var a Actor
+		err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Side)
+		return a, err
+	})
+	return out, wrap(err, "actor choices")
+}
+
 // GetActor returns the actor with slug; ErrNotFound if there is none or it
 // is deleted.
 func (s *Store) GetActor(ctx context.Context, slug string) (Actor, error) {

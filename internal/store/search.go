@@ -158,6 +158,31 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 		pageFrom = statementFrom + ` WHERE s.id IN (SELECT s.id FROM statements s JOIN actors a ON a.id = s.actor_id
 			WHERE ` + where + ` ORDER BY s.date DESC, s.id DESC LIMIT ` + strconv.Itoa(SearchSample) + `)`
 	}
+	scan := func(r pgx.CollectableRow) (Statement, error) {
+		var summary, quote string
+		st, err := scanStatement(r, &summary, &quote)
+		st.SummaryMarked, st.QuoteMarked = summary, quote
+		return st, err
+	}
+	// Newest first within the sample: the counting pass also picks the
+	// page, and the page is then read by id.
+	if f.Sort == "date" && f.Offset+f.Limit <= SearchSample {
+		ids, err := s.searchStats(ctx, &page, from, args, f.Offset, f.Limit)
+		if err != nil {
+			return page, err
+		}
+		idsArg, qargs := "$1", []any{ids}
+		if f.Query != "" { // the headline columns use the query as $1
+			idsArg, qargs = "$2", []any{f.Query, ids}
+		}
+		rows, err := s.pool.Query(ctx, `SELECT `+cols+statementFrom+`WHERE s.id = ANY (`+idsArg+`::bigint[])
+			ORDER BY s.date DESC, s.id DESC`, qargs...)
+		if err != nil {
+			return page, wrap(err, "search statements")
+		}
+		page.Statements, err = pgx.CollectRows(rows, scan)
+		return page, wrap(err, "search statements")
+	}
 	n := len(args)
 	// Custom plans (an unnamed statement, planned with its values): the
 	// right plan for a rare word (the text index, then sort) is the wrong
@@ -168,16 +193,11 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 	if err != nil {
 		return page, wrap(err, "search statements")
 	}
-	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) {
-		var summary, quote string
-		st, err := scanStatement(r, &summary, &quote)
-		st.SummaryMarked, st.QuoteMarked = summary, quote
-		return st, err
-	})
+	page.Statements, err = pgx.CollectRows(rows, scan)
 	if err != nil {
 		return page, wrap(err, "search statements")
 	}
-	if err := s.searchStats(ctx, &page, from, args); err != nil {
+	if _, err := s.searchStats(ctx, &page, from, args, 0, 0); err != nil {
 		return page, err
 	}
 	return page, nil
@@ -185,27 +205,32 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 
 // searchStats fills page's total, export rows and facets from the newest
 // SearchSample+1 matches, in one pass; beyond SearchSample, the totals are
-// the planner's estimates, scaled.
-func (s *Store) searchStats(ctx context.Context, page *StatementPage, from string, args []any) error {
+// the planner's estimates, scaled. It returns the ids of the limit matches
+// after offset, newest first.
+func (s *Store) searchStats(ctx context.Context, page *StatementPage, from string, args []any, offset, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH top AS MATERIALIZED (
 		    SELECT s.id, s.actor_id, s.date`+from+`
 		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(SearchSample+1)+`),
-		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`)
+		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`),
+		-- a row per (statement, live position), or one for a statement without
+		pos AS MATERIALIZED (
+		    SELECT m.id, d.slug, d.title FROM m
+		    LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL) ON p.statement_id = m.id)
 		SELECT 'total', '', '', count(*) FROM top
 		UNION ALL
-		SELECT 'rows', '', '', coalesce(sum(greatest(1, (SELECT count(*) FROM positions p
-		    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = m.id))), 0)::bigint FROM m
+		SELECT 'rows', '', '', count(*) FROM pos
 		UNION ALL
 		SELECT 'side', a.side, a.side, count(*) FROM m JOIN actors a ON a.id = m.actor_id GROUP BY a.side
 		UNION ALL
-		SELECT 'demand', d.slug, d.title, count(DISTINCT m.id) FROM m
-		JOIN positions p ON p.statement_id = m.id JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-		GROUP BY d.slug, d.title
+		SELECT 'demand', slug, title, count(DISTINCT id) FROM pos WHERE slug IS NOT NULL GROUP BY slug, title
 		UNION ALL
-		SELECT 'year', y, y, count(*) FROM (SELECT extract(year FROM m.date)::int::text AS y FROM m) x GROUP BY y`, customPlan(args)...)
+		SELECT 'year', y, y, count(*) FROM (SELECT extract(year FROM m.date)::int::text AS y FROM m) x GROUP BY y
+		UNION ALL
+		(SELECT 'page', id::text, '', 0 FROM m ORDER BY date DESC, id DESC OFFSET `+strconv.Itoa(offset)+` LIMIT `+strconv.Itoa(limit)+`)`,
+		customPlan(args)...)
 	if err != nil {
-		return wrap(err, "search counts")
+		return nil, wrap(err, "search counts")
 	}
 	type stat struct {
 		kind  string
@@ -217,9 +242,10 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 		return x, err
 	})
 	if err != nil {
-		return wrap(err, "search counts")
+		return nil, wrap(err, "search counts")
 	}
 	var f Facets
+	var ids []int64
 	for _, x := range stats {
 		switch x.kind {
 		case "total":
@@ -232,6 +258,9 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 			f.Demands = append(f.Demands, x.facet)
 		case "year":
 			f.Years = append(f.Years, x.facet)
+		case "page":
+			id, _ := strconv.ParseInt(x.facet.Value, 10, 64)
+			ids = append(ids, id)
 		}
 	}
 	byCount := func(a, b Facet) int {
@@ -245,7 +274,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	slices.SortFunc(f.Years, func(a, b Facet) int { return cmp.Compare(b.Value, a.Value) })
 	page.Facets = f
 	if page.Total <= SearchSample {
-		return nil
+		return ids, nil
 	}
 	// Broad: the planner's estimate of the matches, and export rows in the
 	// sample's proportion. The estimate can be below the sample; not the
@@ -256,7 +285,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 		}
 	}
 	if err := s.pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1`+from, customPlan(args)...).Scan(&plan); err != nil {
-		return wrap(err, "search estimate")
+		return nil, wrap(err, "search estimate")
 	}
 	est := page.Total
 	if len(plan) == 1 && int(plan[0].Plan.Rows) > est {
@@ -264,7 +293,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	}
 	page.Rows = int(float64(page.Rows) / float64(SearchSample) * float64(est))
 	page.Total, page.Estimated = est, true
-	return nil
+	return ids, nil
 }
 
 // ListStatements returns the statements matching f (no count, no facets).
