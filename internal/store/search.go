@@ -47,7 +47,7 @@ type StatementPage struct {
 }
 
 // SearchSample is how many matches a search counts exactly.
-const SearchSample = 1000
+const SearchSample = 500
 
 // Facet is a count of matching statements sharing one value.
 type Facet struct {
@@ -214,16 +214,17 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(SearchSample+1)+`),
 		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`),
 		-- a row per (statement, live position), or one for a statement without
+		live AS MATERIALIZED (SELECT id, slug, title FROM demands WHERE deleted_at IS NULL),
 		pos AS MATERIALIZED (
-		    SELECT m.id, d.slug, d.title FROM m
-		    LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL) ON p.statement_id = m.id)
+		    SELECT m.id, p.demand_id FROM m
+		    LEFT JOIN positions p ON p.statement_id = m.id AND p.demand_id IN (SELECT id FROM live))
 		SELECT 'total', '', '', count(*) FROM top
 		UNION ALL
 		SELECT 'rows', '', '', count(*) FROM pos
 		UNION ALL
 		SELECT 'side', a.side, a.side, count(*) FROM m JOIN actors a ON a.id = m.actor_id GROUP BY a.side
 		UNION ALL
-		SELECT 'demand', slug, title, count(DISTINCT id) FROM pos WHERE slug IS NOT NULL GROUP BY slug, title
+		SELECT 'demand', d.slug, d.title, count(DISTINCT pos.id) FROM pos JOIN live d ON d.id = pos.demand_id GROUP BY d.slug, d.title
 		UNION ALL
 		SELECT 'year', y, y, count(*) FROM (SELECT extract(year FROM m.date)::int::text AS y FROM m) x GROUP BY y
 		UNION ALL
