@@ -28,6 +28,9 @@ type StanceChart struct {
 // NewStanceChart draws events (oldest first) on a time axis from..to.
 func NewStanceChart(events []store.StanceEvent, from, to time.Time) StanceChart {
 	c := StanceChart{Width: 240, Height: 56}
+	if len(events) > maxChartPoints {
+		events = stanceChanges(events)
+	}
 	const pad = 6.0
 	span := to.Sub(from).Hours()
 	if span <= 0 {
@@ -57,6 +60,27 @@ func NewStanceChart(events []store.StanceEvent, from, to time.Time) StanceChart 
 	return c
 }
 
+// maxChartPoints is how many points a chart draws one by one; beyond it a
+// chart keeps only the points where the value changes (and the last one),
+// which draw the same steps: an actor of thousands of statements would
+// otherwise send megabytes of circles.
+const maxChartPoints = 100
+
+// stanceChanges keeps the events whose stance differs from the one before,
+// and the last, most recent one.
+func stanceChanges(events []store.StanceEvent) []store.StanceEvent {
+	var out []store.StanceEvent
+	for i, e := range events {
+		if i == 0 || e.Stance != events[i-1].Stance || i == len(events)-1 {
+			out = append(out, e)
+		}
+	}
+	if len(out) > maxChartPoints { // the most recent ones
+		out = out[len(out)-maxChartPoints:]
+	}
+	return out
+}
+
 // LineChart is a step chart of a small integer series (the gap, 0..4).
 type LineChart struct {
 	Width, Height float64
@@ -76,6 +100,15 @@ type GapPoint struct {
 // NewGapChart draws the gap over time.
 func NewGapChart(points []GapPoint) LineChart {
 	c := LineChart{Width: 600, Height: 160}
+	if len(points) > maxChartPoints {
+		var kept []GapPoint
+		for i, p := range points {
+			if i == 0 || p.Gap != points[i-1].Gap || i == len(points)-1 {
+				kept = append(kept, p)
+			}
+		}
+		points = kept
+	}
 	const left, right, top, bottom = 40.0, 12.0, 10.0, 24.0
 	if len(points) == 0 {
 		return c

@@ -57,7 +57,7 @@ func handleActorShow(st actorStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		statements, err := st.ListStatements(ctx, store.StatementFilter{Actor: a.Slug, Limit: 500})
+		statements, err := st.ListStatements(ctx, store.StatementFilter{Actor: a.Slug, Limit: 100})
 		if err != nil {
 			return err
 		}

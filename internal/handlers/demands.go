@@ -70,7 +70,7 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		statements, err := st.ListStatements(ctx, store.StatementFilter{Demand: dm.Slug, Limit: 500})
+		statements, err := st.ListStatements(ctx, store.StatementFilter{Demand: dm.Slug, Limit: 100})
 		if err != nil {
 			return err
 		}
