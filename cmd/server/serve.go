@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
-		sweepSessions(sweepCtx, st, log)
+		keepHouse(sweepCtx, st, log)
 	}()
 	defer func() { stopSweep(); <-swept }()
 	srv := &http.Server{
@@ -123,9 +123,11 @@ func migrateUp(ctx context.Context, db *database) error {
 	return m.Up(ctx)
 }
 
-// sweepSessions deletes expired sessions every ten minutes until ctx ends.
-func sweepSessions(ctx context.Context, st *store.Store, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
+// keepHouse, every five minutes until ctx ends, deletes expired sessions
+// and folds the count ledgers, which every write appends to. Instances
+// doing it at once is harmless.
+func keepHouse(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
 		select {
@@ -134,6 +136,9 @@ func sweepSessions(ctx context.Context, st *store.Store, log *slog.Logger) {
 		case <-t.C:
 			if err := st.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("sweep expired sessions", "err", err)
+			}
+			if err := st.CompactCounts(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("compact count ledgers", "err", err)
 			}
 		}
 	}

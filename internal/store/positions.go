@@ -50,6 +50,13 @@ func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) 
 	return out, total, wrap(err, "top actors")
 }
 
+// CompactCounts folds the rows the count ledgers (actor_counts,
+// region_counts) accumulate, one per write, into one row per key.
+func (s *Store) CompactCounts(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `SELECT compact_counts()`)
+	return wrap(err, "compact counts")
+}
+
 // CurrentPositions returns the given actors' current stances on every
 // demand they have addressed, as of asOf (the zero time: as of now).
 func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]CurrentPosition, error) {

@@ -1330,3 +1330,39 @@ func TestCurrentPositionsWaitForAConcurrentWriterOfThePair(t *testing.T) {
 	}
 	scaleCheckDerivedTables(t, s, pool, "after two interleaved writers of one pair")
 }
+
+// TestCompactCountsFoldsTheLedgers: writes append ledger rows; compaction
+// leaves one row per key and the same sums.
+func TestCompactCountsFoldsTheLedgers(t *testing.T) {
+	t.Parallel()
+	s, pool := scaleGenerated(t, 300, 5)
+	ctx := context.Background()
+	scaleExec(t, pool, `UPDATE statements SET date = date + 1 WHERE id % 7 = 0`)
+	sums := func() string {
+		return strings.Join(scaleStrings(t, pool, `
+			SELECT 'a' || actor_id || ':' || sum(positions) FROM actor_counts GROUP BY actor_id HAVING sum(positions) <> 0
+			UNION ALL
+			SELECT 'r' || region_id || '/' || year || '/' || stance || ':' || sum(rows) || '/' || sum(statements)
+			FROM region_counts GROUP BY region_id, year, stance HAVING sum(rows) <> 0 OR sum(statements) <> 0
+			ORDER BY 1`), " ")
+	}
+	before := sums()
+	extra := scaleInt(t, pool, `SELECT (SELECT count(*) FROM actor_counts) - (SELECT count(DISTINCT actor_id) FROM actor_counts)`)
+	if extra == 0 {
+		t.Fatal("the updates appended no ledger rows; the test shows nothing")
+	}
+	if err := s.CompactCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := sums(); after != before {
+		t.Errorf("sums changed by compaction:\n before %s\n after  %s", before, after)
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM (SELECT actor_id FROM actor_counts GROUP BY 1 HAVING count(*) > 1) x`,
+		`SELECT count(*) FROM (SELECT 1 FROM region_counts GROUP BY region_id, year, stance HAVING count(*) > 1) x`,
+	} {
+		if n := scaleInt(t, pool, q); n != 0 {
+			t.Errorf("%s = %d after compaction, want 0", q, n)
+		}
+	}
+}
