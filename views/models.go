@@ -77,6 +77,9 @@ type FilterForm struct {
 	From, To, AsOf, Sort                                    string
 	Actors, Sides, Demands, Regions                         []Option
 	ShowRegion, ShowQuery                                   bool
+	// MoreActors: Actors holds the most active only; others are
+	// filtered from their own page.
+	MoreActors bool
 }
 
 // Pager links the pages of a result.

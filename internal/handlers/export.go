@@ -53,11 +53,11 @@ func handleExport(log *slog.Logger, site siteURL, st exportStore, byRegion bool,
 // exportFilter parses the page filters plus bom; region, when set, is the
 // only region the filter may name.
 func exportFilter(r *http.Request, st exportStore, region string) (store.StatementFilter, error) {
-	actors, demands, regions, err := loadCatalog(r.Context(), st)
+	cat, err := loadCatalog(r.Context(), st, r.URL.Query())
 	if err != nil {
 		return store.StatementFilter{}, err
 	}
-	v := newVocab(actors, demands, regions)
+	v := cat.vocab()
 	if region != "" {
 		v.regions = []string{region}
 	}

@@ -47,18 +47,17 @@ type atomEntry struct {
 // filterable by region and demand, for feed readers.
 func handleChangesFeed(site siteURL, st feedStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		actors, demands, regions, err := loadCatalog(r.Context(), st)
-		if err != nil {
-			return err
-		}
 		q := r.URL.Query()
 		for k := range q {
 			if k != "region" && k != "demand" {
 				return badRequest("The feed takes region and demand; " + k + " is not one of them.")
 			}
 		}
-		v := newVocab(actors, demands, regions)
-		f, _, err := parseFilter(url.Values{"region": {q.Get("region")}, "demand": {q.Get("demand")}}.Encode(), v)
+		cat, err := loadCatalog(r.Context(), st, nil)
+		if err != nil {
+			return err
+		}
+		f, _, err := parseFilter(url.Values{"region": {q.Get("region")}, "demand": {q.Get("demand")}}.Encode(), cat.vocab())
 		if err != nil {
 			return err
 		}

@@ -41,11 +41,12 @@ func handleRegionShow(st regionStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		actors, demands, regions, err := loadCatalog(ctx, st)
+		cat, err := loadCatalog(ctx, st, r.URL.Query())
 		if err != nil {
 			return err
 		}
-		v := newVocab(actors, demands, regions)
+		v := cat.vocab()
+		actors, demands, regions := cat.actors, cat.demands, cat.regions
 		v.regions = []string{region.Slug} // the region is the page, not a filter
 		f, pg, err := parseFilter(r.URL.RawQuery, v)
 		if err != nil {

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,7 +17,9 @@ import (
 
 // catalog is the read side every filtered page needs: what filters may name.
 type catalog interface {
-	ActorChoices(ctx context.Context) ([]store.Actor, error)
+	ActorChoices(ctx context.Context, limit int) ([]store.Actor, error)
+	GetActor(ctx context.Context, slug string) (store.Actor, error)
+	Sides(ctx context.Context) ([]string, error)
 	ListDemands(ctx context.Context) ([]store.Demand, error)
 	ListRegions(ctx context.Context) ([]store.Region, error)
 }
@@ -26,18 +30,55 @@ type statementsStore interface {
 	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
 }
 
-// loadCatalog fetches actors, demands and regions for filters.
-func loadCatalog(ctx context.Context, c catalog) ([]store.Actor, []store.Demand, []store.Region, error) {
-	actors, err := c.ActorChoices(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+// filterActors is how many actors a filter form offers, the most active:
+// a list of thousands is neither usable nor cheap to send on every page.
+// Any other actor is filtered by its slug (the link on its page).
+const filterActors = 100
+
+// catalogData is what a filter may name.
+type catalogData struct {
+	actors  []store.Actor // the choices: the most active, and any q names
+	sides   []string
+	demands []store.Demand
+	regions []store.Region
+}
+
+// vocab is the values the filter accepts.
+func (c catalogData) vocab() vocab {
+	v := newVocab(c.actors, c.demands, c.regions)
+	v.sides = c.sides
+	return v
+}
+
+// loadCatalog fetches what filters may name: the most active actors, plus
+// those q's actor parameters name, so that any actor can be filtered by.
+func loadCatalog(ctx context.Context, c catalog, q url.Values) (catalogData, error) {
+	var d catalogData
+	var err error
+	if d.actors, err = c.ActorChoices(ctx, filterActors); err != nil {
+		return d, err
 	}
-	demands, err := c.ListDemands(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+	for _, slug := range q["actor"] {
+		if slug == "" || slices.ContainsFunc(d.actors, func(a store.Actor) bool { return a.Slug == slug }) {
+			continue
+		}
+		a, err := c.GetActor(ctx, slug)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // the filter's own check says which value is wrong
+		}
+		if err != nil {
+			return d, err
+		}
+		d.actors = append(d.actors, a)
 	}
-	regions, err := c.ListRegions(ctx)
-	return actors, demands, regions, err
+	if d.sides, err = c.Sides(ctx); err != nil {
+		return d, err
+	}
+	if d.demands, err = c.ListDemands(ctx); err != nil {
+		return d, err
+	}
+	d.regions, err = c.ListRegions(ctx)
+	return d, err
 }
 
 // filterForm fills the filter form's choices and current values.
@@ -55,6 +96,7 @@ func filterForm(action string, f store.StatementFilter, actors []store.Actor, de
 	for _, a := range actors {
 		form.Actors = append(form.Actors, views.Option{Value: a.Slug, Label: a.Name})
 	}
+	form.MoreActors = len(actors) >= filterActors
 	for _, s := range v.sides {
 		form.Sides = append(form.Sides, views.Option{Value: s, Label: views.SideLabel(s)})
 	}
@@ -81,11 +123,12 @@ func pager(path string, base url.Values, page, total int) views.Pager {
 func handleStatementsIndex(st statementsStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		actors, demands, regions, err := loadCatalog(ctx, st)
+		cat, err := loadCatalog(ctx, st, r.URL.Query())
 		if err != nil {
 			return err
 		}
-		v := newVocab(actors, demands, regions)
+		v := cat.vocab()
+		actors, demands, regions := cat.actors, cat.demands, cat.regions
 		f, pg, err := parseFilter(r.URL.RawQuery, v)
 		if err != nil {
 			return err

@@ -31,7 +31,16 @@ const emptyPositionRows = 3
 
 // statementChoices fills the form's pickers.
 func statementChoices(ctx context.Context, st statementEditStore, f *views.StatementForm) error {
-	actors, demands, regions, err := loadCatalog(ctx, st)
+	// An editor picks among every actor.
+	actors, err := st.ActorChoices(ctx, 0)
+	if err != nil {
+		return err
+	}
+	demands, err := st.ListDemands(ctx)
+	if err != nil {
+		return err
+	}
+	regions, err := st.ListRegions(ctx)
 	if err != nil {
 		return err
 	}

@@ -91,10 +91,22 @@ func (s *Store) ListActors(ctx context.Context) ([]Actor, error) {
 	return out, wrap(err, "list actors")
 }
 
-// ActorChoices returns every actor that is not deleted, by side and name,
-// with only what a filter form shows: ID, Slug, Name and Side.
-func (s *Store) ActorChoices(ctx context.Context) ([]Actor, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, slug, name, side FROM actors WHERE deleted_at IS NULL ORDER BY side, name`)
+// ActorChoices returns what a form's actor picker shows (ID, Slug, Name
+// and Side) by side and name: every live actor, or with limit > 0 the
+// limit most active ones (by positions).
+func (s *Store) ActorChoices(ctx context.Context, limit int) ([]Actor, error) {
+	sql := `SELECT id, slug, name, side FROM actors WHERE deleted_at IS NULL ORDER BY side, name`
+	args := []any{}
+	if limit > 0 {
+		sql = `
+			WITH c AS (SELECT actor_id, sum(positions) AS n FROM actor_counts GROUP BY 1),
+			top AS (
+			    SELECT a.id, a.slug, a.name, a.side FROM actors a LEFT JOIN c ON c.actor_id = a.id
+			    WHERE a.deleted_at IS NULL ORDER BY coalesce(c.n, 0) DESC, a.name, a.id LIMIT $1)
+			SELECT * FROM top ORDER BY side, name`
+		args = append(args, limit)
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(err, "actor choices")
 	}
@@ -104,6 +116,16 @@ func (s *Store) ActorChoices(ctx context.Context) ([]Actor, error) {
 		return a, err
 	})
 	return out, wrap(err, "actor choices")
+}
+
+// Sides returns the sides live actors belong to, sorted.
+func (s *Store) Sides(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT side FROM actors WHERE deleted_at IS NULL ORDER BY 1`)
+	if err != nil {
+		return nil, wrap(err, "sides")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrap(err, "sides")
 }
 
 // GetActor returns the actor with slug; ErrNotFound if there is none or it
