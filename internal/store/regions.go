@@ -123,15 +123,12 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	var regionID int64
-	err := s.pool.QueryRow(ctx, `SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL`, f.Region).Scan(&regionID)
-	if err != nil {
-		return page, wrap(err, "region timeline %q", f.Region)
-	}
+	// The region by slug inside each query: no round trip to look it up.
+	const regionID = `(SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)`
 	rows, err := s.pool.Query(ctx, `
 		SELECT year, CASE stance WHEN '' THEN 'none' ELSE stance END, sum(rows)::int, sum(statements)::int
-		FROM region_counts WHERE region_id = $1
-		GROUP BY 1, 2 HAVING sum(rows) <> 0 ORDER BY 1, 2`, regionID)
+		FROM region_counts WHERE region_id = `+regionID+`
+		GROUP BY 1, 2 HAVING sum(rows) <> 0 ORDER BY 1, 2`, f.Region)
 	if err != nil {
 		return page, wrap(err, "region counts")
 	}
@@ -153,14 +150,14 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	}
 	rows, err = s.pool.Query(ctx, `
 		WITH page AS (
-		    SELECT date, statement_id FROM region_timeline WHERE region_id = $1
+		    SELECT date, statement_id FROM region_timeline WHERE region_id = `+regionID+`
 		    GROUP BY date, statement_id
 		    ORDER BY date `+order+`, statement_id `+order+` LIMIT $2 OFFSET $3)
 		SELECT `+statementCols+` FROM page
 		JOIN statements s ON s.id = page.statement_id
 		JOIN actors a ON a.id = s.actor_id
 		LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL
-		ORDER BY page.date `+order+`, page.statement_id `+order, regionID, f.Limit, f.Offset)
+		ORDER BY page.date `+order+`, page.statement_id `+order, f.Region, f.Limit, f.Offset)
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}
