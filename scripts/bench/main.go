@@ -46,7 +46,7 @@ import (
 )
 
 type config struct {
-	base, db, pgbench, email, password, out, only string
+	base, db, pgbench, wrk, email, password, out, only string
 	pid, conc                                     int
 	duration                                      time.Duration
 	requests                                      int
@@ -57,6 +57,7 @@ func main() {
 	flag.StringVar(&c.base, "url", "http://127.0.0.1:8091", "Parley's address")
 	flag.StringVar(&c.db, "db", "", "database URL (the one Parley uses)")
 	flag.StringVar(&c.pgbench, "pgbench", "pgbench", "pgbench binary")
+	flag.StringVar(&c.wrk, "wrk", "", "wrk binary for the throughput runs (default: goroutines)")
 	flag.StringVar(&c.email, "email", "", "editor account, for the write measurement")
 	flag.StringVar(&c.password, "password", "", "editor password")
 	flag.StringVar(&c.out, "scripts", "", "directory for the pgbench scripts (default: a temporary one)")
@@ -150,7 +151,7 @@ func run(ctx context.Context, c config) error {
 		if err != nil {
 			return fmt.Errorf("%s: pgbench: %w", p.name, err)
 		}
-		rows = append(rows, row{fmt.Sprintf("%s: %d connections", p.name, c.conc),
+		rows = append(rows, row{fmt.Sprintf("%s: %d connections (%s)", p.name, c.conc, loadTool(c)),
 			fmt.Sprintf("%.0f req/s, %d errors, RSS %d→%d MB, conns %d→%d", tp.rps, tp.errors, tp.rssStart/1024, tp.rssEnd/1024, tp.connStart, tp.connEnd),
 			fmt.Sprintf("pgbench %.0f tps", pgTP.tps), fmt.Sprintf("%.2f×", tp.rps/pgTP.tps), "≥ 0.6×"})
 	}
@@ -470,10 +471,37 @@ type tpResult struct {
 	rssStart, rssEnd, connStart, connEnd int
 }
 
-// throughput GETs u from c.conc connections for c.duration.
+var (
+	wrkRate   = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkErrors = regexp.MustCompile(`(?:Non-2xx or 3xx responses|Socket errors):\s*(.*)`)
+)
+
+// throughput GETs u from c.conc connections for c.duration, with wrk when
+// it is installed (a C load generator, lighter on the shared CPUs than
+// Go's HTTP client), else from goroutines.
 func throughput(ctx context.Context, c config, pool *pgxpool.Pool, u string) (tpResult, error) {
 	var r tpResult
 	r.rssStart, r.connStart = rss(c.pid), conns(ctx, pool)
+	if c.wrk != "" {
+		out, err := exec.CommandContext(ctx, c.wrk, "-t2", "-c"+strconv.Itoa(c.conc),
+			"-d"+strconv.Itoa(int(c.duration.Seconds()))+"s", u).CombinedOutput()
+		if err != nil {
+			return r, fmt.Errorf("wrk: %v: %s", err, out)
+		}
+		m := wrkRate.FindSubmatch(out)
+		if m == nil {
+			return r, fmt.Errorf("wrk: no rate in %s", out)
+		}
+		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+		for _, e := range wrkErrors.FindAllSubmatch(out, -1) {
+			for _, f := range strings.FieldsFunc(string(e[1]), func(r rune) bool { return r < '0' || r > '9' }) {
+				n, _ := strconv.ParseInt(f, 10, 64)
+				r.errors += n
+			}
+		}
+		r.rssEnd, r.connEnd = rss(c.pid), conns(ctx, pool)
+		return r, nil
+	}
 	var done, failed atomic.Int64
 	stop := time.Now().Add(c.duration)
 	var wg sync.WaitGroup
@@ -498,6 +526,13 @@ func throughput(ctx context.Context, c config, pool *pgxpool.Pool, u string) (tp
 	r.errors = failed.Load()
 	r.rssEnd, r.connEnd = rss(c.pid), conns(ctx, pool)
 	return r, nil
+}
+
+func loadTool(c config) string {
+	if c.wrk != "" {
+		return "wrk"
+	}
+	return "Go client"
 }
 
 func rss(pid int) int {
