@@ -47,9 +47,9 @@ import (
 
 type config struct {
 	base, db, pgbench, wrk, email, password, out, only string
-	pid, conc                                     int
-	duration                                      time.Duration
-	requests                                      int
+	pid, conc                                          int
+	duration                                           time.Duration
+	requests                                           int
 }
 
 func main() {
