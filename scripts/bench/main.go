@@ -563,11 +563,10 @@ func conns(ctx context.Context, pool *pgxpool.Pool) int {
 }
 
 type exportResult struct {
-	rows            int
-	rps             float64
-	ttfb            time.Duration
-	idle, peak      int
-	status, content string
+	rows       int
+	rps        float64
+	ttfb       time.Duration
+	idle, peak int
 }
 
 // export downloads the region's CSV, counting rows with a CSV reader and
