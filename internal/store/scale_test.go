@@ -1287,6 +1287,11 @@ func TestCurrentPositionsWaitForAConcurrentWriterOfThePair(t *testing.T) {
 	if err := save(a, "2025-06-01", "insists"); err != nil {
 		t.Fatalf("A: %v", err)
 	}
+	// The derived tables are rebuilt at commit (a deferred trigger); run
+	// A's rebuild now, so A holds the pair while B comes.
+	if _, err := a.Exec(ctx, `SET CONSTRAINTS ALL IMMEDIATE`); err != nil {
+		t.Fatalf("A: %v", err)
+	}
 	connB, err := pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
