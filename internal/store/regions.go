@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -111,17 +112,21 @@ type RegionPage struct {
 // CountStancesByYear.
 func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
 	var page RegionPage
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
 	plain := StatementFilter{Region: f.Region, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
-	if f != plain || f.Sort == "relevance" {
+	switch {
+	case f.Query != "" || f.SourceID != 0 || f.Sort == "relevance":
+		// Not columns of region_timeline: the general search.
 		var err error
 		if page.StatementPage, err = s.SearchStatements(ctx, f); err != nil {
 			return page, err
 		}
 		page.Counts, err = s.CountStancesByYear(ctx, f)
 		return page, err
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
+	case f != plain:
+		return s.filteredRegionTimeline(ctx, f)
 	}
 	// The region by slug inside each query: no round trip to look it up.
 	const regionID = `(SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)`
@@ -158,6 +163,87 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 		JOIN actors a ON a.id = s.actor_id
 		LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL
 		ORDER BY page.date `+order+`, page.statement_id `+order, f.Region, f.Limit, f.Offset)
+	if err != nil {
+		return page, wrap(err, "region timeline")
+	}
+	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	return page, wrap(err, "region timeline")
+}
+
+// filteredRegionTimeline is RegionTimeline with filters on the timeline's
+// own columns: the matching statements are those with a row that passes
+// (a position with the stance, on the demand), and the counts are over all
+// their rows, as CountStancesByYear counts them.
+func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
+	var page RegionPage
+	conds := []string{"t.region_id = (SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)"}
+	args := []any{f.Region}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	for col, v := range map[string]string{"actor_slug": f.Actor, "actor_side": f.Side, "demand": f.Demand,
+		"stance": f.Stance, "attribution": f.Attribution} {
+		if v != "" {
+			conds = append(conds, "t."+col+" = "+arg(v))
+		}
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "t.date >= "+arg(f.From)+"::date")
+	}
+	to := f.To
+	if !f.AsOf.IsZero() && (to.IsZero() || f.AsOf.Before(to)) {
+		to = f.AsOf
+	}
+	if !to.IsZero() {
+		conds = append(conds, "t.date <= "+arg(to)+"::date")
+	}
+	order := "DESC"
+	if f.Sort == "oldest" {
+		order = "ASC"
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH m AS MATERIALIZED (
+		    SELECT t.date, t.statement_id FROM region_timeline t WHERE `+strings.Join(conds, " AND ")+`
+		    GROUP BY t.date, t.statement_id)
+		SELECT 'count', extract(year FROM t.date)::int, CASE t.stance WHEN '' THEN 'none' ELSE t.stance END, count(*)
+		FROM region_timeline t JOIN m ON m.statement_id = t.statement_id
+		WHERE t.region_id = (SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)
+		GROUP BY 2, 3
+		UNION ALL
+		SELECT 'total', 0, '', count(*) FROM m
+		UNION ALL
+		(SELECT 'page', 0, '', statement_id FROM m ORDER BY date `+order+`, statement_id `+order+`
+		 LIMIT `+strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(f.Offset)+`)`, args...)
+	if err != nil {
+		return page, wrap(err, "region timeline")
+	}
+	var ids []int64
+	var kind, stance string
+	var year int
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&kind, &year, &stance, &n}, func() error {
+		switch kind {
+		case "count":
+			page.Counts = append(page.Counts, StanceCount{Year: year, Stance: stance, Count: int(n)})
+		case "total":
+			page.Total = int(n)
+		case "page":
+			ids = append(ids, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return page, wrap(err, "region timeline")
+	}
+	slices.SortFunc(page.Counts, func(a, b StanceCount) int {
+		if a.Year != b.Year {
+			return a.Year - b.Year
+		}
+		return strings.Compare(a.Stance, b.Stance)
+	})
+	rows, err = s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = ANY ($1)
+		ORDER BY s.date `+order+`, s.id `+order, ids)
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}

@@ -930,36 +930,49 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 					}
 				}
 			}
-			// With another filter: the general path, which must agree with
+			// With filters: the timeline's rows filtered, which must agree with
 			// CountStancesByYear and SearchStatements.
-			f := store.StatementFilter{Region: region, Stance: "insists", Offset: 10}
-			name := fmt.Sprintf("%s: RegionTimeline(%s)", round, scaleFilter(f))
-			page, err := s.RegionTimeline(ctx, f)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+			nonEmpty := 0
+			for _, f := range []store.StatementFilter{
+				{Region: region, Stance: "insists", Offset: 10},
+				{Region: region, Demand: "gen-demand-5", Stance: "rejects"},
+				{Region: region, Side: "russia", From: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 12, 31, 0, 0, 0, 0, time.UTC), Sort: "oldest"},
+				{Region: region, Attribution: "anonymous", AsOf: time.Date(2020, 6, 30, 0, 0, 0, 0, time.UTC)},
+			} {
+				name := fmt.Sprintf("%s: RegionTimeline(%s)", round, scaleFilter(f))
+				page, err := s.RegionTimeline(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				want, err := s.CountStancesByYear(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := gocmp.Diff(want, page.Counts); diff != "" {
+					t.Errorf("%s Counts differ from CountStancesByYear (-want +got):\n%s", name, diff)
+				}
+				all := f
+				all.Limit, all.Offset = 100000, 0
+				every, err := s.ListStatements(ctx, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Total != len(every) || page.Estimated {
+					t.Errorf("%s Total = %d (estimated %v), want %d exactly", name, page.Total, page.Estimated, len(every))
+				}
+				if len(every) > 0 {
+					nonEmpty++
+				}
+				search, err := s.SearchStatements(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := scaleIDs(page.Statements), scaleIDs(search.Statements); !slices.Equal(got, want) {
+					t.Errorf("%s statements = %v, SearchStatements gives %v", name, got, want)
+				}
 			}
-			want, err := s.CountStancesByYear(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(want) == 0 {
-				t.Errorf("%s: CountStancesByYear is empty: the comparison proves nothing", name)
-			}
-			if diff := gocmp.Diff(want, page.Counts); diff != "" {
-				t.Errorf("%s Counts differ from CountStancesByYear (-want +got):\n%s", name, diff)
-			}
-			wantTotal := scaleInt(t, pool, `SELECT count(*) FROM (`+regionStatementsOracle+`) x
-				WHERE EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-				              WHERE p.statement_id = x.id AND p.stance = 'insists')`, region)
-			if page.Total != wantTotal || page.Estimated {
-				t.Errorf("%s Total = %d (estimated %v), want %d exactly", name, page.Total, page.Estimated, wantTotal)
-			}
-			search, err := s.SearchStatements(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := scaleIDs(page.Statements), scaleIDs(search.Statements); !slices.Equal(got, want) || len(got) == 0 {
-				t.Errorf("%s statements = %v, SearchStatements gives %v", name, got, want)
+			if nonEmpty < 3 {
+				t.Errorf("%s %s: only %d of the filters match anything: the comparison proves little", round, region, nonEmpty)
 			}
 		}
 	}
