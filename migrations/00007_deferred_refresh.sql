@@ -51,7 +51,70 @@ $$;
 CREATE CONSTRAINT TRIGGER derived_flush AFTER INSERT ON derived_queue
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION derived_flush();
 
+
+-- The queue rebuilds both tables for every queued statement, and the
+-- region_timeline triggers queue every statement any stance_log trigger
+-- did (statements, positions, actors, demands): those are now redundant.
+DROP TRIGGER stance_log_statements_ins ON statements;
+DROP TRIGGER stance_log_statements_upd ON statements;
+DROP TRIGGER stance_log_positions_ins ON positions;
+DROP TRIGGER stance_log_positions_del ON positions;
+DROP TRIGGER stance_log_positions_upd_old ON positions;
+DROP TRIGGER stance_log_positions_upd_new ON positions;
+DROP TRIGGER stance_log_actors_upd ON actors;
+DROP TRIGGER stance_log_demands_upd ON demands;
+DROP FUNCTION stance_log_statements();
+DROP FUNCTION stance_log_positions();
+DROP FUNCTION stance_log_actors();
+DROP FUNCTION stance_log_demands();
+
 -- +goose Down
+-- +goose StatementBegin
+CREATE FUNCTION stance_log_statements() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_stance_log(array_agg(DISTINCT id)) FROM changed;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION stance_log_positions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_stance_log(array_agg(DISTINCT statement_id)) FROM changed;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION stance_log_actors() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_stance_log(array_agg(s.id)) FROM statements s WHERE s.actor_id IN (SELECT id FROM changed);
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION stance_log_demands() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_stance_log(array_agg(DISTINCT p.statement_id)) FROM positions p
+    WHERE p.demand_id IN (SELECT id FROM changed);
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER stance_log_statements_ins AFTER INSERT ON statements
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_statements();
+CREATE TRIGGER stance_log_statements_upd AFTER UPDATE ON statements
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_statements();
+CREATE TRIGGER stance_log_positions_ins AFTER INSERT ON positions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER stance_log_positions_del AFTER DELETE ON positions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER stance_log_positions_upd_old AFTER UPDATE ON positions
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER stance_log_positions_upd_new AFTER UPDATE ON positions
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_positions();
+CREATE TRIGGER stance_log_actors_upd AFTER UPDATE ON actors
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_actors();
+CREATE TRIGGER stance_log_demands_upd AFTER UPDATE ON demands
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION stance_log_demands();
 DROP TRIGGER derived_flush ON derived_queue;
 DROP FUNCTION derived_flush();
 DROP FUNCTION refresh_stance_log(bigint[]);

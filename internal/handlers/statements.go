@@ -27,7 +27,6 @@ type catalog interface {
 type statementsStore interface {
 	catalog
 	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
-	CountStancesByYear(ctx context.Context, f store.StatementFilter) ([]store.StanceCount, error)
 }
 
 // filterActors is how many actors a filter form offers, the most active:
