@@ -99,6 +99,10 @@ func createRegion(ctx context.Context, q querier, by Editor, in RegionInput, act
 	return r, writeRevision(ctx, q, by, "region", r.ID, r.Version, action, r)
 }
 
+// regionBySlug is the live region named by $1, inside a query: no round
+// trip to look it up first.
+const regionBySlug = `(SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)`
+
 // RegionPage is one page of a region's timeline with the chart's counts.
 type RegionPage struct {
 	StatementPage
@@ -128,11 +132,9 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	case f != plain:
 		return s.filteredRegionTimeline(ctx, f)
 	}
-	// The region by slug inside each query: no round trip to look it up.
-	const regionID = `(SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)`
 	rows, err := s.pool.Query(ctx, `
 		SELECT year, CASE stance WHEN '' THEN 'none' ELSE stance END, sum(rows)::int, sum(statements)::int
-		FROM region_counts WHERE region_id = `+regionID+`
+		FROM region_counts WHERE region_id = `+regionBySlug+`
 		GROUP BY 1, 2 HAVING sum(rows) <> 0 ORDER BY 1, 2`, f.Region)
 	if err != nil {
 		return page, wrap(err, "region counts")
@@ -155,7 +157,7 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	}
 	rows, err = s.pool.Query(ctx, `
 		WITH page AS (
-		    SELECT date, statement_id FROM region_timeline WHERE region_id = `+regionID+`
+		    SELECT date, statement_id FROM region_timeline WHERE region_id = `+regionBySlug+`
 		    GROUP BY date, statement_id
 		    ORDER BY date `+order+`, statement_id `+order+` LIMIT $2 OFFSET $3)
 		SELECT `+statementCols+` FROM page
@@ -176,7 +178,7 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 // their rows, as CountStancesByYear counts them.
 func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
 	var page RegionPage
-	conds := []string{"t.region_id = (SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)"}
+	conds := []string{"t.region_id = " + regionBySlug}
 	args := []any{f.Region}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -208,7 +210,7 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (
 		    GROUP BY t.date, t.statement_id)
 		SELECT 'count', extract(year FROM t.date)::int, CASE t.stance WHEN '' THEN 'none' ELSE t.stance END, count(*)
 		FROM region_timeline t JOIN m ON m.statement_id = t.statement_id
-		WHERE t.region_id = (SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)
+		WHERE t.region_id = `+regionBySlug+`
 		GROUP BY 2, 3
 		UNION ALL
 		SELECT 'total', 0, '', count(*) FROM m

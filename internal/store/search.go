@@ -213,8 +213,8 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 		    SELECT s.id, s.actor_id, s.date`+from+`
 		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(SearchSample+1)+`),
 		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`),
-		-- a row per (statement, live position), or one for a statement without
 		live AS MATERIALIZED (SELECT id, slug, title FROM demands WHERE deleted_at IS NULL),
+		-- a row per (statement, live position), or one for a statement without
 		pos AS MATERIALIZED (
 		    SELECT m.id, p.demand_id FROM m
 		    LEFT JOIN positions p ON p.statement_id = m.id AND p.demand_id IN (SELECT id FROM live))
