@@ -2,11 +2,10 @@ package views
 
 import (
 	"fmt"
+	"parley"
 	"sort"
 	"strings"
 	"time"
-
-	"parley/internal/store"
 )
 
 // Point is a mark on a chart, with its text alternative.
@@ -26,7 +25,7 @@ type StanceChart struct {
 }
 
 // NewStanceChart draws events (oldest first) on a time axis from..to.
-func NewStanceChart(events []store.StanceEvent, from, to time.Time) StanceChart {
+func NewStanceChart(events []parley.StanceEvent, from, to time.Time) StanceChart {
 	c := StanceChart{Width: 240, Height: 56}
 	if len(events) > maxChartPoints {
 		events = stanceChanges(events)
@@ -40,14 +39,14 @@ func NewStanceChart(events []store.StanceEvent, from, to time.Time) StanceChart 
 	y := func(score int) float64 { return pad + (c.Height-2*pad)*float64(2-score)/4 }
 	var path, desc strings.Builder
 	for i, e := range events {
-		px, py := x(e.Date.Time), y(store.StanceScore(e.Stance))
+		px, py := x(e.Date.Time), y(e.Stance.Score())
 		if i == 0 {
 			fmt.Fprintf(&path, "M%.1f %.1f", px, py)
 		} else {
 			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
 		}
-		label := e.Date.String() + ": " + e.Stance
-		c.Points = append(c.Points, Point{X: px, Y: py, Label: label, Class: "stance-" + e.Stance})
+		label := e.Date.String() + ": " + string(e.Stance)
+		c.Points = append(c.Points, Point{X: px, Y: py, Label: label, Class: "stance-" + string(e.Stance)})
 		if i > 0 {
 			desc.WriteString("; ")
 		}
@@ -68,8 +67,8 @@ const maxChartPoints = 100
 
 // stanceChanges keeps the events whose stance differs from the one before,
 // and the last, most recent one.
-func stanceChanges(events []store.StanceEvent) []store.StanceEvent {
-	var out []store.StanceEvent
+func stanceChanges(events []parley.StanceEvent) []parley.StanceEvent {
+	var out []parley.StanceEvent
 	for i, e := range events {
 		if i == 0 || e.Stance != events[i-1].Stance || i == len(events)-1 {
 			out = append(out, e)
@@ -93,7 +92,7 @@ type LineChart struct {
 
 // GapPoint is the gap on a demand after a statement.
 type GapPoint struct {
-	Date store.Date
+	Date parley.Date
 	Gap  int
 }
 
@@ -163,7 +162,7 @@ type BarChart struct {
 var chartStances = []string{"insists", "supports", "open", "opposes", "rejects", "none"}
 
 // NewStanceBarChart draws counts per year stacked by stance.
-func NewStanceBarChart(counts []store.StanceCount) BarChart {
+func NewStanceBarChart(counts []parley.StanceCount) BarChart {
 	c := BarChart{Width: 600, Height: 180, Legend: chartStances}
 	if len(counts) == 0 {
 		return c

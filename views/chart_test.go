@@ -1,27 +1,26 @@
 package views
 
 import (
+	"parley"
 	"testing"
 	"time"
-
-	"parley/internal/store"
 )
 
 // An actor with thousands of statements gets a chart of its stance
 // changes, ending on its latest stance, not thousands of circles.
 func TestStanceChartOfManyEventsDrawsTheChanges(t *testing.T) {
 	day := time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)
-	var events []store.StanceEvent
+	var events []parley.StanceEvent
 	for i := range 3000 {
-		stance := "insists"
+		stance := parley.Insists
 		if i/40%2 == 1 { // a change every 40 statements: 75 changes
 			stance = "rejects"
 		}
 		if i == 2999 {
 			stance = "open"
 		}
-		events = append(events, store.StanceEvent{StatementID: int64(i + 1), Stance: stance,
-			Date: store.Date{Time: day.AddDate(0, 0, i), Precision: "day"}})
+		events = append(events, parley.StanceEvent{StatementID: int64(i + 1), Stance: stance,
+			Date: parley.Date{Time: day.AddDate(0, 0, i), Precision: "day"}})
 	}
 	c := NewStanceChart(events, events[0].Date.Time, events[len(events)-1].Date.Time)
 	if len(c.Points) != 76 { // the first, 74 more changes, and the last (a change too)

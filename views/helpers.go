@@ -4,32 +4,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"parley"
 	"strconv"
 	"strings"
-
-	"parley/internal/store"
 )
 
 // StanceSymbol is a mark for each step of the stance scale, so the scale
 // reads without colour.
-func StanceSymbol(stance string) string {
+func StanceSymbol(stance parley.Stance) string {
 	switch stance {
-	case "insists":
+	case parley.Insists:
 		return "▲▲"
-	case "supports":
+	case parley.Supports:
 		return "▲"
-	case "open":
+	case parley.Open:
 		return "◆"
-	case "opposes":
+	case parley.Opposes:
 		return "▼"
-	case "rejects":
+	case parley.Rejects:
 		return "▼▼"
 	}
 	return "·"
 }
 
 // SourceLine names a source in one line: outlet, "via", headline.
-func SourceLine(s store.Source) string {
+func SourceLine(s parley.Source) string {
 	out := s.Outlet
 	if s.Via != "" {
 		out += " (via " + s.Via + ")"
@@ -61,12 +60,12 @@ func SideLabel(side string) string {
 }
 
 // CategoryLabel names a demand category.
-func CategoryLabel(c string) string {
+func CategoryLabel(c parley.Category) string {
 	switch c {
 	case "sanctions-economy":
 		return "Sanctions & economy"
 	}
-	return SideLabel(c)
+	return SideLabel(string(c))
 }
 
 // TrendLabel says how a gap moved over the year.
@@ -83,25 +82,25 @@ func TrendLabel(g GapRow) string {
 }
 
 // AttributionLabel names an attribution in words.
-func AttributionLabel(a string) string {
+func AttributionLabel(a parley.Attribution) string {
 	switch a {
-	case "on_record":
+	case parley.OnRecord:
 		return "on the record"
-	case "spokesperson":
+	case parley.Spokesperson:
 		return "through a spokesperson"
-	case "anonymous":
+	case parley.Anonymous:
 		return "anonymous sources"
-	case "reported":
+	case parley.Reported:
 		return "reported"
 	}
-	return a
+	return string(a)
 }
 
 // Marked splits text with search-match markers into plain and matched runs.
 func Marked(text string) []Run {
 	var runs []Run
 	for text != "" {
-		i := strings.Index(text, store.MarkStart)
+		i := strings.Index(text, parley.MarkStart)
 		if i < 0 {
 			runs = append(runs, Run{Text: text})
 			break
@@ -109,14 +108,14 @@ func Marked(text string) []Run {
 		if i > 0 {
 			runs = append(runs, Run{Text: text[:i]})
 		}
-		text = text[i+len(store.MarkStart):]
-		j := strings.Index(text, store.MarkEnd)
+		text = text[i+len(parley.MarkStart):]
+		j := strings.Index(text, parley.MarkEnd)
 		if j < 0 {
 			runs = append(runs, Run{Text: text, Match: true})
 			break
 		}
 		runs = append(runs, Run{Text: text[:j], Match: true})
-		text = text[j+len(store.MarkEnd):]
+		text = text[j+len(parley.MarkEnd):]
 	}
 	return runs
 }
@@ -129,16 +128,16 @@ type Run struct {
 
 func stanceOptions() []Option {
 	var out []Option
-	for _, s := range store.Stances {
-		out = append(out, Option{Value: s, Label: StanceSymbol(s) + " " + s})
+	for _, s := range parley.Stances {
+		out = append(out, Option{Value: string(s), Label: StanceSymbol(s) + " " + string(s)})
 	}
 	return out
 }
 
 func attributionOptions() []Option {
 	var out []Option
-	for _, a := range store.Attributions {
-		out = append(out, Option{Value: a, Label: AttributionLabel(a)})
+	for _, a := range parley.Attributions {
+		out = append(out, Option{Value: string(a), Label: AttributionLabel(a)})
 	}
 	return out
 }
@@ -210,7 +209,11 @@ func RevisionAction(a string) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func precisionOptions() []Option {
-	return []Option{{Value: "day", Label: "day"}, {Value: "month", Label: "month"}, {Value: "year", Label: "year"}}
+	var out []Option
+	for _, p := range parley.Precisions {
+		out = append(out, Option{Value: string(p), Label: string(p)})
+	}
+	return out
 }
 
 func recordTypeOptions() []Option {

@@ -2,22 +2,22 @@ package views
 
 import (
 	"net/url"
+	"parley"
 	"strconv"
-
-	"parley/internal/store"
 )
 
 // DemandRef names a demand in a column header or link.
 type DemandRef struct {
-	Slug, Title, Category string
+	Slug, Title string
+	Category    parley.Category
 }
 
 // MatrixCell is one actor's current stance on one demand ("" when the
 // actor has taken none).
 type MatrixCell struct {
 	Demand string
-	Stance string
-	Date   store.Date
+	Stance parley.Stance
+	Date   parley.Date
 	Link   string // the statements behind the cell
 }
 
@@ -35,7 +35,7 @@ type MatrixSide struct {
 
 // MatrixCategory groups the demand columns of one category.
 type MatrixCategory struct {
-	Category string
+	Category parley.Category
 	Demands  []DemandRef
 }
 
@@ -50,7 +50,7 @@ type Matrix struct {
 // GapRow is the gap on one demand now and a year earlier.
 type GapRow struct {
 	Demand   DemandRef
-	Gap      store.Gap
+	Gap      parley.Gap
 	Previous int    // gap a year before; -1 when there was none
 	Trend    string // narrowing, widening, steady or new
 }
@@ -61,8 +61,8 @@ type HomeData struct {
 	AsOfLabel string
 	Matrix    Matrix
 	Gaps      []GapRow
-	Shifts    []store.Shift
-	Latest    []store.Statement
+	Shifts    []parley.Shift
+	Latest    []parley.Statement
 }
 
 // Option is a choice in a select.
@@ -108,8 +108,8 @@ func (p Pager) PageURL(n int) string {
 // StatementsData is the search page's view model.
 type StatementsData struct {
 	Form       FilterForm
-	Statements []store.Statement
-	Facets     store.Facets
+	Statements []parley.Statement
+	Facets     parley.Facets
 	FacetBase  url.Values
 	Pager      Pager
 	ExportURL  string
@@ -125,22 +125,22 @@ type StatementsData struct {
 
 // StatementData is one statement's page.
 type StatementData struct {
-	Statement store.Statement
+	Statement parley.Statement
 	Revisions []RevisionView
 }
 
 // ActorData is one actor's page.
 type ActorData struct {
 	Revisions  []RevisionView
-	Actor      store.Actor
+	Actor      parley.Actor
 	Positions  []ActorPosition
-	Statements []store.Statement
+	Statements []parley.Statement
 }
 
 // ActorPosition is an actor's current stance on a demand with its history.
 type ActorPosition struct {
 	Demand  DemandRef
-	Current store.CurrentPosition
+	Current parley.CurrentPosition
 	Chart   StanceChart
 }
 
@@ -152,7 +152,7 @@ type ActorsData struct {
 // ActorSide groups actors of one side.
 type ActorSide struct {
 	Side   string
-	Actors []store.Actor
+	Actors []parley.Actor
 }
 
 // DemandsData is the demands index.
@@ -162,43 +162,43 @@ type DemandsData struct {
 
 // DemandCategory groups demands of one category, each with its gap.
 type DemandCategory struct {
-	Category string
+	Category parley.Category
 	Demands  []DemandSummary
 }
 
 // DemandSummary is a demand with its current gap.
 type DemandSummary struct {
-	Demand store.Demand
-	Gap    store.Gap
+	Demand parley.Demand
+	Gap    parley.Gap
 }
 
 // DemandData is one demand's page.
 type DemandData struct {
 	Revisions  []RevisionView
-	Demand     store.Demand
-	Gap        store.Gap
+	Demand     parley.Demand
+	Gap        parley.Gap
 	Sides      []DemandSide
 	GapChart   LineChart
-	Statements []store.Statement
+	Statements []parley.Statement
 }
 
 // DemandSide is the current stances of one side's actors on a demand.
 type DemandSide struct {
 	Side      string
-	Positions []store.CurrentPosition
+	Positions []parley.CurrentPosition
 }
 
 // RegionsData is the regions index.
 type RegionsData struct {
-	Regions []store.Region
+	Regions []parley.Region
 }
 
 // RegionData is a region's timeline page.
 type RegionData struct {
 	Revisions  []RevisionView
-	Region     store.Region
+	Region     parley.Region
 	Form       FilterForm
-	Statements []store.Statement
+	Statements []parley.Statement
 	Pager      Pager
 	Chart      BarChart
 	Rows       int // rows the CSV export will hold

@@ -1,6 +1,6 @@
 package views
 
-import "parley/internal/store"
+import "parley"
 
 // FormField is one control of a SimpleForm.
 type FormField struct {
@@ -35,7 +35,7 @@ type FieldChange struct {
 
 // RevisionView is one revision with what it changed.
 type RevisionView struct {
-	store.Revision
+	parley.Revision
 	Changes []FieldChange
 }
 
@@ -48,7 +48,7 @@ type HistoryData struct {
 // InUseData explains why a record cannot be deleted.
 type InUseData struct {
 	What       string
-	Statements []store.StatementRef
+	Statements []parley.StatementRef
 	Truncated  bool
 }
 
@@ -56,26 +56,26 @@ type InUseData struct {
 type ChangesData struct {
 	Editor, Type string
 	Editors      []Option
-	Changes      []store.Change
+	Changes      []parley.Change
 }
 
 // UsersData is the admin's account list.
 type UsersData struct {
-	Users []store.User
+	Users []parley.User
 	Form  SimpleForm
 	Self  int64
 }
 
 // SourcesData lists sources.
 type SourcesData struct {
-	Sources []store.Source
+	Sources []parley.Source
 }
 
 // SourceData is one source.
 type SourceData struct {
 	Revisions  []RevisionView
-	Source     store.Source
-	Statements []store.Statement
+	Source     parley.Source
+	Statements []parley.Statement
 }
 
 // ImportData is the import page: the upload form, a file's problems, or
@@ -83,7 +83,7 @@ type SourceData struct {
 type ImportData struct {
 	FileName string
 	Problems []string
-	Report   store.ImportReport
+	Report   parley.ImportReport
 	Preview  bool
 	Data     string // the previewed file, base64, posted back to confirm
 }

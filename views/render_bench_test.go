@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"parley"
 	"testing"
 	"time"
-
-	"parley/internal/store"
 )
 
 // BenchmarkHomePageMatrix renders a dashboard with the full 30 × 40
 // matrix, the Go side of the dashboard's cost at scale.
 func BenchmarkHomePageMatrix(b *testing.B) {
-	stances := []string{"insists", "supports", "open", "opposes", "rejects"}
+	stances := parley.Stances
 	var m Matrix
 	cat := MatrixCategory{Category: "territory"}
 	for d := range 40 {
@@ -27,7 +26,7 @@ func BenchmarkHomePageMatrix(b *testing.B) {
 			row := MatrixRow{ActorSlug: fmt.Sprintf("gen-actor-%d", s*5+a+1), ActorName: fmt.Sprintf("Synthetic Actor %d", s*5+a+1)}
 			for d, dm := range cat.Demands {
 				row.Cells = append(row.Cells, MatrixCell{Demand: dm.Slug, Stance: stances[(a+d)%5],
-					Date: store.Date{Time: day.AddDate(0, 0, -d), Precision: "day"},
+					Date: parley.Date{Time: day.AddDate(0, 0, -d), Precision: "day"},
 					Link: "/statements?actor=" + row.ActorSlug + "&demand=" + dm.Slug})
 			}
 			side.Rows = append(side.Rows, row)

@@ -1,6 +1,6 @@
 package views
 
-import "parley/internal/store"
+import "parley"
 
 // PositionRow is one (demand, stance) row of the statement form.
 type PositionRow struct {
@@ -25,9 +25,9 @@ type StatementForm struct {
 	RegionOpts, Sources     []Option
 	// Duplicates are existing statements that look like this one; the
 	// editor confirms before saving.
-	Duplicates []store.Statement
+	Duplicates []parley.Statement
 	// Conflict is the version another editor saved meanwhile.
-	Conflict *store.Statement
+	Conflict *parley.Statement
 }
 
 // SourceFields are a source's form fields.

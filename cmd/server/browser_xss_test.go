@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"parley"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,7 +134,7 @@ func TestBrowserStoredXSSIsInert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := storeXSSRecords(t, st, store.Editor{ID: u.ID, Email: u.Email})
+	rec := storeXSSRecords(t, st, parley.Editor{ID: u.ID, Email: u.Email})
 
 	// Record every dialog and every write to window.__xss, from before the
 	// first navigation; dismiss dialogs from another goroutine (a listener
@@ -337,7 +338,7 @@ func TestBrowserStoredXSSIsInert(t *testing.T) {
 // storeXSSRecords creates, through the store, records whose every text
 // field holds the payloads, and edits each once so that its history shows
 // a before and an after. It also checks that script URLs are refused.
-func storeXSSRecords(t *testing.T, st *store.Store, by store.Editor) xssRecords {
+func storeXSSRecords(t *testing.T, st *store.Store, by parley.Editor) xssRecords {
 	t.Helper()
 	ctx := context.Background()
 	day := time.Now().UTC().AddDate(0, 0, -1)
@@ -365,8 +366,8 @@ func storeXSSRecords(t *testing.T, st *store.Store, by store.Editor) xssRecords 
 		"javascript:window.__xss=5", "JavaScript:window.__xss=5", " javascript:window.__xss=5", "\tjavascript:window.__xss=5",
 		"data:text/html,<script>window.__xss=5</script>", "vbscript:msgbox(5)", "//example.org/x", "https://",
 	} {
-		_, err := st.CreateSource(ctx, by, store.SourceInput{Outlet: r.outlet, URL: bad})
-		var ve *store.ValidationError
+		_, err := st.CreateSource(ctx, by, parley.SourceInput{Outlet: r.outlet, URL: bad})
+		var ve *parley.ValidationError
 		if !errors.As(err, &ve) || ve.Fields["url"] == "" {
 			t.Errorf("CreateSource with URL %q = %v, want a validation error on url", bad, err)
 		}
@@ -379,25 +380,25 @@ func storeXSSRecords(t *testing.T, st *store.Store, by store.Editor) xssRecords 
 		t.Errorf("refused sources were stored: %d sources before, %d after", len(before), len(after))
 	}
 
-	parent, err := st.CreateActor(ctx, by, store.ActorInput{Slug: "xss-parent", Name: r.parentName, Kind: "government", Side: "russia", Role: r.role1})
+	parent, err := st.CreateActor(ctx, by, parley.ActorInput{Slug: "xss-parent", Name: r.parentName, Kind: "government", Side: "russia", Role: r.role1})
 	if err != nil {
 		t.Fatalf("create parent actor: %v", err)
 	}
-	a, err := st.CreateActor(ctx, by, store.ActorInput{Slug: r.actorSlug, Name: r.actorName, Aliases: r.actorAliases,
+	a, err := st.CreateActor(ctx, by, parley.ActorInput{Slug: r.actorSlug, Name: r.actorName, Aliases: r.actorAliases,
 		Kind: "person", Side: "russia", Role: r.role1, Parent: parent.Slug})
 	if err != nil {
 		t.Fatalf("create actor: %v", err)
 	}
-	reg, err := st.CreateRegion(ctx, by, store.RegionInput{Slug: r.regionSlug, Name: r.regionName, Country: r.country1, Kind: "oblast"})
+	reg, err := st.CreateRegion(ctx, by, parley.RegionInput{Slug: r.regionSlug, Name: r.regionName, Country: r.country1, Kind: "oblast"})
 	if err != nil {
 		t.Fatalf("create region: %v", err)
 	}
-	dm, err := st.CreateDemand(ctx, by, store.DemandInput{Slug: r.demandSlug, Title: r.demandTitle, Description: r.desc1,
+	dm, err := st.CreateDemand(ctx, by, parley.DemandInput{Slug: r.demandSlug, Title: r.demandTitle, Description: r.desc1,
 		Side: "russia", Category: "territory", Regions: []string{r.regionSlug}})
 	if err != nil {
 		t.Fatalf("create demand: %v", err)
 	}
-	srcIn := store.SourceInput{Outlet: r.outlet, Title: r.headline, URL: xssURL, Via: r.via1, Published: store.Date{Time: day, Precision: "day"}}
+	srcIn := parley.SourceInput{Outlet: r.outlet, Title: r.headline, URL: xssURL, Via: r.via1, Published: parley.Date{Time: day, Precision: "day"}}
 	src, err := st.CreateSource(ctx, by, srcIn)
 	if err != nil {
 		t.Fatalf("create source with URL %q: %v", xssURL, err)
@@ -405,13 +406,13 @@ func storeXSSRecords(t *testing.T, st *store.Store, by store.Editor) xssRecords 
 	if src.URL != xssURL {
 		t.Fatalf("source stored URL %q, want %q", src.URL, xssURL)
 	}
-	stIn := store.StatementInput{Actor: r.actorSlug, Date: store.Date{Time: day, Precision: "day"},
+	stIn := parley.StatementInput{Actor: r.actorSlug, Date: parley.Date{Time: day, Precision: "day"},
 		Quote: r.quote, Summary: r.summary1, Occasion: r.occasion, Attribution: "on_record", SourceID: src.ID,
-		Regions: []string{r.regionSlug}, Positions: []store.PositionInput{{Demand: r.demandSlug, Stance: "insists"}}}
+		Regions: []string{r.regionSlug}, Positions: []parley.PositionInput{{Demand: r.demandSlug, Stance: "insists"}}}
 	// A script URL in a source made with the statement is refused too.
 	bad := stIn
-	bad.SourceID, bad.NewSource = 0, &store.SourceInput{Outlet: r.outlet, URL: "javascript:window.__xss=5"}
-	var ve *store.ValidationError
+	bad.SourceID, bad.NewSource = 0, &parley.SourceInput{Outlet: r.outlet, URL: "javascript:window.__xss=5"}
+	var ve *parley.ValidationError
 	if _, err := st.CreateStatement(ctx, by, bad); !errors.As(err, &ve) || ve.Fields["source_url"] == "" {
 		t.Errorf("CreateStatement with a new source at a javascript: URL = %v, want a validation error on source_url", err)
 	}
@@ -427,14 +428,14 @@ func storeXSSRecords(t *testing.T, st *store.Store, by store.Editor) xssRecords 
 	if _, err := st.UpdateStatement(ctx, by, s.ID, s.Version, in); err != nil {
 		t.Fatalf("update statement: %v", err)
 	}
-	if _, err := st.UpdateActor(ctx, by, a.Slug, a.Version, store.ActorInput{Name: r.actorName, Aliases: r.actorAliases,
+	if _, err := st.UpdateActor(ctx, by, a.Slug, a.Version, parley.ActorInput{Name: r.actorName, Aliases: r.actorAliases,
 		Kind: "person", Side: "russia", Role: r.role2, Parent: parent.Slug}); err != nil {
 		t.Fatalf("update actor: %v", err)
 	}
-	if _, err := st.UpdateRegion(ctx, by, reg.Slug, reg.Version, store.RegionInput{Name: r.regionName, Country: r.country2, Kind: "oblast"}); err != nil {
+	if _, err := st.UpdateRegion(ctx, by, reg.Slug, reg.Version, parley.RegionInput{Name: r.regionName, Country: r.country2, Kind: "oblast"}); err != nil {
 		t.Fatalf("update region: %v", err)
 	}
-	if _, err := st.UpdateDemand(ctx, by, dm.Slug, dm.Version, store.DemandInput{Title: r.demandTitle, Description: r.desc2,
+	if _, err := st.UpdateDemand(ctx, by, dm.Slug, dm.Version, parley.DemandInput{Title: r.demandTitle, Description: r.desc2,
 		Side: "russia", Category: "territory", Regions: []string{r.regionSlug}}); err != nil {
 		t.Fatalf("update demand: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"parley"
 	"strings"
 	"time"
 
@@ -94,8 +95,8 @@ func userCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 		return err
 	}
 	defer db.Close()
-	u, err := store.New(db.pool).CreateUser(ctx, *email, hash, *role)
-	if errors.Is(err, store.ErrConflict) {
+	u, err := store.New(db.pool).CreateUser(ctx, *email, hash, parley.Role(*role))
+	if errors.Is(err, parley.ErrConflict) {
 		return fmt.Errorf("user add: an account for %s already exists", *email)
 	}
 	if err != nil {

@@ -3,16 +3,16 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"parley"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 type actorsStore interface {
-	ListActors(ctx context.Context) ([]store.Actor, error)
+	ListActors(ctx context.Context) ([]parley.Actor, error)
 }
 
 // handleActorsIndex lists actors by side.
@@ -34,11 +34,11 @@ func handleActorsIndex(st actorsStore) handlerFunc {
 }
 
 type actorStore interface {
-	GetActor(ctx context.Context, slug string) (store.Actor, error)
-	ListDemands(ctx context.Context) ([]store.Demand, error)
-	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
-	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	GetActor(ctx context.Context, slug string) (parley.Actor, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
+	ListStanceEvents(ctx context.Context, actor, demand string) ([]parley.StanceEvent, error)
+	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleActorShow shows an actor's positions, their history and statements.
@@ -57,7 +57,7 @@ func handleActorShow(st actorStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		statements, err := st.ListStatements(ctx, store.StatementFilter{Actor: a.Slug, Limit: 100})
+		statements, err := st.ListStatements(ctx, parley.StatementFilter{Actor: a.Slug, Limit: 100})
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func handleActorShow(st actorStore) handlerFunc {
 			return err
 		}
 		d := views.ActorData{Actor: a, Statements: statements, Revisions: diffRevisions(revs)}
-		byDemand := map[string][]store.StanceEvent{}
+		byDemand := map[string][]parley.StanceEvent{}
 		var from, to time.Time
 		for _, e := range events {
 			byDemand[e.DemandSlug] = append(byDemand[e.DemandSlug], e)
@@ -85,7 +85,7 @@ func handleActorShow(st actorStore) handlerFunc {
 			last := evs[len(evs)-1]
 			d.Positions = append(d.Positions, views.ActorPosition{
 				Demand: views.DemandRef{Slug: dm.Slug, Title: dm.Title, Category: dm.Category},
-				Current: store.CurrentPosition{ActorSlug: a.Slug, DemandSlug: dm.Slug, Stance: last.Stance,
+				Current: parley.CurrentPosition{ActorSlug: a.Slug, DemandSlug: dm.Slug, Stance: last.Stance,
 					Date: last.Date, StatementID: last.StatementID},
 				Chart: views.NewStanceChart(evs, from, to),
 			})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"parley"
 	"strconv"
 	"strings"
 
@@ -12,21 +13,20 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"parley/internal/auth"
-	"parley/internal/store"
 	"parley/views"
 )
 
 type usersStore interface {
-	ListUsers(ctx context.Context) ([]store.User, error)
-	CreateUser(ctx context.Context, email, passwordHash, role string) (store.User, error)
-	SetUserRole(ctx context.Context, id int64, role string) error
+	ListUsers(ctx context.Context) ([]parley.User, error)
+	CreateUser(ctx context.Context, email, passwordHash string, role parley.Role) (parley.User, error)
+	SetUserRole(ctx context.Context, id int64, role parley.Role) error
 	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
 }
 
 func userForm(v, errs map[string]string) views.SimpleForm {
 	return views.SimpleForm{Action: "/admin/users", Submit: "Add user", Errors: errs, Fields: []views.FormField{
 		text("email", "Email", v, errs, "", map[string]any{"type": "email", "required": true, "maxlength": "254"}),
-		{Field: views.Field{Name: "role", Label: "Role", Value: v["role"], Error: errs["role"]}, Kind: "select", Options: opts(store.Roles, ident)},
+		{Field: views.Field{Name: "role", Label: "Role", Value: v["role"], Error: errs["role"]}, Kind: "select", Options: opts(parley.Roles, ident)},
 		text("password", "Initial password", map[string]string{}, errs, "At least 8 characters; share it privately.", map[string]any{"type": "password", "autocomplete": "new-password", "required": true}),
 	}}
 }
@@ -64,10 +64,10 @@ func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) h
 			if err != nil {
 				return err
 			}
-			_, err = st.CreateUser(r.Context(), v["email"], hash, v["role"])
+			_, err = st.CreateUser(r.Context(), v["email"], hash, parley.Role(v["role"]))
 			if fe, ok := validationFields(err); ok {
 				errs = fe
-			} else if errors.Is(err, store.ErrConflict) {
+			} else if errors.Is(err, parley.ErrConflict) {
 				errs["email"] = "An account with this email already exists."
 			} else if err != nil {
 				return err
@@ -86,7 +86,7 @@ func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) h
 func userID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, store.ErrNotFound
+		return 0, parley.ErrNotFound
 	}
 	return id, nil
 }
@@ -101,7 +101,7 @@ func handleUserRole(log *slog.Logger, sm *scs.SessionManager, st usersStore) han
 		if err := parseForm(r); err != nil {
 			return err
 		}
-		role := r.PostForm.Get("role")
+		role := parley.Role(r.PostForm.Get("role"))
 		if err := st.SetUserRole(r.Context(), id, role); err != nil {
 			if _, ok := validationFields(err); ok {
 				return badRequest("role: choose editor or admin.")
@@ -155,10 +155,10 @@ func handleUserDisable(log *slog.Logger, sm *scs.SessionManager, st usersStore) 
 }
 
 type sourcesStore interface {
-	ListSources(ctx context.Context) ([]store.Source, error)
-	GetSource(ctx context.Context, id int64) (store.Source, error)
-	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	ListSources(ctx context.Context) ([]parley.Source, error)
+	GetSource(ctx context.Context, id int64) (parley.Source, error)
+	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleSourcesIndex lists sources.
@@ -177,13 +177,13 @@ func handleSourceShow(st sourcesStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id < 1 {
-			return store.ErrNotFound
+			return parley.ErrNotFound
 		}
 		src, err := st.GetSource(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		statements, err := st.ListStatements(r.Context(), store.StatementFilter{SourceID: id, Limit: 500})
+		statements, err := st.ListStatements(r.Context(), parley.StatementFilter{SourceID: id, Limit: 500})
 		if err != nil {
 			return err
 		}

@@ -7,13 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"parley"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 
 	"parley/internal/auth"
-	"parley/internal/store"
 	"parley/views"
 )
 
@@ -59,7 +60,7 @@ func newSessions(st scs.Store, secure bool) *scs.SessionManager {
 }
 
 type userStore interface {
-	GetUser(ctx context.Context, id int64) (store.User, error)
+	GetUser(ctx context.Context, id int64) (parley.User, error)
 }
 
 const flashKey ctxKey = 100
@@ -76,7 +77,7 @@ func loadUser(sm *scs.SessionManager, st userStore, e errorRenderer) func(http.H
 				case err == nil && !u.Disabled:
 					ctx = context.WithValue(ctx, userKey, u)
 					w.Header().Set("Cache-Control", "no-store")
-				case err == nil || errors.Is(err, store.ErrNotFound):
+				case err == nil || errors.Is(err, parley.ErrNotFound):
 					_ = sm.Destroy(ctx) // disabled or removed: the session ends
 				default:
 					e.render(w, r, err)
@@ -91,15 +92,15 @@ func loadUser(sm *scs.SessionManager, st userStore, e errorRenderer) func(http.H
 	}
 }
 
-func currentUser(r *http.Request) (store.User, bool) {
-	u, ok := r.Context().Value(userKey).(store.User)
+func currentUser(r *http.Request) (parley.User, bool) {
+	u, ok := r.Context().Value(userKey).(parley.User)
 	return u, ok
 }
 
 // editor is who signs a change: the signed-in user.
-func editor(r *http.Request) store.Editor {
+func editor(r *http.Request) parley.Editor {
 	u, _ := currentUser(r)
-	return store.Editor{ID: u.ID, Email: u.Email}
+	return parley.Editor{ID: u.ID, Email: u.Email}
 }
 
 // flashMsg is a one-time message shown after a change, with the address
@@ -118,7 +119,7 @@ func setFlash(sm *scs.SessionManager, r *http.Request, msg, undo string) {
 
 // requireRole lets signed-in users with one of roles through. Others are
 // sent to sign in (reads) or refused (writes).
-func requireRole(e errorRenderer, roles ...string) func(http.Handler) http.Handler {
+func requireRole(e errorRenderer, roles ...parley.Role) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			u, ok := currentUser(r)
@@ -130,8 +131,8 @@ func requireRole(e errorRenderer, roles ...string) func(http.Handler) http.Handl
 				e.render(w, r, &HTTPError{Status: http.StatusForbidden, Message: "Sign in as an editor to make changes."})
 				return
 			}
-			if len(roles) > 0 && !contains(roles, u.Role) {
-				e.render(w, r, &HTTPError{Status: http.StatusForbidden, Message: "Your account may not do this: it needs the " + strings.Join(roles, " or ") + " role."})
+			if len(roles) > 0 && !slices.Contains(roles, u.Role) {
+				e.render(w, r, &HTTPError{Status: http.StatusForbidden, Message: "Your account may not do this: it needs the " + list(roles, " or ") + " role."})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -139,17 +140,8 @@ func requireRole(e errorRenderer, roles ...string) func(http.Handler) http.Handl
 	}
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
-}
-
 type loginStore interface {
-	GetUserByEmail(ctx context.Context, email string) (store.User, error)
+	GetUserByEmail(ctx context.Context, email string) (parley.User, error)
 	RecordLoginAttempt(ctx context.Context, email, ip string, success bool) error
 	RecentLoginFailures(ctx context.Context, email, ip string, since time.Time) (int, int, error)
 }
@@ -189,7 +181,7 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore) handle
 		u, err := st.GetUserByEmail(ctx, email)
 		ok := false
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, parley.ErrNotFound):
 			if err := verifyPassword(ctx, dummyHash, pw); errors.Is(err, context.DeadlineExceeded) {
 				return err
 			}

@@ -3,18 +3,18 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"parley"
 	"sort"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 type demandsStore interface {
-	ListDemands(ctx context.Context) ([]store.Demand, error)
-	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
 }
 
 // handleDemandsIndex lists demands by category with their gaps.
@@ -28,7 +28,7 @@ func handleDemandsIndex(st demandsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		gaps := store.Gaps(stances)
+		gaps := parley.Gaps(stances)
 		var d views.DemandsData
 		for _, dm := range byCategory(demands) {
 			if n := len(d.Categories); n == 0 || d.Categories[n-1].Category != dm.Category {
@@ -42,12 +42,12 @@ func handleDemandsIndex(st demandsStore) handlerFunc {
 }
 
 type demandStore interface {
-	GetDemand(ctx context.Context, slug string) (store.Demand, error)
-	ListStanceEvents(ctx context.Context, actor, demand string) ([]store.StanceEvent, error)
-	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
-	DemandPositions(ctx context.Context, demand string) ([]store.CurrentPosition, error)
-	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	GetDemand(ctx context.Context, slug string) (parley.Demand, error)
+	ListStanceEvents(ctx context.Context, actor, demand string) ([]parley.StanceEvent, error)
+	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
+	DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleDemandShow shows who stands where on a demand and how the gap moved.
@@ -70,7 +70,7 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		statements, err := st.ListStatements(ctx, store.StatementFilter{Demand: dm.Slug, Limit: 100})
+		statements, err := st.ListStatements(ctx, parley.StatementFilter{Demand: dm.Slug, Limit: 100})
 		if err != nil {
 			return err
 		}
@@ -78,11 +78,11 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.DemandData{Demand: dm, Gap: store.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
-		actors := make([]store.Actor, 0, len(onDemand))
-		byActor := map[string]store.CurrentPosition{}
+		d := views.DemandData{Demand: dm, Gap: parley.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
+		actors := make([]parley.Actor, 0, len(onDemand))
+		byActor := map[string]parley.CurrentPosition{}
 		for _, c := range onDemand {
-			actors = append(actors, store.Actor{Slug: c.ActorSlug, Name: c.ActorName, Side: c.ActorSide})
+			actors = append(actors, parley.Actor{Slug: c.ActorSlug, Name: c.ActorName, Side: c.ActorSide})
 			byActor[c.ActorSlug] = c
 		}
 		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
@@ -99,15 +99,15 @@ func handleDemandShow(st demandStore) handlerFunc {
 
 // gapHistory replays stance events (oldest first) and records the gap
 // after each date.
-func gapHistory(events []store.StanceEvent) []views.GapPoint {
-	var sides store.SideStanceTracker
+func gapHistory(events []parley.StanceEvent) []views.GapPoint {
+	var sides parley.SideStanceTracker
 	var out []views.GapPoint
 	for i, e := range events {
 		sides.Add(e)
 		if i+1 < len(events) && events[i+1].Date.Time.Equal(e.Date.Time) {
 			continue // one point per date
 		}
-		g := store.Gaps(sides.Stances(e.DemandSlug))[e.DemandSlug]
+		g := parley.Gaps(sides.Stances(e.DemandSlug))[e.DemandSlug]
 		out = append(out, views.GapPoint{Date: e.Date, Gap: g.Value})
 	}
 	return out

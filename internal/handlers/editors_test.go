@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"parley"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +23,6 @@ import (
 
 	"parley/internal/auth"
 	"parley/internal/handlers"
-	"parley/internal/store"
 )
 
 // The editor side, seen as an editor's browser sees it: sign-in, the write
@@ -48,9 +48,9 @@ func passwordHash(t *testing.T) string {
 }
 
 // newUser creates an account whose password is testPassword.
-func (e *env) newUser(t *testing.T, email, role string) store.User {
+func (e *env) newUser(t *testing.T, email, role string) parley.User {
 	t.Helper()
-	u, err := e.store.CreateUser(context.Background(), email, passwordHash(t), role)
+	u, err := e.store.CreateUser(context.Background(), email, passwordHash(t), parley.Role(role))
 	if err != nil {
 		t.Fatalf("CreateUser(%s): %v", email, err)
 	}
@@ -328,7 +328,7 @@ func newStatementForm(t *testing.T, summary string) url.Values {
 }
 
 // formDate writes a date as the forms take it: its form is its precision.
-func formDate(d store.Date) string {
+func formDate(d parley.Date) string {
 	switch d.Precision {
 	case "month":
 		return d.Time.Format("2006-01")
@@ -376,7 +376,7 @@ func (e *env) statementsWithSummary(t *testing.T, summary string) int {
 	return e.count(t, `SELECT count(*) FROM statements WHERE summary = $1`, summary)
 }
 
-var byEditor = store.Editor{Email: "setup@example.org"}
+var byEditor = parley.Editor{Email: "setup@example.org"}
 
 // ---- 1. Who may use the write routes ----
 
@@ -396,8 +396,8 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 		t.Fatal(err)
 	}
 	stEdit := url.Values{"version": {strconv.Itoa(st.Version)}, "actor": {st.ActorSlug}, "date": {formDate(st.Date)},
-		"date_precision": {st.Date.Precision}, "quote": {st.Quote}, "summary": {st.Summary + " (edited)"},
-		"occasion": {st.Occasion}, "attribution": {st.Attribution}}
+		"date_precision": {string(st.Date.Precision)}, "quote": {st.Quote}, "summary": {st.Summary + " (edited)"},
+		"occasion": {st.Occasion}, "attribution": {string(st.Attribution)}}
 	if st.Source != nil {
 		stEdit.Set("source_id", strconv.FormatInt(st.Source.ID, 10))
 	}
@@ -406,7 +406,7 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 	}
 	for _, p := range st.Positions {
 		stEdit.Add("demand", p.Demand)
-		stEdit.Add("stance", p.Stance)
+		stEdit.Add("stance", string(p.Stance))
 	}
 	a, err := e.store.GetActor(ctx, "dmitry-peskov")
 	if err != nil {
@@ -454,12 +454,12 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 		post("/statements/1/edit", false, stEdit),
 		post("/actors/new", false, url.Values{"slug": {"access-check-actor"}, "name": {"Access Check Actor"}, "kind": {"person"}, "side": {"russia"}}),
 		post("/actors/dmitry-peskov/edit", false, url.Values{"version": {strconv.Itoa(a.Version)}, "name": {a.Name},
-			"aliases": {strings.Join(a.Aliases, "\n")}, "kind": {a.Kind}, "side": {a.Side}, "role": {"Edited role"}, "parent": {a.ParentSlug}}),
+			"aliases": {strings.Join(a.Aliases, "\n")}, "kind": {string(a.Kind)}, "side": {a.Side}, "role": {"Edited role"}, "parent": {a.ParentSlug}}),
 		post("/demands/new", false, url.Values{"slug": {"access-check-demand"}, "title": {"Access check demand"}, "side": {"russia"}, "category": {"process"}}),
 		post("/demands/ukraine-neutrality/edit", false, url.Values{"version": {strconv.Itoa(d.Version)}, "title": {d.Title + " (edited)"},
-			"description": {d.Description}, "side": {d.Side}, "category": {d.Category}, "regions": d.Regions}),
+			"description": {d.Description}, "side": {d.Side}, "category": {string(d.Category)}, "regions": d.Regions}),
 		post("/regions/new", false, url.Values{"slug": {"access-check-region"}, "name": {"Access Check"}, "country": {"Ukraine"}, "kind": {"other"}}),
-		post("/regions/donetsk/edit", false, url.Values{"version": {strconv.Itoa(r.Version)}, "name": {"Donetsk (edited)"}, "country": {r.Country}, "kind": {r.Kind}}),
+		post("/regions/donetsk/edit", false, url.Values{"version": {strconv.Itoa(r.Version)}, "name": {"Donetsk (edited)"}, "country": {r.Country}, "kind": {string(r.Kind)}}),
 		post("/sources/new", false, url.Values{"outlet": {"Access Check Outlet"}}),
 		post("/sources/1/edit", false, url.Values{"version": {strconv.Itoa(src.Version)}, "outlet": {src.Outlet + " (edited)"},
 			"title": {src.Title}, "url": {src.URL}, "published": {formDate(src.Published)}, "via": {src.Via}}),
@@ -486,7 +486,7 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 func deleteForRestore(t *testing.T, e *env) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := e.store.CreateDemand(ctx, byEditor, store.DemandInput{Slug: "deleted-demand", Title: "A deleted demand",
+	if _, err := e.store.CreateDemand(ctx, byEditor, parley.DemandInput{Slug: "deleted-demand", Title: "A deleted demand",
 		Side: "russia", Category: "process"}); err != nil {
 		t.Fatal(err)
 	}

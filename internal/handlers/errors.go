@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"parley"
 	"sort"
 	"strings"
 	"time"
@@ -13,7 +14,6 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
@@ -87,7 +87,7 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 func classify(err error) (status int, title, msg string) {
 	var he *HTTPError
 	var mbe *http.MaxBytesError
-	var ve *store.ValidationError
+	var ve *parley.ValidationError
 	switch {
 	case errors.As(err, &he):
 		return he.Status, http.StatusText(he.Status), he.Message
@@ -101,9 +101,9 @@ func classify(err error) (status int, title, msg string) {
 		}
 		sort.Strings(msgs)
 		return http.StatusBadRequest, "Cannot do that", strings.Join(msgs, " ")
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, parley.ErrNotFound):
 		return http.StatusNotFound, "Not found", "There is nothing at this address. It may have been deleted, or the link is wrong."
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, parley.ErrConflict):
 		return http.StatusConflict, "Conflict", "This change clashes with what is stored: someone else may have changed the record meanwhile. Reload and try again."
 	case unavailable(err):
 		return http.StatusServiceUnavailable, "Temporarily unavailable",

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"parley"
 	"strconv"
 	"strings"
 	"time"
@@ -13,18 +14,17 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"parley/internal/export"
-	"parley/internal/store"
 )
 
 type exportStore interface {
 	catalog
-	GetRegion(ctx context.Context, slug string) (store.Region, error)
-	ExportStatements(ctx context.Context, f store.StatementFilter, fn func(store.ExportRow) error) error
+	GetRegion(ctx context.Context, slug string) (parley.Region, error)
+	ExportStatements(ctx context.Context, f parley.StatementFilter, fn func(parley.ExportRow) error) error
 }
 
 // exportFunc writes an export of the statements f selects; name is the
 // file name's stem.
-type exportFunc func(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error
+type exportFunc func(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, name string) error
 
 // handleExport serves the current search (/statements.csv, .json) or, with
 // byRegion, a region's timeline with the region page's filters, in the
@@ -52,10 +52,10 @@ func handleExport(log *slog.Logger, site siteURL, st exportStore, byRegion bool,
 
 // exportFilter parses the page filters plus bom; region, when set, is the
 // only region the filter may name.
-func exportFilter(r *http.Request, st exportStore, region string) (store.StatementFilter, error) {
+func exportFilter(r *http.Request, st exportStore, region string) (parley.StatementFilter, error) {
 	cat, err := loadCatalog(r.Context(), st, r.URL.Query())
 	if err != nil {
-		return store.StatementFilter{}, err
+		return parley.StatementFilter{}, err
 	}
 	v := cat.vocab()
 	if region != "" {
@@ -63,7 +63,7 @@ func exportFilter(r *http.Request, st exportStore, region string) (store.Stateme
 	}
 	q := r.URL.Query()
 	if b := q.Get("bom"); b != "" && b != "1" && b != "0" {
-		return store.StatementFilter{}, badRequest("bom: use bom=1 for a file Excel opens as UTF-8, or leave it out.")
+		return parley.StatementFilter{}, badRequest("bom: use bom=1 for a file Excel opens as UTF-8, or leave it out.")
 	}
 	q.Del("bom")
 	q.Del("page")
@@ -78,7 +78,7 @@ func exportFilter(r *http.Request, st exportStore, region string) (store.Stateme
 // so a failing query still gets a proper error page; then rows are flushed
 // as they come. A failure after the first byte aborts the connection, so
 // the download visibly fails instead of ending short.
-func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, name string) error {
+func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, name string) error {
 	base := site(r)
 	rc := http.NewResponseController(w)
 	streamDeadline(rc)
@@ -104,17 +104,17 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 	}
 	n := 0
 	row := make([]string, len(export.Header))
-	err := st.ExportStatements(r.Context(), f, func(x store.ExportRow) error {
+	err := st.ExportStatements(r.Context(), f, func(x parley.ExportRow) error {
 		if !started {
 			if err := begin(); err != nil {
 				return err
 			}
 		}
 		id := strconv.FormatInt(x.StatementID, 10)
-		row[0], row[1], row[2] = id, x.Date.ISO(), x.Date.Precision
-		row[3], row[4], row[5], row[6] = x.Actor, x.ActorSide, x.Demand, x.Stance
+		row[0], row[1], row[2] = id, x.Date.ISO(), string(x.Date.Precision)
+		row[3], row[4], row[5], row[6] = x.Actor, x.ActorSide, x.Demand, string(x.Stance)
 		row[7], row[8], row[9] = x.Quote, x.Summary, strings.Join(x.Regions, ";")
-		row[10], row[11], row[12], row[13] = x.Occasion, x.Attribution, x.SourceOutlet, x.SourceTitle
+		row[10], row[11], row[12], row[13] = x.Occasion, string(x.Attribution), x.SourceOutlet, x.SourceTitle
 		row[14], row[15], row[16] = x.SourceURL, x.SourcePublished.ISO(), base+"/statements/"+id
 		if err := cw.Write(row); err != nil {
 			return err

@@ -4,28 +4,27 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"parley"
 	"strconv"
 
 	"github.com/go-chi/chi/v5/middleware"
-
-	"parley/internal/store"
 )
 
 // jsonStatement is one statement of a JSON export: typed fields, nothing
 // neutralised (programs read it, not spreadsheets).
 type jsonStatement struct {
-	ID            int64          `json:"id"`
-	Date          string         `json:"date"`
-	DatePrecision string         `json:"date_precision"`
-	Actor         jsonActor      `json:"actor"`
-	Positions     []jsonPosition `json:"positions"`
-	Quote         string         `json:"quote"`
-	Summary       string         `json:"summary"`
-	Regions       []string       `json:"regions"`
-	Occasion      string         `json:"occasion"`
-	Attribution   string         `json:"attribution"`
-	Source        *jsonSource    `json:"source"`
-	URL           string         `json:"url"`
+	ID            int64              `json:"id"`
+	Date          string             `json:"date"`
+	DatePrecision parley.Precision   `json:"date_precision"`
+	Actor         jsonActor          `json:"actor"`
+	Positions     []jsonPosition     `json:"positions"`
+	Quote         string             `json:"quote"`
+	Summary       string             `json:"summary"`
+	Regions       []string           `json:"regions"`
+	Occasion      string             `json:"occasion"`
+	Attribution   parley.Attribution `json:"attribution"`
+	Source        *jsonSource        `json:"source"`
+	URL           string             `json:"url"`
 }
 
 type jsonActor struct {
@@ -35,22 +34,22 @@ type jsonActor struct {
 }
 
 type jsonPosition struct {
-	Demand string `json:"demand"`
-	Stance string `json:"stance"`
-	Score  int    `json:"score"`
+	Demand string        `json:"demand"`
+	Stance parley.Stance `json:"stance"`
+	Score  int           `json:"score"`
 }
 
 type jsonSource struct {
-	Outlet             string  `json:"outlet"`
-	Title              string  `json:"title"`
-	URL                string  `json:"url"`
-	Published          *string `json:"published"`
-	PublishedPrecision string  `json:"published_precision,omitempty"`
+	Outlet             string           `json:"outlet"`
+	Title              string           `json:"title"`
+	URL                string           `json:"url"`
+	Published          *string          `json:"published"`
+	PublishedPrecision parley.Precision `json:"published_precision,omitempty"`
 }
 
 // writeJSON streams {"statements": [...]} one statement at a time, oldest
 // first; like the CSV, a failure mid-stream aborts the connection.
-func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f store.StatementFilter, _ string) error {
+func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, _ string) error {
 	base := site(r)
 	rc := http.NewResponseController(w)
 	streamDeadline(rc)
@@ -81,7 +80,7 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 		}
 		return nil
 	}
-	err := st.ExportStatements(r.Context(), f, func(x store.ExportRow) error {
+	err := st.ExportStatements(r.Context(), f, func(x parley.ExportRow) error {
 		if cur == nil || cur.ID != x.StatementID {
 			if err := emit(); err != nil {
 				return err
@@ -104,7 +103,7 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 			}
 		}
 		if x.Demand != "" {
-			cur.Positions = append(cur.Positions, jsonPosition{Demand: x.Demand, Stance: x.Stance, Score: store.StanceScore(x.Stance)})
+			cur.Positions = append(cur.Positions, jsonPosition{Demand: x.Demand, Stance: x.Stance, Score: x.Stance.Score()})
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"parley"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,8 +134,8 @@ func TestCSVExportHonoursFiltersAndBOM(t *testing.T) {
 func TestCSVNeutralisesFormulasAndKeepsText(t *testing.T) {
 	e := newEnv(t, true)
 	ctx := context.Background()
-	st, err := e.store.CreateStatement(ctx, store.Editor{}, store.StatementInput{
-		Actor: "dmitry-peskov", Date: store.Date{Time: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Precision: "day"},
+	st, err := e.store.CreateStatement(ctx, parley.Editor{}, parley.StatementInput{
+		Actor: "dmitry-peskov", Date: parley.Date{Time: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Precision: "day"},
 		Quote: "=HYPERLINK(\"http://evil.example\",\"x\")", Summary: "-1+2 \"quoted\", with a comma\nand a second line — Песков",
 		Occasion: "@briefing", Attribution: "spokesperson", Regions: []string{"crimea"},
 	})

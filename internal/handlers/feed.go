@@ -5,15 +5,14 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"parley"
 	"strconv"
 	"time"
-
-	"parley/internal/store"
 )
 
 type feedStore interface {
 	catalog
-	ListStatementChanges(ctx context.Context, region, demand string, limit int) ([]store.StatementChange, error)
+	ListStatementChanges(ctx context.Context, region, demand string, limit int) ([]parley.StatementChange, error)
 }
 
 type atomFeed struct {

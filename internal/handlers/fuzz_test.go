@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"parley"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"parley/internal/export"
-	"parley/internal/store"
 )
 
 // Fuzz targets for the parsers that read what users send. They need no
@@ -51,9 +51,9 @@ func FuzzParseFilter(f *testing.F) {
 		in("side", fl.Side, fuzzVocab.sides)
 		in("demand", fl.Demand, fuzzVocab.demands)
 		in("region", fl.Region, fuzzVocab.regions)
-		in("stance", fl.Stance, store.Stances)
-		in("attribution", fl.Attribution, store.Attributions)
-		in("sort", fl.Sort, store.Sorts)
+		in("stance", string(fl.Stance), strs(parley.Stances))
+		in("attribution", string(fl.Attribution), strs(parley.Attributions))
+		in("sort", fl.Sort, parley.Sorts)
 		if fl.Sort == "" {
 			t.Errorf("parseFilter(%q): no sort order", raw)
 		}
@@ -112,19 +112,19 @@ func FuzzParseStatementForm(f *testing.F) {
 		}
 		verr := in.Validate(now)
 		if verr != nil {
-			var ve *store.ValidationError
+			var ve *parley.ValidationError
 			if !errors.As(verr, &ve) || len(ve.Fields) == 0 {
 				t.Fatalf("form %q: Validate = %v, want a *ValidationError naming fields", body, verr)
 			}
 			return
 		}
-		if !slices.Contains(store.Precisions, in.Date.Precision) || !in.Date.Truncated() {
+		if !slices.Contains(parley.Precisions, in.Date.Precision) || !in.Date.Truncated() {
 			t.Errorf("form %q accepted with date %v at precision %q", body, in.Date.Time, in.Date.Precision)
 		}
 		if in.Date.Time.After(now) || in.Date.Time.Year() < 1900 {
 			t.Errorf("form %q accepted with date %v", body, in.Date.Time)
 		}
-		if len(problems) == 0 && in.Date.Precision != form.Precision && form.Precision != "" {
+		if len(problems) == 0 && string(in.Date.Precision) != form.Precision && form.Precision != "" {
 			t.Errorf("form %q: precision %q typed, %q stored, and no problem said so", body, form.Precision, in.Date.Precision)
 		}
 	})
@@ -183,4 +183,13 @@ func checkImport(t *testing.T, data []byte) {
 			}
 		}
 	}
+}
+
+// strs is values as plain strings.
+func strs[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -4,23 +4,23 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"parley"
 	"slices"
 	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 type homeStore interface {
-	TopActors(ctx context.Context, limit int) ([]store.Actor, int, error)
-	ListDemands(ctx context.Context) ([]store.Demand, error)
-	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]store.CurrentPosition, error)
-	SideStances(ctx context.Context, asOf time.Time, demand string) ([]store.SideStance, error)
-	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]store.Shift, error)
-	ListStatements(ctx context.Context, f store.StatementFilter) ([]store.Statement, error)
+	TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
+	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error)
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]parley.Shift, error)
+	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
 }
 
 // matrixActors is how many actors the matrix shows, the most active ones:
@@ -48,13 +48,13 @@ func handleHome(st homeStore) handlerFunc {
 		// The parts are independent queries: run them at once, each on its
 		// own connection, so the page waits for the slowest, not the sum.
 		var (
-			actors       []store.Actor
+			actors       []parley.Actor
 			total        int
-			demands      []store.Demand
-			current      []store.CurrentPosition
-			now, yearAgo []store.SideStance
-			shifts       []store.Shift
-			latest       []store.Statement
+			demands      []parley.Demand
+			current      []parley.CurrentPosition
+			now, yearAgo []parley.SideStance
+			shifts       []parley.Shift
+			latest       []parley.Statement
 		)
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() (err error) {
@@ -73,7 +73,7 @@ func handleHome(st homeStore) handlerFunc {
 		g.Go(func() (err error) { yearAgo, err = st.SideStances(gctx, ref.AddDate(-1, 0, 0), ""); return err })
 		g.Go(func() (err error) { shifts, err = st.ListShifts(gctx, asOf, "", "", 10); return err })
 		g.Go(func() (err error) {
-			latest, err = st.ListStatements(gctx, store.StatementFilter{AsOf: asOf, Limit: 10})
+			latest, err = st.ListStatements(gctx, parley.StatementFilter{AsOf: asOf, Limit: 10})
 			return err
 		})
 		if err := g.Wait(); err != nil {
@@ -85,13 +85,13 @@ func handleHome(st homeStore) handlerFunc {
 		m.Shown, m.Total = len(actors), total
 		d := views.HomeData{
 			Matrix: m,
-			Gaps:   buildGaps(demands, store.Gaps(now), store.Gaps(yearAgo)),
+			Gaps:   buildGaps(demands, parley.Gaps(now), parley.Gaps(yearAgo)),
 			Shifts: shifts,
 			Latest: latest,
 		}
 		if !asOf.IsZero() {
 			d.AsOf = asOf.Format("2006-01-02")
-			d.AsOfLabel = store.Date{Time: asOf, Precision: "day"}.String()
+			d.AsOfLabel = parley.Date{Time: asOf, Precision: "day"}.String()
 		}
 		return render(w, r, views.HomePage(page(r, "Dashboard"), d))
 	}
@@ -99,9 +99,9 @@ func handleHome(st homeStore) handlerFunc {
 
 // buildMatrix lays current positions out as actors (by side) × demands
 // (by category). Actors and demands without any position are left out.
-func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.CurrentPosition, asOf time.Time) views.Matrix {
+func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parley.CurrentPosition, asOf time.Time) views.Matrix {
 	type key struct{ actor, demand string }
-	cells := map[key]store.CurrentPosition{}
+	cells := map[key]parley.CurrentPosition{}
 	usedActor, usedDemand := map[string]bool{}, map[string]bool{}
 	for _, c := range current {
 		cells[key{c.ActorSlug, c.DemandSlug}] = c
@@ -150,7 +150,7 @@ func buildMatrix(actors []store.Actor, demands []store.Demand, current []store.C
 
 // sideOrder puts the two belligerents first, then the other sides by name;
 // actors keep their order (by name) within a side.
-func sideOrder(actors []store.Actor) []store.Actor {
+func sideOrder(actors []parley.Actor) []parley.Actor {
 	rank := func(side string) int {
 		switch side {
 		case "russia":
@@ -162,7 +162,7 @@ func sideOrder(actors []store.Actor) []store.Actor {
 		}
 		return 3
 	}
-	out := append([]store.Actor(nil), actors...)
+	out := append([]parley.Actor(nil), actors...)
 	sort.SliceStable(out, func(i, j int) bool {
 		ri, rj := rank(out[i].Side), rank(out[j].Side)
 		if ri != rj {
@@ -175,7 +175,7 @@ func sideOrder(actors []store.Actor) []store.Actor {
 
 // buildGaps lists demands that at least two sides address, widest gap
 // first, and among equal gaps the narrowing ones first.
-func buildGaps(demands []store.Demand, now, before map[string]store.Gap) []views.GapRow {
+func buildGaps(demands []parley.Demand, now, before map[string]parley.Gap) []views.GapRow {
 	var rows []views.GapRow
 	for _, d := range demands {
 		g, ok := now[d.Slug]
@@ -210,7 +210,7 @@ func buildGaps(demands []store.Demand, now, before map[string]store.Gap) []views
 func page(r *http.Request, title string) views.Page {
 	p := views.Page{Title: title}
 	if u, ok := currentUser(r); ok {
-		p.UserEmail, p.UserRole = u.Email, u.Role
+		p.UserEmail, p.UserRole = u.Email, string(u.Role)
 	}
 	if f, ok := r.Context().Value(flashKey).(flashMsg); ok {
 		p.Flash, p.FlashUndo = f.Text, f.Undo
@@ -220,10 +220,10 @@ func page(r *http.Request, title string) views.Page {
 
 // byCategory orders demands by the domain's category order (territory
 // first), keeping their order within a category.
-func byCategory(demands []store.Demand) []store.Demand {
-	out := append([]store.Demand(nil), demands...)
+func byCategory(demands []parley.Demand) []parley.Demand {
+	out := append([]parley.Demand(nil), demands...)
 	sort.SliceStable(out, func(i, j int) bool {
-		return slices.Index(store.Categories, out[i].Category) < slices.Index(store.Categories, out[j].Category)
+		return slices.Index(parley.Categories, out[i].Category) < slices.Index(parley.Categories, out[j].Category)
 	})
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"parley"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,7 +16,6 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"parley/internal/export"
-	"parley/internal/store"
 	"parley/views"
 )
 
@@ -24,7 +24,7 @@ import (
 const maxImportBytes = 8 << 20
 
 type importStore interface {
-	Import(ctx context.Context, by store.Editor, items []store.ImportStatement, apply bool) (store.ImportReport, error)
+	Import(ctx context.Context, by parley.Editor, items []parley.ImportStatement, apply bool) (parley.ImportReport, error)
 }
 
 // handleImportForm shows the upload form.
@@ -65,7 +65,7 @@ func handleImport(sm *scs.SessionManager, st importStore) handlerFunc {
 		apply := r.PostFormValue("confirm") == "1"
 		rep, err := st.Import(r.Context(), editor(r), items, apply)
 		d.Report = rep
-		if errors.Is(err, store.ErrImportProblems) {
+		if errors.Is(err, parley.ErrImportProblems) {
 			for _, p := range rep.Problems {
 				problems = append(problems, export.Problem{Line: p.Line, Column: columnOf(p.Column), Message: p.Message})
 			}
@@ -122,8 +122,8 @@ func importUpload(r *http.Request) ([]byte, string, error) {
 
 // importItems groups rows into statements (rows sharing a statement_id) and
 // checks every cell, naming line and column for each problem.
-func importItems(rows []export.Row) ([]store.ImportStatement, []export.Problem) {
-	var items []store.ImportStatement
+func importItems(rows []export.Row) ([]parley.ImportStatement, []export.Problem) {
+	var items []parley.ImportStatement
 	var problems []export.Problem
 	byKey := map[string]int{}
 	now := time.Now()
@@ -154,22 +154,22 @@ func importItems(rows []export.Row) ([]store.ImportStatement, []export.Problem) 
 		if i < 0 {
 			continue
 		}
-		demand, stance := f["demand"], f["stance"]
+		demand, stance := f["demand"], parley.Stance(f["stance"])
 		switch {
 		case demand == "" && stance == "":
 		case demand == "":
 			add(row.Line, "demand", "A stance needs the demand it is on.")
-		case !store.ValidSlug(demand):
+		case !parley.ValidSlug(demand):
 			add(row.Line, "demand", "“"+demand+"” is not a demand slug (lowercase words joined by hyphens).")
-		case !contains(store.Stances, stance):
-			add(row.Line, "stance", "Use one of: "+strings.Join(store.Stances, ", ")+".")
+		case !stance.Valid():
+			add(row.Line, "stance", "Use one of: "+list(parley.Stances, ", ")+".")
 		default:
-			items[i].Statement.Positions = append(items[i].Statement.Positions, store.PositionInput{Demand: demand, Stance: stance})
+			items[i].Statement.Positions = append(items[i].Statement.Positions, parley.PositionInput{Demand: demand, Stance: stance})
 		}
 	}
 	for _, it := range items {
 		if err := it.Statement.Validate(now); err != nil {
-			var ve *store.ValidationError
+			var ve *parley.ValidationError
 			if errors.As(err, &ve) {
 				for k, v := range ve.Fields {
 					add(it.Line, columnOf(k), v)
@@ -181,42 +181,42 @@ func importItems(rows []export.Row) ([]store.ImportStatement, []export.Problem) 
 	return items, problems
 }
 
-func importStatement(row export.Row, add func(int, string, string)) (store.ImportStatement, bool) {
+func importStatement(row export.Row, add func(int, string, string)) (parley.ImportStatement, bool) {
 	f := row.Fields
 	ok := true
-	it := store.ImportStatement{Line: row.Line, Actor: f["actor"], ActorSide: f["actor_side"]}
+	it := parley.ImportStatement{Line: row.Line, Actor: f["actor"], ActorSide: f["actor_side"]}
 	if strings.TrimSpace(it.Actor) == "" {
 		add(row.Line, "actor", "Name who said it.")
 		ok = false
 	}
 	// The contract writes YYYY-MM-DD; a person may write YYYY-MM or YYYY
 	// for a month or year, which means the same.
-	d, err := store.ParseDate(f["date"])
+	d, err := parley.ParseDate(f["date"])
 	if err != nil {
 		add(row.Line, "date", "“"+f["date"]+"” is not a date; use YYYY-MM-DD.")
 		ok = false
 	}
-	in := store.StatementInput{Actor: it.Actor, Date: store.Date{Time: d.Time, Precision: f["date_precision"]}, Quote: f["quote"],
-		Summary: f["summary"], Occasion: f["occasion"], Attribution: f["attribution"]}
+	in := parley.StatementInput{Actor: it.Actor, Date: parley.Date{Time: d.Time, Precision: parley.Precision(f["date_precision"])}, Quote: f["quote"],
+		Summary: f["summary"], Occasion: f["occasion"], Attribution: parley.Attribution(f["attribution"])}
 	for _, r := range splitRegions(f["regions"]) {
-		if !store.ValidSlug(r) {
+		if !parley.ValidSlug(r) {
 			add(row.Line, "regions", "“"+r+"” is not a region slug; separate slugs with ;.")
 			ok = false
 		}
 		in.Regions = append(in.Regions, r)
 	}
 	if f["source_outlet"] != "" || f["source_title"] != "" || f["source_url"] != "" {
-		src := store.SourceInput{Outlet: f["source_outlet"], Title: f["source_title"], URL: f["source_url"]}
+		src := parley.SourceInput{Outlet: f["source_outlet"], Title: f["source_title"], URL: f["source_url"]}
 		if p := f["source_published"]; p != "" {
 			t, err := export.ParseISODate(p)
 			if err != nil {
 				add(row.Line, "source_published", "“"+p+"” is not a date; use YYYY-MM-DD.")
 				ok = false
 			}
-			src.Published = store.Date{Time: t, Precision: "day"}
+			src.Published = parley.Date{Time: t, Precision: "day"}
 		}
 		if err := src.Validate(); err != nil {
-			var ve *store.ValidationError
+			var ve *parley.ValidationError
 			errors.As(err, &ve)
 			for k, v := range ve.Fields {
 				add(row.Line, "source_"+k, v)
@@ -229,12 +229,12 @@ func importStatement(row export.Row, add func(int, string, string)) (store.Impor
 	return it, ok
 }
 
-func sameStatement(it store.ImportStatement, row export.Row) bool {
+func sameStatement(it parley.ImportStatement, row export.Row) bool {
 	f := row.Fields
 	in := it.Statement
-	d, _ := store.ParseDate(f["date"])
-	return f["actor"] == it.Actor && d.Time.Equal(in.Date.Time) && f["date_precision"] == in.Date.Precision &&
-		f["quote"] == in.Quote && f["summary"] == in.Summary && f["occasion"] == in.Occasion && f["attribution"] == in.Attribution &&
+	d, _ := parley.ParseDate(f["date"])
+	return f["actor"] == it.Actor && d.Time.Equal(in.Date.Time) && parley.Precision(f["date_precision"]) == in.Date.Precision &&
+		f["quote"] == in.Quote && f["summary"] == in.Summary && f["occasion"] == in.Occasion && parley.Attribution(f["attribution"]) == in.Attribution &&
 		slices.Equal(splitRegions(f["regions"]), in.Regions) && sameSource(it.Source, f)
 }
 
@@ -271,7 +271,7 @@ func splitRegions(cell string) []string {
 }
 
 // sameSource reports whether a row names the same source as src.
-func sameSource(src *store.SourceInput, f map[string]string) bool {
+func sameSource(src *parley.SourceInput, f map[string]string) bool {
 	if src == nil {
 		return f["source_outlet"] == "" && f["source_title"] == "" && f["source_url"] == ""
 	}

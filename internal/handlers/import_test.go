@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"parley"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"parley/internal/auth"
-	"parley/internal/store"
 )
 
 // signedIn returns a client signed in as a new editor of e.
@@ -119,11 +119,11 @@ func fingerprint(t *testing.T, e *env) []string {
 func TestExportThenImportIntoEmptyInstanceReproducesStatements(t *testing.T) {
 	src := newEnv(t, true)
 	// Add the awkward cases: formula triggers, quotes, newlines, Cyrillic.
-	_, err := src.store.CreateStatement(context.Background(), store.Editor{}, store.StatementInput{
-		Actor: "dmitry-peskov", Date: store.Date{Time: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), Precision: "day"},
+	_, err := src.store.CreateStatement(context.Background(), parley.Editor{}, parley.StatementInput{
+		Actor: "dmitry-peskov", Date: parley.Date{Time: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), Precision: "day"},
 		Quote: "=SUM(A1:A9) \"це не так\"\nsecond line", Summary: "-Песков said, \"no\"; then +1 @all",
 		Occasion: "\tbriefing", Attribution: "spokesperson", Regions: []string{"crimea", "kherson"},
-		Positions: []store.PositionInput{{Demand: "no-foreign-peacekeepers", Stance: "insists"}},
+		Positions: []parley.PositionInput{{Demand: "no-foreign-peacekeepers", Stance: "insists"}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"parley"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,7 +17,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"parley/internal/seed"
-	"parley/internal/store"
 )
 
 // The analyst pages, seen as a user sees them: status codes, the text inside
@@ -249,7 +249,7 @@ type model struct {
 type mstmt struct {
 	seed.Statement
 	idx  int // order in seed.json, which is insertion (id) order
-	date store.Date
+	date parley.Date
 	side string
 	text string // lower-cased quote, summary, occasion, actor name and aliases
 }
@@ -268,7 +268,7 @@ func loadModel(t *testing.T) *model {
 		m.demandRegions[d.Slug] = d.Regions
 	}
 	for i, s := range f.Statements {
-		d, err := store.ParseDate(s.Date)
+		d, err := parley.ParseDate(s.Date)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func (m *model) keys(pred func(mstmt) bool) []string {
 
 func (s mstmt) takes(demand, stance string) bool {
 	for _, p := range s.Positions {
-		if (demand == "" || p.Demand == demand) && (stance == "" || p.Stance == stance) {
+		if (demand == "" || p.Demand == demand) && (stance == "" || string(p.Stance) == stance) {
 			return true
 		}
 	}
@@ -314,7 +314,7 @@ func (m *model) inRegion(s mstmt, region string) bool {
 type mpos struct {
 	actor, side, demand, stance string
 	anonymous                   bool
-	date                        store.Date
+	date                        parley.Date
 	idx                         int
 }
 
@@ -335,7 +335,7 @@ func (m *model) current(asOf time.Time) map[[2]string]mpos {
 		}
 		for _, p := range s.Positions {
 			k := [2]string{s.Actor, p.Demand}
-			c := mpos{actor: s.Actor, side: s.side, demand: p.Demand, stance: p.Stance, date: s.date, idx: s.idx,
+			c := mpos{actor: s.Actor, side: s.side, demand: p.Demand, stance: string(p.Stance), date: s.date, idx: s.idx,
 				anonymous: s.Attribution == "anonymous"}
 			if old, ok := out[k]; !ok || c.after(old) {
 				out[k] = c
@@ -359,7 +359,7 @@ func (m *model) gaps() map[string]int {
 	}
 	scores := map[string][]int{}
 	for k, c := range bySide {
-		scores[k[0]] = append(scores[k[0]], store.StanceScore(c.stance))
+		scores[k[0]] = append(scores[k[0]], parley.Stance(c.stance).Score())
 	}
 	out := map[string]int{}
 	for d, sc := range scores {
@@ -377,7 +377,7 @@ func (m *model) shifts() map[string]bool {
 	for _, s := range m.stmts {
 		for _, p := range s.Positions {
 			k := [2]string{s.Actor, p.Demand}
-			hist[k] = append(hist[k], mpos{actor: s.Actor, demand: p.Demand, stance: p.Stance, date: s.date, idx: s.idx})
+			hist[k] = append(hist[k], mpos{actor: s.Actor, demand: p.Demand, stance: string(p.Stance), date: s.date, idx: s.idx})
 		}
 	}
 	out := map[string]bool{}
@@ -890,7 +890,7 @@ func TestStatementPageShowsEverythingAboutIt(t *testing.T) {
 	}
 	positions := one(t, body, "positions")
 	for _, p := range s.Positions {
-		if !strings.Contains(positions, `href="/demands/`+p.Demand+`"`) || !strings.Contains(positions, "stance-"+p.Stance) {
+		if !strings.Contains(positions, `href="/demands/`+p.Demand+`"`) || !strings.Contains(positions, "stance-"+string(p.Stance)) {
 			t.Errorf("positions %q lack %s: %s", text(positions), p.Demand, p.Stance)
 		}
 	}

@@ -3,13 +3,12 @@ package handlers
 import (
 	"fmt"
 	"net/url"
+	"parley"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"parley/internal/store"
 )
 
 const (
@@ -23,7 +22,7 @@ type vocab struct {
 	actors, demands, regions, sides []string
 }
 
-func newVocab(actors []store.Actor, demands []store.Demand, regions []store.Region) vocab {
+func newVocab(actors []parley.Actor, demands []parley.Demand, regions []parley.Region) vocab {
 	var v vocab
 	for _, a := range actors {
 		v.actors = append(v.actors, a.Slug)
@@ -54,10 +53,27 @@ func parseDateParam(q url.Values, name string) (time.Time, error) {
 	return t, nil
 }
 
+// oneOf reads query value name, which must be one of allowed (what names
+// the kind of value in the message).
+func oneOf[T ~string](q url.Values, name string, allowed []T, what string) (T, error) {
+	val := T(strings.TrimSpace(q.Get(name)))
+	if val != "" && !slices.Contains(allowed, val) {
+		if len(allowed) > 12 {
+			return "", badRequest(fmt.Sprintf("%s: there is no %s %q.", name, what, val))
+		}
+		words := make([]string, len(allowed))
+		for i, a := range allowed {
+			words[i] = string(a)
+		}
+		return "", badRequest(fmt.Sprintf("%s: %q is not a known %s. Use one of: %s.", name, val, what, strings.Join(words, ", ")))
+	}
+	return val, nil
+}
+
 // parseFilter reads the statement filters of DESIGN.md from a query string.
 // Any value it cannot understand is a 400 naming the value.
-func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
-	var f store.StatementFilter
+func parseFilter(rawQuery string, v vocab) (parley.StatementFilter, int, error) {
+	var f parley.StatementFilter
 	if len(rawQuery) > maxQueryLength {
 		return f, 0, badRequest("The address is too long. Remove some filters and try again.")
 	}
@@ -69,35 +85,25 @@ func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
 	if utf8.RuneCountInString(f.Query) > 500 {
 		return f, 0, badRequest("q: the search is too long; use at most 500 characters.")
 	}
-	oneOf := func(name string, allowed []string, what string) (string, error) {
-		val := strings.TrimSpace(q.Get(name))
-		if val != "" && !slices.Contains(allowed, val) {
-			if len(allowed) > 12 {
-				return "", badRequest(fmt.Sprintf("%s: there is no %s %q.", name, what, val))
-			}
-			return "", badRequest(fmt.Sprintf("%s: %q is not a known %s. Use one of: %s.", name, val, what, strings.Join(allowed, ", ")))
-		}
-		return val, nil
-	}
-	if f.Actor, err = oneOf("actor", v.actors, "actor"); err != nil {
+	if f.Actor, err = oneOf(q, "actor", v.actors, "actor"); err != nil {
 		return f, 0, err
 	}
-	if f.Side, err = oneOf("side", v.sides, "side"); err != nil {
+	if f.Side, err = oneOf(q, "side", v.sides, "side"); err != nil {
 		return f, 0, err
 	}
-	if f.Demand, err = oneOf("demand", v.demands, "demand"); err != nil {
+	if f.Demand, err = oneOf(q, "demand", v.demands, "demand"); err != nil {
 		return f, 0, err
 	}
-	if f.Region, err = oneOf("region", v.regions, "region"); err != nil {
+	if f.Region, err = oneOf(q, "region", v.regions, "region"); err != nil {
 		return f, 0, err
 	}
-	if f.Stance, err = oneOf("stance", store.Stances, "stance"); err != nil {
+	if f.Stance, err = oneOf(q, "stance", parley.Stances, "stance"); err != nil {
 		return f, 0, err
 	}
-	if f.Attribution, err = oneOf("attribution", store.Attributions, "attribution"); err != nil {
+	if f.Attribution, err = oneOf(q, "attribution", parley.Attributions, "attribution"); err != nil {
 		return f, 0, err
 	}
-	if f.Sort, err = oneOf("sort", store.Sorts, "sort order"); err != nil {
+	if f.Sort, err = oneOf(q, "sort", parley.Sorts, "sort order"); err != nil {
 		return f, 0, err
 	}
 	if f.Sort == "" {
@@ -132,7 +138,7 @@ func parseFilter(rawQuery string, v vocab) (store.StatementFilter, int, error) {
 
 // filterQuery writes f back as a query string (without page), so links keep
 // every filter.
-func filterQuery(f store.StatementFilter, withRegion bool) url.Values {
+func filterQuery(f parley.StatementFilter, withRegion bool) url.Values {
 	q := url.Values{}
 	set := func(k, v string) {
 		if v != "" {
@@ -152,8 +158,8 @@ func filterQuery(f store.StatementFilter, withRegion bool) url.Values {
 	if withRegion {
 		set("region", f.Region)
 	}
-	set("stance", f.Stance)
-	set("attribution", f.Attribution)
+	set("stance", string(f.Stance))
+	set("attribution", string(f.Attribution))
 	set("from", date(f.From))
 	set("to", date(f.To))
 	set("as_of", date(f.AsOf))

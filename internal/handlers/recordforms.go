@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"parley"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,8 @@ type recordForm struct {
 	noun    string
 	fields  func(ctx context.Context, v map[string]string, errs map[string]string, editing bool) ([]views.FormField, error)
 	load    func(ctx context.Context, key string) (values map[string]string, version int, err error)
-	create  func(ctx context.Context, by store.Editor, v map[string]string) (key string, err error)
-	update  func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error
+	create  func(ctx context.Context, by parley.Editor, v map[string]string) (key string, err error)
+	update  func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error
 	summary func(current any) []views.KV // the other editor's version, for the conflict page
 	url     func(key string) string
 	names   []string // form field names
@@ -56,7 +57,7 @@ func (rf recordForm) show(w http.ResponseWriter, r *http.Request, status int, f 
 }
 
 func validationFields(err error) (map[string]string, bool) {
-	var ve *store.ValidationError
+	var ve *parley.ValidationError
 	if errors.As(err, &ve) {
 		return ve.Fields, true
 	}
@@ -81,7 +82,7 @@ func handleRecordCreate(sm *scs.SessionManager, rf recordForm) handlerFunc {
 		}
 		f := views.SimpleForm{Action: "/" + rf.kind + "s/new", Heading: "New " + rf.noun, Submit: "Save " + rf.noun, Errors: map[string]string{}}
 		key, err := rf.create(r.Context(), editor(r), v)
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, parley.ErrConflict) {
 			f.Errors["slug"] = "That slug is taken. Choose another."
 			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, false)
 		}
@@ -126,7 +127,7 @@ func handleRecordUpdate(sm *scs.SessionManager, rf recordForm, param string) han
 			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, true)
 		}
 		err = rf.update(r.Context(), editor(r), key, version, v)
-		var ce *store.ConflictError
+		var ce *parley.ConflictError
 		if errors.As(err, &ce) {
 			f.Conflict = rf.summary(ce.Current)
 			_, f.ConflictVersion, _ = rf.load(r.Context(), key)
@@ -146,15 +147,24 @@ func handleRecordUpdate(sm *scs.SessionManager, rf recordForm, param string) han
 	}
 }
 
-func opts(values []string, label func(string) string) []views.Option {
+func opts[T ~string](values []T, label func(T) string) []views.Option {
 	out := make([]views.Option, len(values))
 	for i, v := range values {
-		out[i] = views.Option{Value: v, Label: label(v)}
+		out[i] = views.Option{Value: string(v), Label: label(v)}
 	}
 	return out
 }
 
-func ident(s string) string { return s }
+func ident[T ~string](s T) string { return string(s) }
+
+// list joins values with sep, for messages that name them.
+func list[T ~string](values []T, sep string) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return strings.Join(s, sep)
+}
 
 func text(name, label string, v, errs map[string]string, hint string, attrs map[string]any) views.FormField {
 	return views.FormField{Field: views.Field{Name: name, Label: label, Value: v[name], Error: errs[name], Hint: hint}, Kind: "text", Attrs: attrs}
@@ -195,24 +205,24 @@ func recordForms(st *store.Store) map[string]recordForm {
 					slugField(v, errs, editing, "kharkiv"),
 					text("name", "Name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
 					text("country", "Country", v, errs, "", map[string]any{"required": true, "maxlength": "100"}),
-					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(store.RegionKinds, ident), Blank: "Choose"},
+					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(parley.RegionKinds, ident[parley.RegionKind]), Blank: "Choose"},
 				}, nil
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				x, err := st.GetRegion(ctx, key)
-				return map[string]string{"slug": x.Slug, "name": x.Name, "country": x.Country, "kind": x.Kind}, x.Version, err
+				return map[string]string{"slug": x.Slug, "name": x.Name, "country": x.Country, "kind": string(x.Kind)}, x.Version, err
 			},
-			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
-				x, err := st.CreateRegion(ctx, by, store.RegionInput{Slug: v["slug"], Name: v["name"], Country: v["country"], Kind: v["kind"]})
+			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateRegion(ctx, by, parley.RegionInput{Slug: v["slug"], Name: v["name"], Country: v["country"], Kind: parley.RegionKind(v["kind"])})
 				return x.Slug, err
 			},
-			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
-				_, err := st.UpdateRegion(ctx, by, key, version, store.RegionInput{Name: v["name"], Country: v["country"], Kind: v["kind"]})
+			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateRegion(ctx, by, key, version, parley.RegionInput{Name: v["name"], Country: v["country"], Kind: parley.RegionKind(v["kind"])})
 				return err
 			},
 			summary: func(c any) []views.KV {
-				x := c.(store.Region)
-				return []views.KV{kv("Name", x.Name), kv("Country", x.Country), kv("Kind", x.Kind)}
+				x := c.(parley.Region)
+				return []views.KV{kv("Name", x.Name), kv("Country", x.Country), kv("Kind", string(x.Kind))}
 			},
 			url: func(k string) string { return "/regions/" + k },
 		},
@@ -230,7 +240,7 @@ func recordForms(st *store.Store) map[string]recordForm {
 					slugField(v, errs, editing, "vladimir-putin"),
 					text("name", "Canonical name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
 					{Field: views.Field{Name: "aliases", Label: "Other spellings (one per line)", Value: v["aliases"], Error: errs["aliases"], Hint: "Transliterations and short forms that search should find, e.g. Peskow."}, Kind: "textarea"},
-					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(store.ActorKinds, ident), Blank: "Choose"},
+					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(parley.ActorKinds, ident[parley.ActorKind]), Blank: "Choose"},
 					text("side", "Side", v, errs, "e.g. russia, ukraine, united-states, europe", map[string]any{"required": true, "maxlength": "100"}),
 					text("role", "Role or title", v, errs, "", map[string]any{"maxlength": "300"}),
 					{Field: views.Field{Name: "parent", Label: "Part of", Value: v["parent"], Error: errs["parent"]}, Kind: "select", Options: parents, Blank: "Nothing"},
@@ -238,22 +248,22 @@ func recordForms(st *store.Store) map[string]recordForm {
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				x, err := st.GetActor(ctx, key)
-				return map[string]string{"slug": x.Slug, "name": x.Name, "aliases": strings.Join(x.Aliases, "\n"), "kind": x.Kind,
+				return map[string]string{"slug": x.Slug, "name": x.Name, "aliases": strings.Join(x.Aliases, "\n"), "kind": string(x.Kind),
 					"side": x.Side, "role": x.Role, "parent": x.ParentSlug}, x.Version, err
 			},
-			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
-				x, err := st.CreateActor(ctx, by, store.ActorInput{Slug: v["slug"], Name: v["name"], Aliases: splitLines(v["aliases"]),
-					Kind: v["kind"], Side: v["side"], Role: v["role"], Parent: v["parent"]})
+			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateActor(ctx, by, parley.ActorInput{Slug: v["slug"], Name: v["name"], Aliases: splitLines(v["aliases"]),
+					Kind: parley.ActorKind(v["kind"]), Side: v["side"], Role: v["role"], Parent: v["parent"]})
 				return x.Slug, err
 			},
-			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
-				_, err := st.UpdateActor(ctx, by, key, version, store.ActorInput{Name: v["name"], Aliases: splitLines(v["aliases"]),
-					Kind: v["kind"], Side: v["side"], Role: v["role"], Parent: v["parent"]})
+			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateActor(ctx, by, key, version, parley.ActorInput{Name: v["name"], Aliases: splitLines(v["aliases"]),
+					Kind: parley.ActorKind(v["kind"]), Side: v["side"], Role: v["role"], Parent: v["parent"]})
 				return err
 			},
 			summary: func(c any) []views.KV {
-				x := c.(store.Actor)
-				return []views.KV{kv("Name", x.Name), kv("Other spellings", strings.Join(x.Aliases, ", ")), kv("Kind", x.Kind),
+				x := c.(parley.Actor)
+				return []views.KV{kv("Name", x.Name), kv("Other spellings", strings.Join(x.Aliases, ", ")), kv("Kind", string(x.Kind)),
 					kv("Side", x.Side), kv("Role", x.Role), kv("Part of", x.ParentName)}
 			},
 			url: func(k string) string { return "/actors/" + k },
@@ -271,29 +281,29 @@ func recordForms(st *store.Store) map[string]recordForm {
 					text("title", "Title", v, errs, "", map[string]any{"required": true, "maxlength": "300"}),
 					{Field: views.Field{Name: "description", Label: "What it means", Value: v["description"], Error: errs["description"]}, Kind: "textarea"},
 					text("side", "Raised by (side)", v, errs, "e.g. russia", map[string]any{"required": true, "maxlength": "100"}),
-					{Field: views.Field{Name: "category", Label: "Category", Value: v["category"], Error: errs["category"]}, Kind: "select", Options: opts(store.Categories, views.CategoryLabel), Blank: "Choose"},
+					{Field: views.Field{Name: "category", Label: "Category", Value: v["category"], Error: errs["category"]}, Kind: "select", Options: opts(parley.Categories, views.CategoryLabel), Blank: "Choose"},
 					{Field: views.Field{Name: "regions", Label: "Regions it concerns", Error: errs["regions"]}, Kind: "checks", Options: regions, Checked: checked},
 				}, err
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				x, err := st.GetDemand(ctx, key)
 				return map[string]string{"slug": x.Slug, "title": x.Title, "description": x.Description, "side": x.Side,
-					"category": x.Category, "regions": strings.Join(x.Regions, "\n")}, x.Version, err
+					"category": string(x.Category), "regions": strings.Join(x.Regions, "\n")}, x.Version, err
 			},
-			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
-				x, err := st.CreateDemand(ctx, by, store.DemandInput{Slug: v["slug"], Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: v["category"], Regions: splitLines(v["regions"])})
+			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateDemand(ctx, by, parley.DemandInput{Slug: v["slug"], Title: v["title"], Description: v["description"],
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"])})
 				return x.Slug, err
 			},
-			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
-				_, err := st.UpdateDemand(ctx, by, key, version, store.DemandInput{Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: v["category"], Regions: splitLines(v["regions"])})
+			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateDemand(ctx, by, key, version, parley.DemandInput{Title: v["title"], Description: v["description"],
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"])})
 				return err
 			},
 			summary: func(c any) []views.KV {
-				x := c.(store.Demand)
+				x := c.(parley.Demand)
 				return []views.KV{kv("Title", x.Title), kv("What it means", x.Description), kv("Raised by", x.Side),
-					kv("Category", x.Category), kv("Regions", strings.Join(x.Regions, ", "))}
+					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", "))}
 			},
 			url: func(k string) string { return "/demands/" + k },
 		},
@@ -311,12 +321,12 @@ func recordForms(st *store.Store) map[string]recordForm {
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				id, err := strconv.ParseInt(key, 10, 64)
 				if err != nil || id < 1 {
-					return nil, 0, store.ErrNotFound
+					return nil, 0, parley.ErrNotFound
 				}
 				x, err := st.GetSource(ctx, id)
 				return map[string]string{"outlet": x.Outlet, "title": x.Title, "url": x.URL, "published": x.Published.Input(), "via": x.Via}, x.Version, err
 			},
-			create: func(ctx context.Context, by store.Editor, v map[string]string) (string, error) {
+			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
 				in, err := sourceInput(v)
 				if err != nil {
 					return "", err
@@ -324,10 +334,10 @@ func recordForms(st *store.Store) map[string]recordForm {
 				x, err := st.CreateSource(ctx, by, in)
 				return strconv.FormatInt(x.ID, 10), err
 			},
-			update: func(ctx context.Context, by store.Editor, key string, version int, v map[string]string) error {
+			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
 				id, err := strconv.ParseInt(key, 10, 64)
 				if err != nil || id < 1 {
-					return store.ErrNotFound
+					return parley.ErrNotFound
 				}
 				in, err := sourceInput(v)
 				if err != nil {
@@ -337,7 +347,7 @@ func recordForms(st *store.Store) map[string]recordForm {
 				return err
 			},
 			summary: func(c any) []views.KV {
-				x := c.(store.Source)
+				x := c.(parley.Source)
 				return []views.KV{kv("Outlet", x.Outlet), kv("Headline", x.Title), kv("Address", x.URL), kv("Published", x.Published.String()), kv("Via", x.Via)}
 			},
 			url: func(k string) string { return "/sources/" + k },
@@ -345,12 +355,12 @@ func recordForms(st *store.Store) map[string]recordForm {
 	}
 }
 
-func sourceInput(v map[string]string) (store.SourceInput, error) {
-	in := store.SourceInput{Outlet: v["outlet"], Title: v["title"], URL: v["url"], Via: v["via"]}
+func sourceInput(v map[string]string) (parley.SourceInput, error) {
+	in := parley.SourceInput{Outlet: v["outlet"], Title: v["title"], URL: v["url"], Via: v["via"]}
 	if v["published"] != "" {
-		d, err := store.ParseDate(v["published"])
+		d, err := parley.ParseDate(v["published"])
 		if err != nil {
-			return in, store.Problems{"published": "Enter the date as YYYY-MM-DD, YYYY-MM or YYYY."}.Err()
+			return in, parley.Problems{"published": "Enter the date as YYYY-MM-DD, YYYY-MM or YYYY."}.Err()
 		}
 		in.Published = d
 	}

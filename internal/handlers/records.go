@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"parley"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,8 +23,8 @@ import (
 type kind struct {
 	name     string // statement, actor, demand, region, source
 	param    string // URL parameter holding the key: "id" or "slug"
-	del      func(ctx context.Context, by store.Editor, key string) error
-	restore  func(ctx context.Context, by store.Editor, key string) error
+	del      func(ctx context.Context, by parley.Editor, key string) error
+	restore  func(ctx context.Context, by parley.Editor, key string) error
 	index    string // where to go after deleting
 	recordAt func(key string) string
 }
@@ -32,11 +33,11 @@ func (k kind) key(r *http.Request) string { return chi.URLParam(r, k.param) }
 
 // kinds wires each record type to the store.
 func kinds(st *store.Store) map[string]kind {
-	byID := func(f func(context.Context, store.Editor, int64) error) func(context.Context, store.Editor, string) error {
-		return func(ctx context.Context, by store.Editor, key string) error {
+	byID := func(f func(context.Context, parley.Editor, int64) error) func(context.Context, parley.Editor, string) error {
+		return func(ctx context.Context, by parley.Editor, key string) error {
 			id, err := strconv.ParseInt(key, 10, 64)
 			if err != nil || id < 1 {
-				return store.ErrNotFound
+				return parley.ErrNotFound
 			}
 			return f(ctx, by, id)
 		}
@@ -56,7 +57,7 @@ func handleDelete(sm *scs.SessionManager, k kind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := k.key(r)
 		err := k.del(r.Context(), editor(r), key)
-		var inUse *store.InUseError
+		var inUse *parley.InUseError
 		if errors.As(err, &inUse) {
 			d := views.InUseData{What: "this " + k.name, Statements: inUse.Statements, Truncated: len(inUse.Statements) >= 20}
 			return renderStatus(w, r, http.StatusConflict, views.InUsePage(page(r, "Cannot delete"), d))
@@ -84,8 +85,8 @@ func handleRestore(sm *scs.SessionManager, k kind) handlerFunc {
 }
 
 type historyStore interface {
-	FindRecord(ctx context.Context, entity, key string) (store.RecordInfo, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	FindRecord(ctx context.Context, entity, key string) (parley.RecordInfo, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleHistory shows a record's revisions field by field (deleted records
@@ -114,7 +115,7 @@ var ignoredFields = []string{"version", "updated_at", "created_at", "id"}
 
 // diffRevisions pairs each revision (newest first) with what changed since
 // the one before it.
-func diffRevisions(revs []store.Revision) []views.RevisionView {
+func diffRevisions(revs []parley.Revision) []views.RevisionView {
 	out := make([]views.RevisionView, len(revs))
 	for i, rev := range revs {
 		out[i].Revision = rev
@@ -166,7 +167,7 @@ func show(v any) string {
 }
 
 type revisionStore interface {
-	RestoreRevision(ctx context.Context, by store.Editor, revID int64) (string, string, error)
+	RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (string, string, error)
 }
 
 // handleRevisionRestore makes a record read as in an earlier revision.
@@ -174,10 +175,10 @@ func handleRevisionRestore(sm *scs.SessionManager, st revisionStore, ks map[stri
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id < 1 {
-			return store.ErrNotFound
+			return parley.ErrNotFound
 		}
 		entity, key, err := st.RestoreRevision(r.Context(), editor(r), id)
-		var ve *store.ValidationError
+		var ve *parley.ValidationError
 		if errors.As(err, &ve) {
 			return &HTTPError{Status: http.StatusConflict, Message: "That version cannot be restored as it is: " + ve.Error() +
 				". Edit the record instead."}
@@ -192,7 +193,7 @@ func handleRevisionRestore(sm *scs.SessionManager, st revisionStore, ks map[stri
 }
 
 type changesStore interface {
-	ListChanges(ctx context.Context, f store.ChangeFilter) ([]store.Change, error)
+	ListChanges(ctx context.Context, f parley.ChangeFilter) ([]parley.Change, error)
 	ListEditors(ctx context.Context) ([]string, error)
 }
 
@@ -200,7 +201,7 @@ type changesStore interface {
 func handleChanges(st changesStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		f := store.ChangeFilter{Editor: q.Get("editor"), EntityType: q.Get("type"), Limit: 200}
+		f := parley.ChangeFilter{Editor: q.Get("editor"), EntityType: q.Get("type"), Limit: 200}
 		if f.EntityType != "" && !slices.Contains([]string{"statement", "actor", "demand", "region", "source"}, f.EntityType) {
 			return badRequest("type: " + strconv.Quote(f.EntityType) + " is not a record type. Use statement, actor, demand, region or source.")
 		}

@@ -3,16 +3,16 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"parley"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 type regionsStore interface {
-	ListRegions(ctx context.Context) ([]store.Region, error)
+	ListRegions(ctx context.Context) ([]parley.Region, error)
 }
 
 // handleRegionsIndex lists regions.
@@ -28,9 +28,9 @@ func handleRegionsIndex(st regionsStore) handlerFunc {
 
 type regionStore interface {
 	catalog
-	GetRegion(ctx context.Context, slug string) (store.Region, error)
-	RegionTimeline(ctx context.Context, f store.StatementFilter) (store.RegionPage, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	GetRegion(ctx context.Context, slug string) (parley.Region, error)
+	RegionTimeline(ctx context.Context, f parley.StatementFilter) (parley.RegionPage, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleRegionShow is a region's timeline with filters, chart and exports.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"parley"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
@@ -66,7 +67,7 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 
 		// Writing: editors and admins.
 		r.Group(func(r chi.Router) {
-			r.Use(requireRole(e, "editor", "admin"))
+			r.Use(requireRole(e, parley.RoleEditor, parley.RoleAdmin))
 			ks := kinds(st)
 			forms := recordForms(st)
 			r.Get("/statements/new", e.handle(handleStatementNew(st)))
@@ -95,7 +96,7 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 
 		// Accounts: admins.
 		r.Group(func(r chi.Router) {
-			r.Use(requireRole(e, "admin"))
+			r.Use(requireRole(e, parley.RoleAdmin))
 			r.Get("/admin/users", e.handle(handleUsers(st)))
 			r.Post("/admin/users", e.handle(handleUserCreate(log, sm, st)))
 			r.Post("/admin/users/{id}/role", e.handle(handleUserRole(log, sm, st)))

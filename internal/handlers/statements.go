@@ -5,28 +5,28 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"parley"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 // catalog is the read side every filtered page needs: what filters may name.
 type catalog interface {
-	ActorChoices(ctx context.Context, limit int) ([]store.Actor, error)
-	GetActor(ctx context.Context, slug string) (store.Actor, error)
+	ActorChoices(ctx context.Context, limit int) ([]parley.Actor, error)
+	GetActor(ctx context.Context, slug string) (parley.Actor, error)
 	Sides(ctx context.Context) ([]string, error)
-	ListDemands(ctx context.Context) ([]store.Demand, error)
-	ListRegions(ctx context.Context) ([]store.Region, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
+	ListRegions(ctx context.Context) ([]parley.Region, error)
 }
 
 type statementsStore interface {
 	catalog
-	SearchStatements(ctx context.Context, f store.StatementFilter) (store.StatementPage, error)
+	SearchStatements(ctx context.Context, f parley.StatementFilter) (parley.StatementPage, error)
 }
 
 // filterActors is how many actors a filter form offers, the most active:
@@ -36,10 +36,10 @@ const filterActors = 100
 
 // catalogData is what a filter may name.
 type catalogData struct {
-	actors  []store.Actor // the choices: the most active, and any q names
+	actors  []parley.Actor // the choices: the most active, and any q names
 	sides   []string
-	demands []store.Demand
-	regions []store.Region
+	demands []parley.Demand
+	regions []parley.Region
 }
 
 // vocab is the values the filter accepts.
@@ -58,11 +58,11 @@ func loadCatalog(ctx context.Context, c catalog, q url.Values) (catalogData, err
 		return d, err
 	}
 	for _, slug := range q["actor"] {
-		if slug == "" || slices.ContainsFunc(d.actors, func(a store.Actor) bool { return a.Slug == slug }) {
+		if slug == "" || slices.ContainsFunc(d.actors, func(a parley.Actor) bool { return a.Slug == slug }) {
 			continue
 		}
 		a, err := c.GetActor(ctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, parley.ErrNotFound) {
 			continue // the filter's own check says which value is wrong
 		}
 		if err != nil {
@@ -81,7 +81,7 @@ func loadCatalog(ctx context.Context, c catalog, q url.Values) (catalogData, err
 }
 
 // filterForm fills the filter form's choices and current values.
-func filterForm(action string, f store.StatementFilter, actors []store.Actor, demands []store.Demand, regions []store.Region, v vocab) views.FilterForm {
+func filterForm(action string, f parley.StatementFilter, actors []parley.Actor, demands []parley.Demand, regions []parley.Region, v vocab) views.FilterForm {
 	date := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -90,7 +90,7 @@ func filterForm(action string, f store.StatementFilter, actors []store.Actor, de
 	}
 	form := views.FilterForm{
 		Action: action, Query: f.Query, Actor: f.Actor, Side: f.Side, Demand: f.Demand, Region: f.Region,
-		Stance: f.Stance, Attribution: f.Attribution, From: date(f.From), To: date(f.To), AsOf: date(f.AsOf), Sort: f.Sort,
+		Stance: string(f.Stance), Attribution: string(f.Attribution), From: date(f.From), To: date(f.To), AsOf: date(f.AsOf), Sort: f.Sort,
 	}
 	for _, a := range actors {
 		form.Actors = append(form.Actors, views.Option{Value: a.Slug, Label: a.Name})
@@ -156,7 +156,7 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		d.Pager.Estimated = res.Estimated
 		if f.Sort == "relevance" && res.Estimated {
 			// Relevance ranks the newest store.SearchSample matches only.
-			d.Pager = pager("/statements", base, pg, store.SearchSample)
+			d.Pager = pager("/statements", base, pg, parley.SearchSample)
 			d.RankedSample = true
 		}
 		title := "Statements"
@@ -184,8 +184,8 @@ func encodeQuery(q url.Values) string {
 }
 
 type statementStore interface {
-	GetStatement(ctx context.Context, id int64) (store.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]store.Revision, error)
+	GetStatement(ctx context.Context, id int64) (parley.Statement, error)
+	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
 }
 
 // handleStatementShow shows one statement with its history.
@@ -193,7 +193,7 @@ func handleStatementShow(st statementStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id < 1 {
-			return store.ErrNotFound
+			return parley.ErrNotFound
 		}
 		s, err := st.GetStatement(r.Context(), id)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"parley"
 	"strconv"
 	"strings"
 	"time"
@@ -13,17 +14,16 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 type statementEditStore interface {
 	catalog
-	ListSources(ctx context.Context) ([]store.Source, error)
-	GetStatement(ctx context.Context, id int64) (store.Statement, error)
-	CreateStatement(ctx context.Context, by store.Editor, in store.StatementInput) (store.Statement, error)
-	UpdateStatement(ctx context.Context, by store.Editor, id int64, version int, in store.StatementInput) (store.Statement, error)
-	FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]store.Statement, error)
+	ListSources(ctx context.Context) ([]parley.Source, error)
+	GetStatement(ctx context.Context, id int64) (parley.Statement, error)
+	CreateStatement(ctx context.Context, by parley.Editor, in parley.StatementInput) (parley.Statement, error)
+	UpdateStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (parley.Statement, error)
+	FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]parley.Statement, error)
 	StatementByIdempotencyKey(ctx context.Context, key string) (int64, error)
 }
 
@@ -87,10 +87,10 @@ func handleStatementNew(st statementEditStore) handlerFunc {
 
 // parseStatementForm reads the posted form into what the editor typed (to
 // show again) and the store input, with problems found while parsing.
-func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementInput, store.Problems, error) {
+func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementInput, parley.Problems, error) {
 	var f views.StatementForm
-	var in store.StatementInput
-	p := store.Problems{}
+	var in parley.StatementInput
+	p := parley.Problems{}
 	if err := parseForm(r); err != nil {
 		return f, in, p, err
 	}
@@ -105,8 +105,8 @@ func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementIn
 		Regions: map[string]bool{}, Errors: map[string]string{},
 	}
 	f.Version, _ = strconv.Atoi(get("version"))
-	in = store.StatementInput{Actor: f.Actor, Quote: f.Quote, Summary: f.Summary, Occasion: f.Occasion,
-		Attribution: f.Attribution, IdempotencyKey: f.IdemKey}
+	in = parley.StatementInput{Actor: f.Actor, Quote: f.Quote, Summary: f.Summary, Occasion: f.Occasion,
+		Attribution: parley.Attribution(f.Attribution), IdempotencyKey: f.IdemKey}
 	in.Date, p = parseFormDate(f.Date, f.Precision, "date", "date_precision", p)
 	if f.SourceID != "" {
 		id, err := strconv.ParseInt(f.SourceID, 10, 64)
@@ -119,9 +119,9 @@ func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementIn
 		if f.SourceID != "" {
 			p.Add("source_id", "Choose an existing source or add a new one, not both.")
 		}
-		src := store.SourceInput{Outlet: f.NewSource.Outlet, Title: f.NewSource.Title, URL: f.NewSource.URL, Via: f.NewSource.Via}
+		src := parley.SourceInput{Outlet: f.NewSource.Outlet, Title: f.NewSource.Title, URL: f.NewSource.URL, Via: f.NewSource.Via}
 		if f.NewSource.Published != "" {
-			d, err := store.ParseDate(f.NewSource.Published)
+			d, err := parley.ParseDate(f.NewSource.Published)
 			if err != nil {
 				p.Add("source_published", "Enter the date as YYYY-MM-DD, YYYY-MM or YYYY.")
 			}
@@ -146,31 +146,31 @@ func parseStatementForm(r *http.Request) (views.StatementForm, store.StatementIn
 			continue
 		}
 		f.Positions = append(f.Positions, row)
-		in.Positions = append(in.Positions, store.PositionInput{Demand: row.Demand, Stance: row.Stance})
+		in.Positions = append(in.Positions, parley.PositionInput{Demand: row.Demand, Stance: parley.Stance(row.Stance)})
 	}
 	return f, in, p, nil
 }
 
 // parseFormDate reads a date typed as YYYY-MM-DD, YYYY-MM or YYYY with its
 // chosen precision, which must agree.
-func parseFormDate(s, precision, dateField, precField string, p store.Problems) (store.Date, store.Problems) {
+func parseFormDate(s, precision, dateField, precField string, p parley.Problems) (parley.Date, parley.Problems) {
 	if s == "" {
 		p.Add(dateField, "Enter the date it was said.")
-		return store.Date{}, p
+		return parley.Date{}, p
 	}
-	d, err := store.ParseDate(s)
+	d, err := parley.ParseDate(s)
 	if err != nil {
 		if len(s) == 10 {
 			p.Add(dateField, "That date does not exist. Use YYYY-MM-DD, for example 2024-06-14.")
 		} else {
 			p.Add(dateField, "Enter the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known.")
 		}
-		return store.Date{}, p
+		return parley.Date{}, p
 	}
 	switch {
 	case precision == "":
-		precision = d.Precision
-	case precision != d.Precision:
+		precision = string(d.Precision)
+	case parley.Precision(precision) != d.Precision:
 		want := map[string]string{"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}[precision]
 		if want == "" {
 			p.Add(precField, "Choose day, month or year.")
@@ -178,14 +178,14 @@ func parseFormDate(s, precision, dateField, precField string, p store.Problems) 
 			p.Add(precField, "The date "+s+" does not match "+precision+" precision: enter it as "+want+", or change the precision.")
 		}
 	}
-	d.Precision = precision
+	d.Precision = parley.Precision(precision)
 	return d, p
 }
 
 // formErrors merges parse problems and a store *ValidationError into the
 // form, per field and per position row. Other errors are returned.
-func (h statementFormHandler) formErrors(f *views.StatementForm, p store.Problems, err error) error {
-	var ve *store.ValidationError
+func (h statementFormHandler) formErrors(f *views.StatementForm, p parley.Problems, err error) error {
+	var ve *parley.ValidationError
 	if err != nil && !errors.As(err, &ve) {
 		return err
 	}
@@ -251,7 +251,7 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 		}
 		resubmitted := func() (bool, error) {
 			prev, err := st.StatementByIdempotencyKey(r.Context(), in.IdempotencyKey)
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, parley.ErrNotFound) {
 				return false, nil
 			} else if err != nil {
 				return false, err
@@ -300,15 +300,15 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 func statementID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, store.ErrNotFound
+		return 0, parley.ErrNotFound
 	}
 	return id, nil
 }
 
 // statementToForm fills the form from a stored statement.
-func statementToForm(s store.Statement) views.StatementForm {
-	f := views.StatementForm{Actor: s.ActorSlug, Precision: s.Date.Precision, Quote: s.Quote, Summary: s.Summary,
-		Occasion: s.Occasion, Attribution: s.Attribution, Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
+func statementToForm(s parley.Statement) views.StatementForm {
+	f := views.StatementForm{Actor: s.ActorSlug, Precision: string(s.Date.Precision), Quote: s.Quote, Summary: s.Summary,
+		Occasion: s.Occasion, Attribution: string(s.Attribution), Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
 	f.Date = s.Date.Input()
 	if s.Source != nil {
 		f.SourceID = strconv.FormatInt(s.Source.ID, 10)
@@ -317,7 +317,7 @@ func statementToForm(s store.Statement) views.StatementForm {
 		f.Regions[r.Slug] = true
 	}
 	for _, p := range s.Positions {
-		f.Positions = append(f.Positions, views.PositionRow{Demand: p.Demand, Stance: p.Stance})
+		f.Positions = append(f.Positions, views.PositionRow{Demand: p.Demand, Stance: string(p.Stance)})
 	}
 	return f
 }
@@ -370,9 +370,9 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 			return h.show(w, r, http.StatusUnprocessableEntity, f)
 		}
 		_, err = st.UpdateStatement(r.Context(), editor(r), id, f.Version, in)
-		var ce *store.ConflictError
+		var ce *parley.ConflictError
 		if errors.As(err, &ce) {
-			cur := ce.Current.(store.Statement)
+			cur := ce.Current.(parley.Statement)
 			f.Conflict = &cur
 			f.Version = cur.Version // saving again now deliberately replaces their version
 			return h.show(w, r, http.StatusConflict, f)

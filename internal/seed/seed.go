@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"parley"
 
 	"parley/internal/store"
 )
@@ -17,36 +18,39 @@ var raw []byte
 // File is the dataset as written in seed.json.
 type File struct {
 	Regions []struct {
-		Slug, Name, Country, Kind string
+		Slug, Name, Country string
+		Kind                parley.RegionKind
 	} `json:"regions"`
 	Sources []struct {
 		Ref, Outlet, Title, Published, Via, URL string
 	} `json:"sources"`
 	Actors []struct {
-		Slug, Name, Kind, Side, Role, Parent string
-		Aliases                              []string
+		Slug, Name, Side, Role, Parent string
+		Kind                           parley.ActorKind
+		Aliases                        []string
 	} `json:"actors"`
 	Demands []struct {
-		Slug, Title, Description, Side, Category string
-		Regions                                  []string
+		Slug, Title, Description, Side string
+		Category                       parley.Category
+		Regions                        []string
 	} `json:"demands"`
 	Statements []Statement `json:"statements"`
 }
 
 // Statement is one statement record of seed.json.
 type Statement struct {
-	Key         string   `json:"key"`
-	Actor       string   `json:"actor"`
-	Date        string   `json:"date"` // YYYY-MM-DD, YYYY-MM or YYYY: the form is the precision
-	Quote       string   `json:"quote"`
-	Summary     string   `json:"summary"`
-	Occasion    string   `json:"occasion"`
-	Attribution string   `json:"attribution"`
-	Source      string   `json:"source"`
-	Regions     []string `json:"regions"`
+	Key         string             `json:"key"`
+	Actor       string             `json:"actor"`
+	Date        string             `json:"date"` // YYYY-MM-DD, YYYY-MM or YYYY: the form is the precision
+	Quote       string             `json:"quote"`
+	Summary     string             `json:"summary"`
+	Occasion    string             `json:"occasion"`
+	Attribution parley.Attribution `json:"attribution"`
+	Source      string             `json:"source"`
+	Regions     []string           `json:"regions"`
 	Positions   []struct {
-		Demand string `json:"demand"`
-		Stance string `json:"stance"`
+		Demand string        `json:"demand"`
+		Stance parley.Stance `json:"stance"`
 	} `json:"positions"`
 }
 
@@ -69,36 +73,36 @@ func Data() (store.SeedData, error) {
 	}
 	var d store.SeedData
 	for _, r := range f.Regions {
-		d.Regions = append(d.Regions, store.RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind})
+		d.Regions = append(d.Regions, parley.RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind})
 	}
 	for _, s := range f.Sources {
-		in := store.SourceInput{Ref: s.Ref, Outlet: s.Outlet, Title: s.Title, URL: s.URL, Via: s.Via}
+		in := parley.SourceInput{Ref: s.Ref, Outlet: s.Outlet, Title: s.Title, URL: s.URL, Via: s.Via}
 		if s.Published != "" {
-			if in.Published, err = store.ParseDate(s.Published); err != nil {
+			if in.Published, err = parley.ParseDate(s.Published); err != nil {
 				return d, fmt.Errorf("seed: source %q: %w", s.Ref, err)
 			}
 		}
 		d.Sources = append(d.Sources, in)
 	}
 	for _, a := range f.Actors {
-		d.Actors = append(d.Actors, store.ActorInput{Slug: a.Slug, Name: a.Name, Kind: a.Kind, Side: a.Side,
+		d.Actors = append(d.Actors, parley.ActorInput{Slug: a.Slug, Name: a.Name, Kind: a.Kind, Side: a.Side,
 			Role: a.Role, Parent: a.Parent, Aliases: a.Aliases})
 	}
 	for _, x := range f.Demands {
-		d.Demands = append(d.Demands, store.DemandInput{Slug: x.Slug, Title: x.Title, Description: x.Description,
+		d.Demands = append(d.Demands, parley.DemandInput{Slug: x.Slug, Title: x.Title, Description: x.Description,
 			Side: x.Side, Category: x.Category, Regions: x.Regions})
 	}
 	for _, s := range f.Statements {
-		date, err := store.ParseDate(s.Date)
+		date, err := parley.ParseDate(s.Date)
 		if err != nil {
 			return d, fmt.Errorf("seed: statement %q: %w", s.Key, err)
 		}
-		in := store.SeedStatement{SourceRef: s.Source, StatementInput: store.StatementInput{
+		in := store.SeedStatement{SourceRef: s.Source, StatementInput: parley.StatementInput{
 			Actor: s.Actor, Date: date, Quote: s.Quote, Summary: s.Summary, Occasion: s.Occasion,
 			Attribution: s.Attribution, Regions: s.Regions, SeedKey: s.Key,
 		}}
 		for _, p := range s.Positions {
-			in.Positions = append(in.Positions, store.PositionInput{Demand: p.Demand, Stance: p.Stance})
+			in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance})
 		}
 		d.Statements = append(d.Statements, in)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"parley"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -492,7 +493,7 @@ func TestSeedAnswersAnalystQuestions(t *testing.T) {
 		if !strings.Contains(r.Quote, "not a realistic outcome") {
 			t.Errorf("Hegseth's quote = %q, want it to contain %q", r.Quote, "not a realistic outcome")
 		}
-		if store.StanceScore(r.Stance) >= 0 {
+		if parley.Stance(r.Stance).Score() >= 0 {
 			t.Errorf("Hegseth's stance on NATO membership = %q, want opposes or rejects", r.Stance)
 		}
 	})
@@ -675,7 +676,7 @@ func checkSlugs(f seed.File) []string {
 	for _, k := range kinds {
 		seen := map[string]bool{}
 		for _, s := range k.slugs {
-			if !store.ValidSlug(s) {
+			if !parley.ValidSlug(s) {
 				p = append(p, fmt.Sprintf("%s slug %q is not valid", k.kind, s))
 			}
 			if seen[s] {
@@ -713,7 +714,7 @@ func checkStatementDates(f seed.File) []string {
 	var p []string
 	latest := map[string]time.Time{} // source ref → last day its publication date allows
 	for _, s := range f.Sources {
-		d, err := store.ParseDate(s.Published)
+		d, err := parley.ParseDate(s.Published)
 		if err != nil {
 			p = append(p, fmt.Sprintf("source %s: published: %v", s.Ref, err))
 			continue
@@ -721,7 +722,7 @@ func checkStatementDates(f seed.File) []string {
 		latest[s.Ref] = periodEnd(d)
 	}
 	for _, s := range f.Statements {
-		d, err := store.ParseDate(s.Date)
+		d, err := parley.ParseDate(s.Date)
 		if err != nil {
 			p = append(p, fmt.Sprintf("statement %s: %v", s.Key, err))
 			continue
@@ -817,27 +818,27 @@ func checkRegions(f seed.File) []string {
 func checkVocabularies(f seed.File) []string {
 	var p []string
 	for _, s := range f.Statements {
-		if !slices.Contains(store.Attributions, s.Attribution) {
+		if !slices.Contains(parley.Attributions, s.Attribution) {
 			p = append(p, fmt.Sprintf("statement %s: attribution %q", s.Key, s.Attribution))
 		}
 		for _, pos := range s.Positions {
-			if !slices.Contains(store.Stances, pos.Stance) {
+			if !slices.Contains(parley.Stances, pos.Stance) {
 				p = append(p, fmt.Sprintf("statement %s: stance %q on %s", s.Key, pos.Stance, pos.Demand))
 			}
 		}
 	}
 	for _, a := range f.Actors {
-		if !slices.Contains(store.ActorKinds, a.Kind) {
+		if !slices.Contains(parley.ActorKinds, a.Kind) {
 			p = append(p, fmt.Sprintf("actor %s: kind %q", a.Slug, a.Kind))
 		}
 	}
 	for _, d := range f.Demands {
-		if !slices.Contains(store.Categories, d.Category) {
+		if !slices.Contains(parley.Categories, d.Category) {
 			p = append(p, fmt.Sprintf("demand %s: category %q", d.Slug, d.Category))
 		}
 	}
 	for _, r := range f.Regions {
-		if !slices.Contains(store.RegionKinds, r.Kind) {
+		if !slices.Contains(parley.RegionKinds, r.Kind) {
 			p = append(p, fmt.Sprintf("region %s: kind %q", r.Slug, r.Kind))
 		}
 	}
@@ -940,7 +941,7 @@ func normalise(s string) string {
 }
 
 // periodEnd is the last day a date of its precision allows.
-func periodEnd(d store.Date) time.Time {
+func periodEnd(d parley.Date) time.Time {
 	switch d.Precision {
 	case "month":
 		return d.Time.AddDate(0, 1, -1)

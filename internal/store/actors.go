@@ -2,68 +2,11 @@ package store
 
 import (
 	"context"
-	"slices"
+	"parley"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Actor is a person or body whose statements are tracked.
-type Actor struct {
-	ID         int64    `json:"id"`
-	Slug       string   `json:"slug"`
-	Name       string   `json:"name"`
-	Aliases    []string `json:"aliases"`
-	Kind       string   `json:"kind"`
-	Side       string   `json:"side"`
-	Role       string   `json:"role"`
-	ParentSlug string   `json:"parent,omitempty"`
-	ParentName string   `json:"-"`
-	Version    int      `json:"version"`
-}
-
-// ActorInput is what an editor or the seed supplies for an actor. Parent is
-// the parent actor's slug, or empty.
-type ActorInput struct {
-	Slug, Name, Kind, Side, Role, Parent string
-	Aliases                              []string
-}
-
-// Validate checks the input against the domain's rules.
-func (in ActorInput) Validate() error {
-	p := Problems{}
-	checkText(p, map[string]string{"name": in.Name, "role": in.Role, "side": in.Side, "aliases": strings.Join(in.Aliases, " ")})
-	if !ValidSlug(in.Slug) {
-		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"vladimir-putin\".")
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		p.Add("name", "Enter the actor's name.")
-	} else if utf8.RuneCountInString(in.Name) > 200 {
-		p.Add("name", "Keep the name under 200 characters.")
-	}
-	if !slices.Contains(ActorKinds, in.Kind) {
-		p.Add("kind", "Choose one of: "+strings.Join(ActorKinds, ", ")+".")
-	}
-	if !ValidSlug(in.Side) {
-		p.Add("side", "Enter a side such as russia, ukraine or united-states.")
-	}
-	if utf8.RuneCountInString(in.Role) > 300 {
-		p.Add("role", "Keep the role under 300 characters.")
-	}
-	if in.Parent != "" && in.Parent == in.Slug {
-		p.Add("parent", "An actor cannot be its own parent.")
-	}
-	seen := map[string]bool{strings.ToLower(strings.TrimSpace(in.Name)): true}
-	for _, a := range in.Aliases {
-		k := strings.ToLower(strings.TrimSpace(a))
-		if k == "" || seen[k] {
-			p.Add("aliases", "Aliases must be non-empty, different from the name and from each other.")
-		}
-		seen[k] = true
-	}
-	return p.Err()
-}
 
 const actorCols = `a.id, a.slug, a.name, a.aliases, a.kind, a.side, a.role,
 	coalesce(p.slug, ''), coalesce(p.name, ''), a.version`
@@ -71,30 +14,30 @@ const actorCols = `a.id, a.slug, a.name, a.aliases, a.kind, a.side, a.role,
 const actorFrom = ` FROM actors a LEFT JOIN actors p ON p.id = a.parent_id `
 
 // actorDest is where actorCols scan into.
-func actorDest(a *Actor) []any {
+func actorDest(a *parley.Actor) []any {
 	return []any{&a.ID, &a.Slug, &a.Name, &a.Aliases, &a.Kind, &a.Side, &a.Role, &a.ParentSlug, &a.ParentName, &a.Version}
 }
 
-func scanActor(row pgx.Row) (Actor, error) {
-	var a Actor
+func scanActor(row pgx.Row) (parley.Actor, error) {
+	var a parley.Actor
 	err := row.Scan(actorDest(&a)...)
 	return a, err
 }
 
 // ListActors returns every actor that is not deleted, by side and name.
-func (s *Store) ListActors(ctx context.Context) ([]Actor, error) {
+func (s *Store) ListActors(ctx context.Context) ([]parley.Actor, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.deleted_at IS NULL ORDER BY a.side, a.name`)
 	if err != nil {
 		return nil, wrap(err, "list actors")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) { return scanActor(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Actor, error) { return scanActor(r) })
 	return out, wrap(err, "list actors")
 }
 
 // ActorChoices returns what a form's actor picker shows (ID, Slug, Name
 // and Side) by side and name: every live actor, or with limit > 0 the
 // limit most active ones (by positions).
-func (s *Store) ActorChoices(ctx context.Context, limit int) ([]Actor, error) {
+func (s *Store) ActorChoices(ctx context.Context, limit int) ([]parley.Actor, error) {
 	sql := `SELECT id, slug, name, side FROM actors WHERE deleted_at IS NULL ORDER BY side, name`
 	args := []any{}
 	if limit > 0 {
@@ -110,8 +53,8 @@ func (s *Store) ActorChoices(ctx context.Context, limit int) ([]Actor, error) {
 	if err != nil {
 		return nil, wrap(err, "actor choices")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) {
-		var a Actor
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Actor, error) {
+		var a parley.Actor
 		err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Side)
 		return a, err
 	})
@@ -130,7 +73,7 @@ func (s *Store) Sides(ctx context.Context) ([]string, error) {
 
 // GetActor returns the actor with slug; ErrNotFound if there is none or it
 // is deleted.
-func (s *Store) GetActor(ctx context.Context, slug string) (Actor, error) {
+func (s *Store) GetActor(ctx context.Context, slug string) (parley.Actor, error) {
 	a, err := scanActor(s.pool.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.slug = $1 AND a.deleted_at IS NULL`, slug))
 	return a, wrap(err, "get actor %q", slug)
 }
@@ -138,11 +81,11 @@ func (s *Store) GetActor(ctx context.Context, slug string) (Actor, error) {
 // CreateActor stores a new actor with its first revision. It returns a
 // *ValidationError for bad input (including an unknown parent) and
 // ErrConflict for a slug in use.
-func (s *Store) CreateActor(ctx context.Context, by Editor, in ActorInput) (Actor, error) {
+func (s *Store) CreateActor(ctx context.Context, by parley.Editor, in parley.ActorInput) (parley.Actor, error) {
 	if err := in.Validate(); err != nil {
-		return Actor{}, err
+		return parley.Actor{}, err
 	}
-	var a Actor
+	var a parley.Actor
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		a, err = createActor(ctx, tx, by, in, "create")
@@ -151,15 +94,15 @@ func (s *Store) CreateActor(ctx context.Context, by Editor, in ActorInput) (Acto
 	return a, err
 }
 
-func createActor(ctx context.Context, q querier, by Editor, in ActorInput, action string) (Actor, error) {
+func createActor(ctx context.Context, q querier, by parley.Editor, in parley.ActorInput, action string) (parley.Actor, error) {
 	var parentID *int64
 	if in.Parent != "" {
 		var id int64
 		err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL`, in.Parent).Scan(&id)
 		if err == pgx.ErrNoRows {
-			return Actor{}, Problems{"parent": "No actor \"" + in.Parent + "\" exists."}.Err()
+			return parley.Actor{}, parley.Problems{"parent": "No actor \"" + in.Parent + "\" exists."}.Err()
 		} else if err != nil {
-			return Actor{}, wrap(err, "create actor %q: find parent", in.Slug)
+			return parley.Actor{}, wrap(err, "create actor %q: find parent", in.Slug)
 		}
 		parentID = &id
 	}
@@ -173,7 +116,7 @@ func createActor(ctx context.Context, q querier, by Editor, in ActorInput, actio
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		in.Slug, strings.TrimSpace(in.Name), aliases, in.Kind, in.Side, strings.TrimSpace(in.Role), parentID).Scan(&id)
 	if err != nil {
-		return Actor{}, wrap(err, "create actor %q", in.Slug)
+		return parley.Actor{}, wrap(err, "create actor %q", in.Slug)
 	}
 	a, err := scanActor(q.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.id = $1`, id))
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"parley"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -9,12 +10,12 @@ import (
 
 // UpdateActor saves in over the actor with slug, if version is still its
 // newest (*ConflictError otherwise). The slug itself never changes.
-func (s *Store) UpdateActor(ctx context.Context, by Editor, slug string, version int, in ActorInput) (Actor, error) {
+func (s *Store) UpdateActor(ctx context.Context, by parley.Editor, slug string, version int, in parley.ActorInput) (parley.Actor, error) {
 	in.Slug = slug
 	if err := in.Validate(); err != nil {
-		return Actor{}, err
+		return parley.Actor{}, err
 	}
-	var a Actor
+	var a parley.Actor
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		a, err = updateActor(ctx, tx, by, slug, version, in, "update")
@@ -23,10 +24,10 @@ func (s *Store) UpdateActor(ctx context.Context, by Editor, slug string, version
 	return a, conflict(err, func() (any, error) { return s.GetActor(ctx, slug) }, "update actor %q", slug)
 }
 
-func updateActor(ctx context.Context, q querier, by Editor, slug string, version int, in ActorInput, action string) (Actor, error) {
+func updateActor(ctx context.Context, q querier, by parley.Editor, slug string, version int, in parley.ActorInput, action string) (parley.Actor, error) {
 	id, err := lockRow(ctx, q, "actors", "slug", slug, version, false)
 	if err != nil {
-		return Actor{}, err
+		return parley.Actor{}, err
 	}
 	var parentID *int64
 	if in.Parent != "" {
@@ -41,11 +42,11 @@ func updateActor(ctx context.Context, q querier, by Editor, slug string, version
 			in.Parent, id).Scan(&pid, &cycle)
 		switch {
 		case err != nil:
-			return Actor{}, err
+			return parley.Actor{}, err
 		case pid == 0:
-			return Actor{}, Problems{"parent": "No actor \"" + in.Parent + "\" exists."}.Err()
+			return parley.Actor{}, parley.Problems{"parent": "No actor \"" + in.Parent + "\" exists."}.Err()
 		case cycle:
-			return Actor{}, Problems{"parent": "That parent is part of this actor already; an actor cannot be inside itself."}.Err()
+			return parley.Actor{}, parley.Problems{"parent": "That parent is part of this actor already; an actor cannot be inside itself."}.Err()
 		}
 		parentID = &pid
 	}
@@ -57,7 +58,7 @@ func updateActor(ctx context.Context, q querier, by Editor, slug string, version
 		UPDATE actors SET name = $2, aliases = $3, kind = $4, side = $5, role = $6, parent_id = $7,
 		       version = version + 1, updated_at = now()
 		WHERE id = $1`, id, strings.TrimSpace(in.Name), aliases, in.Kind, in.Side, strings.TrimSpace(in.Role), parentID); err != nil {
-		return Actor{}, err
+		return parley.Actor{}, err
 	}
 	a, err := scanActor(q.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.id = $1`, id))
 	if err != nil {
@@ -68,7 +69,7 @@ func updateActor(ctx context.Context, q querier, by Editor, slug string, version
 
 // DeleteActor soft-deletes the actor. It returns *InUseError, listing
 // them, while statements still use the actor.
-func (s *Store) DeleteActor(ctx context.Context, by Editor, slug string) error {
+func (s *Store) DeleteActor(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "actors", "slug", slug, 0, false)
 		if err != nil {
@@ -80,14 +81,14 @@ func (s *Store) DeleteActor(ctx context.Context, by Editor, slug string) error {
 			return err
 		}
 		if len(used) > 0 {
-			return &InUseError{What: "actor " + slug, Statements: used}
+			return &parley.InUseError{What: "actor " + slug, Statements: used}
 		}
 		return deleteOrRestore(ctx, tx, by, "actor", id, true)
 	}), "delete actor %q", slug)
 }
 
 // RestoreActor undoes DeleteActor.
-func (s *Store) RestoreActor(ctx context.Context, by Editor, slug string) error {
+func (s *Store) RestoreActor(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "actors", "slug", slug, 0, true)
 		if err != nil {

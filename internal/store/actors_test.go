@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"parley"
 	"strings"
 	"testing"
 
@@ -18,18 +19,18 @@ func TestCreateActorThenGetAndList(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	// Created in an order that is neither by side nor by name.
-	if _, err := s.CreateActor(ctx, store.Editor{}, store.ActorInput{
+	if _, err := s.CreateActor(ctx, parley.Editor{}, parley.ActorInput{
 		Slug: "andrii-yermak", Name: "Andrii Yermak", Kind: "person", Side: "ukraine",
 	}); err != nil {
 		t.Fatalf("CreateActor: %v", err)
 	}
-	parent, err := s.CreateActor(ctx, store.Editor{}, store.ActorInput{
+	parent, err := s.CreateActor(ctx, parley.Editor{}, parley.ActorInput{
 		Slug: "russia-government", Name: "Government of Russia", Kind: "government", Side: "russia",
 	})
 	if err != nil {
 		t.Fatalf("CreateActor(parent): %v", err)
 	}
-	created, err := s.CreateActor(ctx, store.Editor{}, store.ActorInput{
+	created, err := s.CreateActor(ctx, parley.Editor{}, parley.ActorInput{
 		Slug: "vladimir-putin", Name: " Vladimir Putin ", Kind: "person", Side: "russia",
 		Role: " President of Russia ", Parent: "russia-government",
 		Aliases: []string{"Putin", " V. V. Putin "},
@@ -37,11 +38,11 @@ func TestCreateActorThenGetAndList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateActor(child): %v", err)
 	}
-	for _, in := range []store.ActorInput{
+	for _, in := range []parley.ActorInput{
 		{Slug: "volodymyr-zelensky", Name: "Volodymyr Zelensky", Kind: "person", Side: "ukraine"},
 		{Slug: "dmitry-peskov", Name: "Dmitry Peskov", Kind: "person", Side: "russia"},
 	} {
-		if _, err := s.CreateActor(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateActor(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateActor(%q): %v", in.Slug, err)
 		}
 	}
@@ -50,7 +51,7 @@ func TestCreateActorThenGetAndList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetActor: %v", err)
 	}
-	want := store.Actor{
+	want := parley.Actor{
 		ID: created.ID, Slug: "vladimir-putin", Name: "Vladimir Putin",
 		Aliases: []string{"Putin", "V. V. Putin"}, Kind: "person", Side: "russia",
 		Role: "President of Russia", ParentSlug: "russia-government", ParentName: "Government of Russia",
@@ -104,12 +105,12 @@ func TestCreateActorThenGetAndList(t *testing.T) {
 	if len(revs) != 1 || revs[0].Action != "create" || revs[0].Version != 1 || revs[0].EntityType != "actor" {
 		t.Fatalf("revisions = %+v, want one actor create at version 1", revs)
 	}
-	var snapshot store.Actor
+	var snapshot parley.Actor
 	if err := json.Unmarshal(revs[0].Data, &snapshot); err != nil {
 		t.Fatalf("revision data: %v", err)
 	}
 	// ParentName is not part of the JSON form of an actor.
-	if diff := cmp.Diff(want, snapshot, cmpopts.IgnoreFields(store.Actor{}, "ParentName")); diff != "" {
+	if diff := cmp.Diff(want, snapshot, cmpopts.IgnoreFields(parley.Actor{}, "ParentName")); diff != "" {
 		t.Errorf("revision snapshot mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -118,17 +119,17 @@ func TestCreateActorRejectsUnknownParent(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	_, err := s.CreateActor(ctx, store.Editor{}, store.ActorInput{
+	_, err := s.CreateActor(ctx, parley.Editor{}, parley.ActorInput{
 		Slug: "sergei-lavrov", Name: "Sergei Lavrov", Kind: "person", Side: "russia", Parent: "no-such-ministry",
 	})
-	var ve *store.ValidationError
+	var ve *parley.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *ValidationError", err)
 	}
 	if ve.Fields["parent"] == "" {
 		t.Errorf("no message for field %q in %v", "parent", ve.Fields)
 	}
-	if _, err := s.GetActor(ctx, "sergei-lavrov"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetActor(ctx, "sergei-lavrov"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetActor after failed create err = %v, want ErrNotFound", err)
 	}
 }
@@ -137,12 +138,12 @@ func TestCreateActorRejectsDuplicateSlug(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	in := store.ActorInput{Slug: "nato", Name: "NATO", Kind: "alliance", Side: "nato"}
-	if _, err := s.CreateActor(ctx, store.Editor{}, in); err != nil {
+	in := parley.ActorInput{Slug: "nato", Name: "NATO", Kind: "alliance", Side: "nato"}
+	if _, err := s.CreateActor(ctx, parley.Editor{}, in); err != nil {
 		t.Fatal(err)
 	}
 	in.Name = "North Atlantic Treaty Organization"
-	if _, err := s.CreateActor(ctx, store.Editor{}, in); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateActor(ctx, parley.Editor{}, in); !errors.Is(err, parley.ErrConflict) {
 		t.Errorf("second CreateActor err = %v, want ErrConflict", err)
 	}
 	got, err := s.GetActor(ctx, "nato")
@@ -156,28 +157,28 @@ func TestCreateActorRejectsDuplicateSlug(t *testing.T) {
 
 func TestCreateActorValidation(t *testing.T) {
 	t.Parallel()
-	valid := store.ActorInput{Slug: "kaja-kallas", Name: "Kaja Kallas", Kind: "person", Side: "europe"}
+	valid := parley.ActorInput{Slug: "kaja-kallas", Name: "Kaja Kallas", Kind: "person", Side: "europe"}
 	tests := []struct {
 		name   string
-		modify func(*store.ActorInput)
+		modify func(*parley.ActorInput)
 		fields []string
 	}{
-		{"bad slug", func(in *store.ActorInput) { in.Slug = "Kaja Kallas" }, []string{"slug"}},
-		{"slug with double hyphen", func(in *store.ActorInput) { in.Slug = "kaja--kallas" }, []string{"slug"}},
-		{"blank name", func(in *store.ActorInput) { in.Name = "  " }, []string{"name"}},
-		{"long name", func(in *store.ActorInput) { in.Name = strings.Repeat("n", 201) }, []string{"name"}},
-		{"unknown kind", func(in *store.ActorInput) { in.Kind = "planet" }, []string{"kind"}},
-		{"bad side", func(in *store.ActorInput) { in.Side = "European Union" }, []string{"side"}},
-		{"long role", func(in *store.ActorInput) { in.Role = strings.Repeat("r", 301) }, []string{"role"}},
-		{"own parent", func(in *store.ActorInput) { in.Parent = "kaja-kallas" }, []string{"parent"}},
-		{"duplicate aliases", func(in *store.ActorInput) { in.Aliases = []string{"Kallas", "kallas "} }, []string{"aliases"}},
-		{"blank alias", func(in *store.ActorInput) { in.Aliases = []string{" "} }, []string{"aliases"}},
-		{"alias equal to name", func(in *store.ActorInput) { in.Aliases = []string{"KAJA KALLAS"} }, []string{"aliases"}},
-		{"alias equal to padded name", func(in *store.ActorInput) {
+		{"bad slug", func(in *parley.ActorInput) { in.Slug = "Kaja Kallas" }, []string{"slug"}},
+		{"slug with double hyphen", func(in *parley.ActorInput) { in.Slug = "kaja--kallas" }, []string{"slug"}},
+		{"blank name", func(in *parley.ActorInput) { in.Name = "  " }, []string{"name"}},
+		{"long name", func(in *parley.ActorInput) { in.Name = strings.Repeat("n", 201) }, []string{"name"}},
+		{"unknown kind", func(in *parley.ActorInput) { in.Kind = "planet" }, []string{"kind"}},
+		{"bad side", func(in *parley.ActorInput) { in.Side = "European Union" }, []string{"side"}},
+		{"long role", func(in *parley.ActorInput) { in.Role = strings.Repeat("r", 301) }, []string{"role"}},
+		{"own parent", func(in *parley.ActorInput) { in.Parent = "kaja-kallas" }, []string{"parent"}},
+		{"duplicate aliases", func(in *parley.ActorInput) { in.Aliases = []string{"Kallas", "kallas "} }, []string{"aliases"}},
+		{"blank alias", func(in *parley.ActorInput) { in.Aliases = []string{" "} }, []string{"aliases"}},
+		{"alias equal to name", func(in *parley.ActorInput) { in.Aliases = []string{"KAJA KALLAS"} }, []string{"aliases"}},
+		{"alias equal to padded name", func(in *parley.ActorInput) {
 			in.Name = " Kaja Kallas "
 			in.Aliases = []string{"Kaja Kallas"}
 		}, []string{"aliases"}},
-		{"several problems", func(in *store.ActorInput) {
+		{"several problems", func(in *parley.ActorInput) {
 			in.Slug, in.Kind, in.Aliases = "", "robot", []string{"x", "X"}
 		}, []string{"slug", "kind", "aliases"}},
 	}
@@ -189,7 +190,7 @@ func TestCreateActorValidation(t *testing.T) {
 			before := countActors(t, s)
 			in := valid
 			tt.modify(&in)
-			_, err := s.CreateActor(ctx, store.Editor{}, in)
+			_, err := s.CreateActor(ctx, parley.Editor{}, in)
 			if diff := cmp.Diff(tt.fields, validationFields(t, err), sortStrings); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
@@ -213,7 +214,7 @@ func countActors(t *testing.T, s *store.Store) int {
 func TestGetActorUnknown(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	if _, err := s.GetActor(context.Background(), "nobody"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetActor(context.Background(), "nobody"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetActor(unknown) err = %v, want ErrNotFound", err)
 	}
 }

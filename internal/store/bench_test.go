@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"parley"
 	"testing"
 	"time"
 
@@ -36,15 +37,15 @@ func BenchmarkReadsAtScale(b *testing.B) {
 		{"SideStances/now", func() error { _, err := s.SideStances(ctx, time.Time{}, ""); return err }},
 		{"ListShifts", func() error { _, err := s.ListShifts(ctx, time.Time{}, "", "", 10); return err }},
 		{"Search/common-word", func() error {
-			_, err := s.SearchStatements(ctx, store.StatementFilter{Query: "zelenski", Sort: "date", Limit: 25})
+			_, err := s.SearchStatements(ctx, parley.StatementFilter{Query: "zelenski", Sort: "date", Limit: 25})
 			return err
 		}},
 		{"Search/two-words", func() error {
-			_, err := s.SearchStatements(ctx, store.StatementFilter{Query: "kiev oblast", Sort: "date", Limit: 25})
+			_, err := s.SearchStatements(ctx, parley.StatementFilter{Query: "kiev oblast", Sort: "date", Limit: 25})
 			return err
 		}},
 		{"RegionTimeline", func() error {
-			_, err := s.RegionTimeline(ctx, store.StatementFilter{Region: "gen-region-6", Sort: "date", Limit: 50})
+			_, err := s.RegionTimeline(ctx, parley.StatementFilter{Region: "gen-region-6", Sort: "date", Limit: 50})
 			return err
 		}},
 	}

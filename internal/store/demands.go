@@ -2,80 +2,36 @@ package store
 
 import (
 	"context"
-	"slices"
+	"parley"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Demand is a term a party puts on the table.
-type Demand struct {
-	ID          int64    `json:"id"`
-	Slug        string   `json:"slug"`
-	Title       string   `json:"title"`
-	Description string   `json:"description"`
-	Side        string   `json:"side"`
-	Category    string   `json:"category"`
-	Regions     []string `json:"regions"` // region slugs
-	Version     int      `json:"version"`
-}
-
-// DemandInput is what an editor or the seed supplies for a demand. Regions
-// are region slugs.
-type DemandInput struct {
-	Slug, Title, Description, Side, Category string
-	Regions                                  []string
-}
-
-// Validate checks the input against the domain's rules.
-func (in DemandInput) Validate() error {
-	p := Problems{}
-	checkText(p, map[string]string{"title": in.Title, "description": in.Description})
-	if !ValidSlug(in.Slug) {
-		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"ukraine-neutrality\".")
-	}
-	if strings.TrimSpace(in.Title) == "" {
-		p.Add("title", "Enter a title.")
-	} else if utf8.RuneCountInString(in.Title) > 300 {
-		p.Add("title", "Keep the title under 300 characters.")
-	}
-	if utf8.RuneCountInString(in.Description) > 5000 {
-		p.Add("description", "Keep the description under 5,000 characters.")
-	}
-	if !ValidSlug(in.Side) {
-		p.Add("side", "Enter the side that raises it, such as russia or ukraine.")
-	}
-	if !slices.Contains(Categories, in.Category) {
-		p.Add("category", "Choose one of: "+strings.Join(Categories, ", ")+".")
-	}
-	return p.Err()
-}
 
 const demandCols = `d.id, d.slug, d.title, d.description, d.side, d.category,
 	coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM demand_regions dr
 	          JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL WHERE dr.demand_id = d.id), '{}'),
 	d.version`
 
-func scanDemand(row pgx.Row) (Demand, error) {
-	var d Demand
+func scanDemand(row pgx.Row) (parley.Demand, error) {
+	var d parley.Demand
 	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Version)
 	return d, err
 }
 
 // ListDemands returns every demand that is not deleted, by category and title.
-func (s *Store) ListDemands(ctx context.Context) ([]Demand, error) {
+func (s *Store) ListDemands(ctx context.Context) ([]parley.Demand, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.deleted_at IS NULL ORDER BY d.category, d.title`)
 	if err != nil {
 		return nil, wrap(err, "list demands")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Demand, error) { return scanDemand(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Demand, error) { return scanDemand(r) })
 	return out, wrap(err, "list demands")
 }
 
 // GetDemand returns the demand with slug; ErrNotFound if there is none or
 // it is deleted.
-func (s *Store) GetDemand(ctx context.Context, slug string) (Demand, error) {
+func (s *Store) GetDemand(ctx context.Context, slug string) (parley.Demand, error) {
 	d, err := scanDemand(s.pool.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.slug = $1 AND d.deleted_at IS NULL`, slug))
 	return d, wrap(err, "get demand %q", slug)
 }
@@ -83,11 +39,11 @@ func (s *Store) GetDemand(ctx context.Context, slug string) (Demand, error) {
 // CreateDemand stores a new demand and its regions with its first
 // revision. It returns a *ValidationError for bad input (including an
 // unknown region) and ErrConflict for a slug in use.
-func (s *Store) CreateDemand(ctx context.Context, by Editor, in DemandInput) (Demand, error) {
+func (s *Store) CreateDemand(ctx context.Context, by parley.Editor, in parley.DemandInput) (parley.Demand, error) {
 	if err := in.Validate(); err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
-	var d Demand
+	var d parley.Demand
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		d, err = createDemand(ctx, tx, by, in, "create")
@@ -96,21 +52,21 @@ func (s *Store) CreateDemand(ctx context.Context, by Editor, in DemandInput) (De
 	return d, err
 }
 
-func createDemand(ctx context.Context, q querier, by Editor, in DemandInput, action string) (Demand, error) {
+func createDemand(ctx context.Context, q querier, by parley.Editor, in parley.DemandInput, action string) (parley.Demand, error) {
 	regionIDs, err := regionIDs(ctx, q, in.Regions)
 	if err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO demands (slug, title, description, side, category)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		in.Slug, strings.TrimSpace(in.Title), cleanText(in.Description), in.Side, in.Category).Scan(&id)
+		in.Slug, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category).Scan(&id)
 	if err != nil {
-		return Demand{}, wrap(err, "create demand %q", in.Slug)
+		return parley.Demand{}, wrap(err, "create demand %q", in.Slug)
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO demand_regions (demand_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regionIDs); err != nil {
-		return Demand{}, wrap(err, "create demand %q: regions", in.Slug)
+		return parley.Demand{}, wrap(err, "create demand %q: regions", in.Slug)
 	}
 	d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))
 	if err != nil {
@@ -156,7 +112,7 @@ func regionIDs(ctx context.Context, q querier, slugs []string) ([]int64, error) 
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, Problems{"regions": "Unknown region: " + strings.Join(unknown, ", ") + "."}.Err()
+		return nil, parley.Problems{"regions": "Unknown region: " + strings.Join(unknown, ", ") + "."}.Err()
 	}
 	return ids, nil
 }

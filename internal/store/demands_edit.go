@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"parley"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -9,12 +10,12 @@ import (
 
 // UpdateDemand saves in over the demand with slug, regions included, if
 // version is still its newest (*ConflictError otherwise).
-func (s *Store) UpdateDemand(ctx context.Context, by Editor, slug string, version int, in DemandInput) (Demand, error) {
+func (s *Store) UpdateDemand(ctx context.Context, by parley.Editor, slug string, version int, in parley.DemandInput) (parley.Demand, error) {
 	in.Slug = slug
 	if err := in.Validate(); err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
-	var d Demand
+	var d parley.Demand
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		d, err = updateDemand(ctx, tx, by, slug, version, in, "update")
@@ -23,25 +24,25 @@ func (s *Store) UpdateDemand(ctx context.Context, by Editor, slug string, versio
 	return d, conflict(err, func() (any, error) { return s.GetDemand(ctx, slug) }, "update demand %q", slug)
 }
 
-func updateDemand(ctx context.Context, q querier, by Editor, slug string, version int, in DemandInput, action string) (Demand, error) {
+func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string, version int, in parley.DemandInput, action string) (parley.Demand, error) {
 	id, err := lockRow(ctx, q, "demands", "slug", slug, version, false)
 	if err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
 	regions, err := regionIDs(ctx, q, in.Regions)
 	if err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `
 		UPDATE demands SET title = $2, description = $3, side = $4, category = $5, version = version + 1, updated_at = now()
-		WHERE id = $1`, id, strings.TrimSpace(in.Title), cleanText(in.Description), in.Side, in.Category); err != nil {
-		return Demand{}, err
+		WHERE id = $1`, id, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category); err != nil {
+		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM demand_regions WHERE demand_id = $1`, id); err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO demand_regions (demand_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regions); err != nil {
-		return Demand{}, err
+		return parley.Demand{}, err
 	}
 	d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))
 	if err != nil {
@@ -52,7 +53,7 @@ func updateDemand(ctx context.Context, q querier, by Editor, slug string, versio
 
 // DeleteDemand soft-deletes the demand. It returns *InUseError, listing
 // them, while statements still take positions on it.
-func (s *Store) DeleteDemand(ctx context.Context, by Editor, slug string) error {
+func (s *Store) DeleteDemand(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "demands", "slug", slug, 0, false)
 		if err != nil {
@@ -64,14 +65,14 @@ func (s *Store) DeleteDemand(ctx context.Context, by Editor, slug string) error 
 			return err
 		}
 		if len(used) > 0 {
-			return &InUseError{What: "demand " + slug, Statements: used}
+			return &parley.InUseError{What: "demand " + slug, Statements: used}
 		}
 		return deleteOrRestore(ctx, tx, by, "demand", id, true)
 	}), "delete demand %q", slug)
 }
 
 // RestoreDemand undoes DeleteDemand.
-func (s *Store) RestoreDemand(ctx context.Context, by Editor, slug string) error {
+func (s *Store) RestoreDemand(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "demands", "slug", slug, 0, true)
 		if err != nil {

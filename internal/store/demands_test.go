@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"strings"
 	"testing"
 
@@ -12,21 +13,21 @@ import (
 )
 
 // createRegions stores regions, failing the test on error.
-func createRegions(t *testing.T, s *store.Store, regions ...store.RegionInput) {
+func createRegions(t *testing.T, s *store.Store, regions ...parley.RegionInput) {
 	t.Helper()
 	for _, in := range regions {
-		if _, err := s.CreateRegion(context.Background(), store.Editor{}, in); err != nil {
+		if _, err := s.CreateRegion(context.Background(), parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateRegion(%q): %v", in.Slug, err)
 		}
 	}
 }
 
 var (
-	regionZaporizhzhia = store.RegionInput{Slug: "zaporizhzhia", Name: "Zaporizhzhia", Country: "Ukraine", Kind: "oblast"}
-	regionDonetsk      = store.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
-	regionKherson      = store.RegionInput{Slug: "kherson", Name: "Kherson", Country: "Ukraine", Kind: "oblast"}
+	regionZaporizhzhia = parley.RegionInput{Slug: "zaporizhzhia", Name: "Zaporizhzhia", Country: "Ukraine", Kind: "oblast"}
+	regionDonetsk      = parley.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
+	regionKherson      = parley.RegionInput{Slug: "kherson", Name: "Kherson", Country: "Ukraine", Kind: "oblast"}
 	// Its name sorts after Donetsk, its slug before.
-	regionCrimea = store.RegionInput{Slug: "crimea", Name: "Republic of Crimea", Country: "Ukraine", Kind: "autonomous-republic"}
+	regionCrimea = parley.RegionInput{Slug: "crimea", Name: "Republic of Crimea", Country: "Ukraine", Kind: "autonomous-republic"}
 )
 
 func TestCreateDemandThenGetAndList(t *testing.T) {
@@ -34,7 +35,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	createRegions(t, s, regionZaporizhzhia, regionDonetsk, regionKherson)
-	created, err := s.CreateDemand(ctx, store.Editor{}, store.DemandInput{
+	created, err := s.CreateDemand(ctx, parley.Editor{}, parley.DemandInput{
 		Slug: "withdrawal-from-four-oblasts", Title: " Ukrainian withdrawal from four oblasts ",
 		Description: " Russia demands Ukraine leave the oblasts it claims. ", Side: "russia", Category: "territory",
 		// Unsorted and with a repeat: the store keeps each region once, by slug.
@@ -43,7 +44,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateDemand: %v", err)
 	}
-	want := store.Demand{
+	want := parley.Demand{
 		ID: created.ID, Slug: "withdrawal-from-four-oblasts", Title: "Ukrainian withdrawal from four oblasts",
 		Description: "Russia demands Ukraine leave the oblasts it claims.", Side: "russia", Category: "territory",
 		Regions: []string{"donetsk", "kherson", "zaporizhzhia"}, Version: 1,
@@ -59,13 +60,13 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 		t.Errorf("GetDemand mismatch (-want +got):\n%s", diff)
 	}
 
-	for _, in := range []store.DemandInput{
+	for _, in := range []parley.DemandInput{
 		{Slug: "security-guarantees", Title: "Security guarantees", Side: "ukraine", Category: "security"},
 		{Slug: "ceasefire-first", Title: "Ceasefire first", Side: "ukraine", Category: "process"},
 		{Slug: "alliance-neutrality", Title: "Neutrality outside alliances", Side: "russia", Category: "security"},
 		{Slug: "recognition", Title: "Annexation recognised", Side: "russia", Category: "territory"},
 	} {
-		if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateDemand(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateDemand(%q): %v", in.Slug, err)
 		}
 	}
@@ -75,7 +76,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 	}
 	var order []string
 	for _, d := range list {
-		order = append(order, d.Category+"/"+d.Title)
+		order = append(order, string(d.Category)+"/"+d.Title)
 		if d.Slug == "withdrawal-from-four-oblasts" {
 			if diff := cmp.Diff(want, d); diff != "" {
 				t.Errorf("ListDemands entry mismatch (-want +got):\n%s", diff)
@@ -109,18 +110,18 @@ func TestCreateDemandRejectsUnknownRegion(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	createRegions(t, s, regionDonetsk)
-	_, err := s.CreateDemand(ctx, store.Editor{}, store.DemandInput{
+	_, err := s.CreateDemand(ctx, parley.Editor{}, parley.DemandInput{
 		Slug: "donbas", Title: "The whole of Donbas", Side: "russia", Category: "territory",
 		Regions: []string{"donetsk", "luhansk"},
 	})
-	var ve *store.ValidationError
+	var ve *parley.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *ValidationError", err)
 	}
 	if !strings.Contains(ve.Fields["regions"], "luhansk") {
 		t.Errorf("regions message = %q, want it to name luhansk", ve.Fields["regions"])
 	}
-	if _, err := s.GetDemand(ctx, "donbas"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetDemand(ctx, "donbas"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetDemand after failed create err = %v, want ErrNotFound", err)
 	}
 }
@@ -129,12 +130,12 @@ func TestCreateDemandRejectsDuplicateSlug(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	in := store.DemandInput{Slug: "sanctions-relief", Title: "Sanctions relief", Side: "russia", Category: "sanctions-economy"}
-	if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
+	in := parley.DemandInput{Slug: "sanctions-relief", Title: "Sanctions relief", Side: "russia", Category: "sanctions-economy"}
+	if _, err := s.CreateDemand(ctx, parley.Editor{}, in); err != nil {
 		t.Fatal(err)
 	}
 	in.Title = "Lifting of sanctions"
-	if _, err := s.CreateDemand(ctx, store.Editor{}, in); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateDemand(ctx, parley.Editor{}, in); !errors.Is(err, parley.ErrConflict) {
 		t.Errorf("second CreateDemand err = %v, want ErrConflict", err)
 	}
 	list, err := s.ListDemands(ctx)
@@ -148,20 +149,20 @@ func TestCreateDemandRejectsDuplicateSlug(t *testing.T) {
 
 func TestCreateDemandValidation(t *testing.T) {
 	t.Parallel()
-	valid := store.DemandInput{Slug: "elections", Title: "New elections in Ukraine", Side: "russia", Category: "political"}
+	valid := parley.DemandInput{Slug: "elections", Title: "New elections in Ukraine", Side: "russia", Category: "political"}
 	tests := []struct {
 		name   string
-		modify func(*store.DemandInput)
+		modify func(*parley.DemandInput)
 		fields []string
 	}{
-		{"bad slug", func(in *store.DemandInput) { in.Slug = "New_Elections" }, []string{"slug"}},
-		{"empty slug", func(in *store.DemandInput) { in.Slug = "" }, []string{"slug"}},
-		{"blank title", func(in *store.DemandInput) { in.Title = "\t" }, []string{"title"}},
-		{"long title", func(in *store.DemandInput) { in.Title = strings.Repeat("t", 301) }, []string{"title"}},
-		{"long description", func(in *store.DemandInput) { in.Description = strings.Repeat("d", 5001) }, []string{"description"}},
-		{"bad side", func(in *store.DemandInput) { in.Side = "" }, []string{"side"}},
-		{"unknown category", func(in *store.DemandInput) { in.Category = "weather" }, []string{"category"}},
-		{"several problems", func(in *store.DemandInput) { in.Slug, in.Title, in.Category = "-", "", "" }, []string{"slug", "title", "category"}},
+		{"bad slug", func(in *parley.DemandInput) { in.Slug = "New_Elections" }, []string{"slug"}},
+		{"empty slug", func(in *parley.DemandInput) { in.Slug = "" }, []string{"slug"}},
+		{"blank title", func(in *parley.DemandInput) { in.Title = "\t" }, []string{"title"}},
+		{"long title", func(in *parley.DemandInput) { in.Title = strings.Repeat("t", 301) }, []string{"title"}},
+		{"long description", func(in *parley.DemandInput) { in.Description = strings.Repeat("d", 5001) }, []string{"description"}},
+		{"bad side", func(in *parley.DemandInput) { in.Side = "" }, []string{"side"}},
+		{"unknown category", func(in *parley.DemandInput) { in.Category = "weather" }, []string{"category"}},
+		{"several problems", func(in *parley.DemandInput) { in.Slug, in.Title, in.Category = "-", "", "" }, []string{"slug", "title", "category"}},
 	}
 	// Nothing is written by a rejected input, so the cases share a database.
 	s := newStore(t)
@@ -170,7 +171,7 @@ func TestCreateDemandValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := valid
 			tt.modify(&in)
-			_, err := s.CreateDemand(ctx, store.Editor{}, in)
+			_, err := s.CreateDemand(ctx, parley.Editor{}, in)
 			if diff := cmp.Diff(tt.fields, validationFields(t, err), sortStrings); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
@@ -188,7 +189,7 @@ func TestCreateDemandValidation(t *testing.T) {
 func TestGetDemandUnknown(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	if _, err := s.GetDemand(context.Background(), "nothing"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetDemand(context.Background(), "nothing"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetDemand(unknown) err = %v, want ErrNotFound", err)
 	}
 }

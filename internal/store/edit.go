@@ -3,45 +3,10 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
+	"parley"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// ConflictError is returned when a write names a version that is no longer
-// the newest: Current holds the record as it now stands. It matches
-// ErrConflict with errors.Is.
-type ConflictError struct {
-	Current any
-}
-
-func (e *ConflictError) Error() string { return "store: the record changed since it was loaded" }
-
-// Unwrap makes errors.Is(err, ErrConflict) true.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
-
-// InUseError is returned when deleting an actor or demand that statements
-// still use.
-type InUseError struct {
-	What       string
-	Statements []StatementRef
-}
-
-// StatementRef names a statement briefly.
-type StatementRef struct {
-	ID      int64
-	Summary string
-	Date    Date
-}
-
-func (e *InUseError) Error() string {
-	ids := make([]string, len(e.Statements))
-	for i, s := range e.Statements {
-		ids[i] = fmt.Sprint(s.ID)
-	}
-	return fmt.Sprintf("store: %s is used by statements %s", e.What, strings.Join(ids, ", "))
-}
 
 // errStaleVersion signals a version mismatch inside a transaction; the
 // caller turns it into a *ConflictError carrying the current record.
@@ -58,7 +23,7 @@ func lockRow(ctx context.Context, q querier, table, keyCol string, key any, vers
 	err := q.QueryRow(ctx, `SELECT id, version, deleted_at IS NOT NULL FROM `+table+` WHERE `+keyCol+` = $1 FOR UPDATE`, key).
 		Scan(&id, &cur, &isDeleted)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && isDeleted != deleted) {
-		return 0, ErrNotFound
+		return 0, parley.ErrNotFound
 	}
 	if err != nil {
 		return 0, err
@@ -81,13 +46,13 @@ func setDeleted(ctx context.Context, q querier, table string, id int64, deleted 
 
 // statementsUsing lists up to 20 live statements that refer to an actor or
 // demand, for InUseError.
-func statementsUsing(ctx context.Context, q querier, sql string, id int64) ([]StatementRef, error) {
+func statementsUsing(ctx context.Context, q querier, sql string, id int64) ([]parley.StatementRef, error) {
 	rows, err := q.Query(ctx, sql+` ORDER BY s.date DESC, s.id DESC LIMIT 20`, id)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StatementRef, error) {
-		var x StatementRef
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StatementRef, error) {
+		var x parley.StatementRef
 		err := r.Scan(&x.ID, &x.Summary, &x.Date.Time, &x.Date.Precision)
 		return x, err
 	})
@@ -103,12 +68,12 @@ func conflict(err error, current func() (any, error), format string, args ...any
 	if cerr != nil {
 		return wrap(cerr, format, args...)
 	}
-	return &ConflictError{Current: cur}
+	return &parley.ConflictError{Current: cur}
 }
 
 // GetRevision returns one revision; ErrNotFound if there is none.
-func (s *Store) GetRevision(ctx context.Context, id int64) (Revision, error) {
-	var r Revision
+func (s *Store) GetRevision(ctx context.Context, id int64) (parley.Revision, error) {
+	var r parley.Revision
 	err := s.pool.QueryRow(ctx, `
 		SELECT id, entity_type, entity_id, version, action, data, user_email, created_at
 		FROM revisions WHERE id = $1`, id).

@@ -3,43 +3,22 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
+	"parley"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// ExportRow is one (statement, position) row of an export; a statement
-// without positions gives one row with empty Demand and Stance.
-type ExportRow struct {
-	StatementID     int64
-	Date            Date
-	Actor           string
-	ActorSlug       string
-	ActorSide       string
-	Demand          string
-	Stance          string
-	Quote           string
-	Summary         string
-	Regions         []string
-	Occasion        string
-	Attribution     string
-	SourceOutlet    string
-	SourceTitle     string
-	SourceURL       string
-	SourcePublished Date
-}
-
 // ExportStatements streams the rows of the statements matching f, oldest
 // first, to fn as they arrive from the database (memory stays flat). It
 // stops at the first error fn returns.
-func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func(ExportRow) error) error {
+func (s *Store) ExportStatements(ctx context.Context, f parley.StatementFilter, fn func(parley.ExportRow) error) error {
 	f.Sort, f.Limit, f.Offset = "oldest", 0, 0
-	sql, args := f.exportQuery()
+	sql, args := exportQuery(f)
 	// One read-only transaction: a consistent snapshot however long the
 	// download takes.
 	return wrap(pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if f.usesTimeline() {
+		if readsTimeline(f) {
 			// The timeline's primary key is already in export order: walk it,
 			// so the first row leaves at once. Left to itself the planner
 			// would collect and sort a large region first, as if the client
@@ -56,20 +35,15 @@ func (s *Store) ExportStatements(ctx context.Context, f StatementFilter, fn func
 	}), "export statements")
 }
 
-// usesTimeline reports whether the export of f reads region_timeline.
-func (f StatementFilter) usesTimeline() bool {
-	return f.Region != "" && f.Query == "" && f.SourceID == 0
-}
-
 // exportQuery is the export's SQL for f. A region's timeline without a text
 // search reads the precomputed region_timeline rows, already in export
 // order; anything else joins and sorts.
-func (f StatementFilter) exportQuery() (string, []any) {
-	if f.usesTimeline() {
-		return f.timelineQuery()
+func exportQuery(f parley.StatementFilter) (string, []any) {
+	if readsTimeline(f) {
+		return timelineExportQuery(f)
 	}
-	where, args := f.where()
-	return exportJoinSQL(where), args
+	q := compileFilter(f, overStatements)
+	return exportJoinSQL(q.where()), q.args
 }
 
 // exportJoinSQL is the export computed from the tables, for any filter.
@@ -87,58 +61,23 @@ func exportJoinSQL(where string) string {
 		ORDER BY s.date, s.id, d.slug`
 }
 
-// timelineQuery reads a region's precomputed timeline with f's filters.
-// Filters on a statement's positions (demand, stance) keep every row of a
-// matching statement, as the page shows the whole statement.
-func (f StatementFilter) timelineQuery() (string, []any) {
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	conds := []string{"rt.region_id = (SELECT id FROM regions WHERE slug = " + arg(f.Region) + " AND deleted_at IS NULL)"}
-	// (an InitPlan: the index scan on region_id starts from its value)
-	if f.Actor != "" {
-		conds = append(conds, "rt.actor_slug = "+arg(f.Actor))
-	}
-	if f.Side != "" {
-		conds = append(conds, "rt.actor_side = "+arg(f.Side))
-	}
-	if f.Attribution != "" {
-		conds = append(conds, "rt.attribution = "+arg(f.Attribution))
-	}
-	if f.Demand != "" || f.Stance != "" {
-		c := "EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = rt.statement_id"
-		if f.Demand != "" {
-			c += " AND d.slug = " + arg(f.Demand)
-		}
-		if f.Stance != "" {
-			c += " AND p.stance = " + arg(f.Stance)
-		}
-		conds = append(conds, c+")")
-	}
-	if !f.From.IsZero() {
-		conds = append(conds, "rt.date >= "+arg(f.From)+"::date")
-	}
-	to := f.To
-	if !f.AsOf.IsZero() && (to.IsZero() || f.AsOf.Before(to)) {
-		to = f.AsOf
-	}
-	if !to.IsZero() {
-		conds = append(conds, "rt.date <= "+arg(to)+"::date")
-	}
+// timelineExportQuery reads a region's precomputed timeline with f's
+// filters. Filters on a statement's positions (demand, stance) keep every
+// row of a matching statement, as the page shows the whole statement.
+func timelineExportQuery(f parley.StatementFilter) (string, []any) {
+	q := compileFilter(f, overExportTimeline)
 	return `SELECT rt.statement_id, rt.date, rt.date_precision, rt.actor, rt.actor_slug, rt.actor_side, rt.demand, rt.stance,
 		       rt.quote, rt.summary, rt.regions, rt.occasion, rt.attribution, rt.source_outlet, rt.source_title,
 		       rt.source_url, rt.source_published, rt.source_precision
 		FROM region_timeline rt
-		WHERE ` + strings.Join(conds, " AND ") + `
-		ORDER BY rt.region_id, rt.date, rt.statement_id, rt.demand`, args
+		WHERE ` + q.where() + `
+		ORDER BY rt.region_id, rt.date, rt.statement_id, rt.demand`, q.args
 }
 
 // scanExport hands each row to fn.
-func scanExport(rows pgx.Rows, fn func(ExportRow) error) error {
+func scanExport(rows pgx.Rows, fn func(parley.ExportRow) error) error {
 	defer rows.Close()
-	var r ExportRow
+	var r parley.ExportRow
 	var published *time.Time
 	for rows.Next() {
 		if err := rows.Scan(&r.StatementID, &r.Date.Time, &r.Date.Precision, &r.Actor, &r.ActorSlug, &r.ActorSide, &r.Demand,

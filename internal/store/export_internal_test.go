@@ -1,12 +1,15 @@
 package store
 
-import "context"
+import (
+	"context"
+	"parley"
+)
 
 // ExportBothWays runs a region export through the precomputed timeline and
 // through the joined query, for tests that compare them.
-func (s *Store) ExportBothWays(ctx context.Context, f StatementFilter, fast, slow func(ExportRow) error) error {
+func (s *Store) ExportBothWays(ctx context.Context, f parley.StatementFilter, fast, slow func(parley.ExportRow) error) error {
 	f.Sort = "oldest"
-	sql, args := f.timelineQuery()
+	sql, args := timelineExportQuery(f)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return err
@@ -14,8 +17,8 @@ func (s *Store) ExportBothWays(ctx context.Context, f StatementFilter, fast, slo
 	if err := scanExport(rows, fast); err != nil {
 		return err
 	}
-	where, args := f.where()
-	rows, err = s.pool.Query(ctx, exportJoinSQL(where), args...)
+	q := compileFilter(f, overStatements)
+	rows, err = s.pool.Query(ctx, exportJoinSQL(q.where()), q.args...)
 	if err != nil {
 		return err
 	}

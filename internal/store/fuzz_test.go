@@ -1,6 +1,7 @@
 package store
 
 import (
+	"parley"
 	"testing"
 	"time"
 )
@@ -12,11 +13,11 @@ func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{"2024-06-14", "2024-06", "2024", "", "2024-02-30", "2024-13", "0000", "9999-12-31"} {
 		f.Add(s)
 	}
-	layouts := map[string]string{"day": "2006-01-02", "month": "2006-01", "year": "2006"}
+	layouts := map[parley.Precision]string{"day": "2006-01-02", "month": "2006-01", "year": "2006"}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDate(s)
+		d, err := parley.ParseDate(s)
 		if err != nil {
-			if d != (Date{}) {
+			if d != (parley.Date{}) {
 				t.Errorf("ParseDate(%q) failed (%v) but returned %+v", s, err, d)
 			}
 			return
@@ -32,7 +33,7 @@ func FuzzParseDate(f *testing.F) {
 			t.Errorf("ParseDate(%q) = %v, want midnight UTC", s, d.Time)
 		}
 		written := d.Time.Format(layout)
-		back, err := ParseDate(written)
+		back, err := parley.ParseDate(written)
 		if err != nil {
 			t.Fatalf("ParseDate(%q) = %v; its form %q does not parse: %v", s, d.Time, written, err)
 		}

@@ -4,39 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"parley"
 	"strings"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// ImportStatement is one statement of an import file. Actor is the actor's
-// name (or an alias); ActorSide is used when the actor must be created.
-type ImportStatement struct {
-	Line      int // first line of the file holding it
-	Actor     string
-	ActorSide string
-	Statement StatementInput // Actor is filled in by Import
-	Source    *SourceInput
-}
-
-// ImportProblem is something that stops an import, by file line and column.
-type ImportProblem struct {
-	Line    int
-	Column  string
-	Message string
-}
-
-// ImportReport says what an import creates (or, previewed, would create).
-type ImportReport struct {
-	Statements                                    int
-	Skipped                                       []int // lines of statements already present (same actor, date and summary)
-	NewActors, NewDemands, NewRegions, NewSources []string
-	Problems                                      []ImportProblem
-}
-
-// ErrImportProblems means the import was refused; the report lists why.
-var ErrImportProblems = errors.New("store: import has problems")
 
 // Import writes statements (and the actors, demands, regions and sources
 // they need) in one transaction, each with its revision; with apply false
@@ -44,23 +16,23 @@ var ErrImportProblems = errors.New("store: import has problems")
 // applying would do. A statement whose actor, date and summary match a
 // stored one is skipped, so importing a file twice adds nothing. Problems
 // (ErrImportProblems) write nothing.
-func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, apply bool) (ImportReport, error) {
-	var rep ImportReport
+func (s *Store) Import(ctx context.Context, by parley.Editor, items []parley.ImportStatement, apply bool) (parley.ImportReport, error) {
+	var rep parley.ImportReport
 	errPreview := errors.New("preview")
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		rep = ImportReport{}
+		rep = parley.ImportReport{}
 		actors := map[string]string{} // lower(name or alias) -> slug
 		sources := map[string]int64{} // source key -> id
 		created := map[string]bool{}  // "kind:key" already created in this import
 		// problem records what is wrong with item it as an import problem
 		// (keeping the line), or returns any other error.
-		problem := func(it ImportStatement, column string, err error) error {
-			var ve *ValidationError
+		problem := func(it parley.ImportStatement, column string, err error) error {
+			var ve *parley.ValidationError
 			if !errors.As(err, &ve) {
 				return err
 			}
 			for _, m := range ve.Fields {
-				rep.Problems = append(rep.Problems, ImportProblem{Line: it.Line, Column: column, Message: m})
+				rep.Problems = append(rep.Problems, parley.ImportProblem{Line: it.Line, Column: column, Message: m})
 			}
 			return nil
 		}
@@ -104,7 +76,7 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 			var exists bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM statements s JOIN actors a ON a.id = s.actor_id
 				WHERE a.slug = $1 AND s.date = $2 AND s.date_precision = $3 AND s.summary = $4 AND s.deleted_at IS NULL)`,
-				slug, in.Date.Time, in.Date.Precision, cleanText(in.Summary)).Scan(&exists); err != nil {
+				slug, in.Date.Time, in.Date.Precision, parley.CleanText(in.Summary)).Scan(&exists); err != nil {
 				return err
 			}
 			if exists {
@@ -112,10 +84,10 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 				continue
 			}
 			if _, err := createStatement(ctx, tx, by, in, "import"); err != nil {
-				var ve *ValidationError
+				var ve *parley.ValidationError
 				if errors.As(err, &ve) {
 					for k, v := range ve.Fields {
-						rep.Problems = append(rep.Problems, ImportProblem{Line: it.Line, Column: k, Message: v})
+						rep.Problems = append(rep.Problems, parley.ImportProblem{Line: it.Line, Column: k, Message: v})
 					}
 					continue
 				}
@@ -124,7 +96,7 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 			rep.Statements++
 		}
 		if len(rep.Problems) > 0 {
-			return ErrImportProblems
+			return parley.ErrImportProblems
 		}
 		if !apply {
 			return errPreview
@@ -134,16 +106,16 @@ func (s *Store) Import(ctx context.Context, by Editor, items []ImportStatement, 
 	if errors.Is(err, errPreview) {
 		err = nil
 	}
-	if errors.Is(err, ErrImportProblems) {
+	if errors.Is(err, parley.ErrImportProblems) {
 		return rep, err
 	}
 	return rep, wrap(err, "import")
 }
 
-func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, known map[string]string, rep *ImportReport) (string, error) {
+func importActor(ctx context.Context, q querier, by parley.Editor, it parley.ImportStatement, known map[string]string, rep *parley.ImportReport) (string, error) {
 	name := strings.TrimSpace(it.Actor)
-	p := Problems{}
-	checkText(p, map[string]string{"actor": name})
+	p := parley.Problems{}
+	p.CheckText(map[string]string{"actor": name})
 	if err := p.Err(); err != nil {
 		return "", err
 	}
@@ -156,15 +128,15 @@ func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, 
 		AND (lower(name) = $1 OR EXISTS (SELECT 1 FROM unnest(aliases) x WHERE lower(x) = $1))
 		ORDER BY lower(name) = $1 DESC, id LIMIT 1`, k).Scan(&slug)
 	if err == pgx.ErrNoRows {
-		slug, err = freeSlug(ctx, q, "actors", Slugify(name, "actor"))
+		slug, err = freeSlug(ctx, q, "actors", parley.Slugify(name, "actor"))
 		if err != nil {
 			return "", err
 		}
 		side := it.ActorSide
-		if !ValidSlug(side) {
+		if !parley.ValidSlug(side) {
 			side = "independent"
 		}
-		in := ActorInput{Slug: slug, Name: name, Kind: "person", Side: side}
+		in := parley.ActorInput{Slug: slug, Name: name, Kind: "person", Side: side}
 		if err := in.Validate(); err != nil { // before writing: a failed write would end the transaction
 			return "", err
 		}
@@ -179,7 +151,7 @@ func importActor(ctx context.Context, q querier, by Editor, it ImportStatement, 
 	return slug, nil
 }
 
-func importDemand(ctx context.Context, q querier, by Editor, slug, side string, created map[string]bool, rep *ImportReport) error {
+func importDemand(ctx context.Context, q querier, by parley.Editor, slug, side string, created map[string]bool, rep *parley.ImportReport) error {
 	if created["demand:"+slug] {
 		return nil
 	}
@@ -188,12 +160,12 @@ func importDemand(ctx context.Context, q querier, by Editor, slug, side string, 
 	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM demands WHERE slug = $1)`, slug).Scan(&ok); err != nil || ok {
 		return err
 	}
-	if !ValidSlug(side) {
+	if !parley.ValidSlug(side) {
 		side = "independent"
 	}
 	title := strings.ReplaceAll(slug, "-", " ")
 	title = strings.ToUpper(title[:1]) + title[1:]
-	in := DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}
+	in := parley.DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -204,7 +176,7 @@ func importDemand(ctx context.Context, q querier, by Editor, slug, side string, 
 	return nil
 }
 
-func importRegion(ctx context.Context, q querier, by Editor, slug string, created map[string]bool, rep *ImportReport) error {
+func importRegion(ctx context.Context, q querier, by parley.Editor, slug string, created map[string]bool, rep *parley.ImportReport) error {
 	if created["region:"+slug] {
 		return nil
 	}
@@ -215,7 +187,7 @@ func importRegion(ctx context.Context, q querier, by Editor, slug string, create
 	}
 	name := strings.ReplaceAll(slug, "-", " ")
 	name = strings.ToUpper(name[:1]) + name[1:]
-	in := RegionInput{Slug: slug, Name: name, Country: "Unknown", Kind: "other"}
+	in := parley.RegionInput{Slug: slug, Name: name, Country: "Unknown", Kind: "other"}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -226,8 +198,8 @@ func importRegion(ctx context.Context, q querier, by Editor, slug string, create
 	return nil
 }
 
-func importSource(ctx context.Context, q querier, by Editor, in SourceInput, known map[string]int64, rep *ImportReport) (int64, error) {
-	key := strings.Join([]string{in.Outlet, in.Title, in.URL, in.Published.ISO(), in.Published.Precision}, "\x00")
+func importSource(ctx context.Context, q querier, by parley.Editor, in parley.SourceInput, known map[string]int64, rep *parley.ImportReport) (int64, error) {
+	key := strings.Join([]string{in.Outlet, in.Title, in.URL, in.Published.ISO(), string(in.Published.Precision)}, "\x00")
 	if id, ok := known[key]; ok {
 		return id, nil
 	}
@@ -254,34 +226,6 @@ func importSource(ctx context.Context, q querier, by Editor, in SourceInput, kno
 	}
 	known[key] = id
 	return id, nil
-}
-
-// Slugify derives a slug from a name: lowercase ASCII letters and digits
-// joined by hyphens ("Vladimir Putin" → "vladimir-putin"); fallback when
-// nothing is left (a name in Cyrillic, say).
-func Slugify(name, fallback string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
-			dash = true
-		}
-	}
-	s := b.String()
-	if len(s) > 80 {
-		s = strings.TrimRight(s[:80], "-")
-	}
-	if s == "" || s == "new" {
-		return fallback
-	}
-	return s
 }
 
 // freeSlug returns base, or base-2, base-3… if taken in table.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"parley"
 	"strings"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestMigrationsUpDownUpOnEmptyDatabase(t *testing.T) {
 
 	// The schema built again is usable.
 	s := store.New(pool)
-	if _, err := s.CreateRegion(ctx, store.Editor{}, regionDonetsk); err != nil {
+	if _, err := s.CreateRegion(ctx, parley.Editor{}, regionDonetsk); err != nil {
 		t.Fatalf("CreateRegion after Up again: %v", err)
 	}
 	if _, err := s.GetRegion(ctx, "donetsk"); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"parley"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,22 +13,9 @@ import (
 // stance as of a day" is an index probe instead of a sort of every
 // position.
 
-// CurrentPosition is an actor's stance on a demand as of a day: the stance
-// of the actor's latest statement on it dated on or before that day.
-type CurrentPosition struct {
-	ActorSlug   string
-	ActorName   string
-	ActorSide   string
-	DemandSlug  string
-	Stance      string
-	Date        Date
-	StatementID int64
-	Attribution string
-}
-
 // TopActors returns the live actors with the most positions, at most
 // limit, most active first, and how many actors have any position.
-func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) {
+func (s *Store) TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error) {
 	// Deleted actors have no stance_log rows, so no positions counted.
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
@@ -42,8 +30,8 @@ func (s *Store) TopActors(ctx context.Context, limit int) ([]Actor, int, error) 
 		return nil, 0, wrap(err, "top actors")
 	}
 	total := 0
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) {
-		var a Actor
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Actor, error) {
+		var a parley.Actor
 		err := r.Scan(append(actorDest(&a), &total)...)
 		return a, err
 	})
@@ -59,7 +47,7 @@ func (s *Store) CompactCounts(ctx context.Context) error {
 
 // CurrentPositions returns the given actors' current stances on every
 // demand they have addressed, as of asOf (the zero time: as of now).
-func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]CurrentPosition, error) {
+func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error) {
 	// Now: the maintained current_positions. As of a day: one probe per
 	// (actor, demand) of stance_log's (actor, demand, date) index.
 	sql := `
@@ -76,8 +64,8 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	if err != nil {
 		return nil, wrap(err, "current positions")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CurrentPosition, error) {
-		var c CurrentPosition
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
+		var c parley.CurrentPosition
 		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
 		return c, err
 	})
@@ -97,7 +85,7 @@ const asOfPositionsSQL = `
 		ORDER BY a.id, d.id`
 
 // DemandPositions returns every actor's current stance on one demand.
-func (s *Store) DemandPositions(ctx context.Context, demand string) ([]CurrentPosition, error) {
+func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT DISTINCT ON (l.actor_id)
 		       a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
@@ -109,29 +97,17 @@ func (s *Store) DemandPositions(ctx context.Context, demand string) ([]CurrentPo
 	if err != nil {
 		return nil, wrap(err, "demand positions")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CurrentPosition, error) {
-		var c CurrentPosition
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
+		var c parley.CurrentPosition
 		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
 		return c, err
 	})
 	return out, wrap(err, "demand positions")
 }
 
-// SideStance is a side's stance on a demand as of a day: that of its
-// newest position stated openly (on the record, by a spokesperson, or
-// reported by name), or, when none of its actors spoke openly, of its
-// newest anonymous one. Without the rule one anonymous report would set a
-// side's stance over its leaders' words.
-type SideStance struct {
-	Demand string
-	Side   string
-	Stance string
-	Date   Date
-}
-
 // SideStances returns every side's stance on every demand (on the one
 // demand, when given) as of asOf (zero: now).
-func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]SideStance, error) {
+func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH sides AS MATERIALIZED (SELECT DISTINCT side FROM actors WHERE deleted_at IS NULL)
 		SELECT d.slug, sides.side, l.stance, l.date, l.date_precision
@@ -150,24 +126,12 @@ func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) 
 	if err != nil {
 		return nil, wrap(err, "side stances")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SideStance, error) {
-		var x SideStance
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.SideStance, error) {
+		var x parley.SideStance
 		err := r.Scan(&x.Demand, &x.Side, &x.Stance, &x.Date.Time, &x.Date.Precision)
 		return x, err
 	})
 	return out, wrap(err, "side stances")
-}
-
-// Shift is a statement whose stance on a demand differs from the same
-// actor's previous stance on it.
-type Shift struct {
-	StatementID int64
-	ActorSlug   string
-	ActorName   string
-	DemandSlug  string
-	DemandTitle string
-	From, To    string
-	Date        Date
 }
 
 // ListShifts returns the most recent shifts dated on or before asOf (zero:
@@ -177,7 +141,7 @@ type Shift struct {
 // It walks positions newest first and looks up each one's predecessor
 // through stance_log's (actor, demand, date) index, stopping at limit: the
 // cost follows how far back the shifts lie, not the size of the table.
-func (s *Store) ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]Shift, error) {
+func (s *Store) ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]parley.Shift, error) {
 	if limit <= 0 {
 		limit = 1 << 30
 	}
@@ -201,28 +165,17 @@ func (s *Store) ListShifts(ctx context.Context, asOf time.Time, actor, demand st
 	if err != nil {
 		return nil, wrap(err, "list shifts")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Shift, error) {
-		var x Shift
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Shift, error) {
+		var x parley.Shift
 		err := r.Scan(&x.StatementID, &x.ActorSlug, &x.ActorName, &x.DemandSlug, &x.DemandTitle, &x.From, &x.To, &x.Date.Time, &x.Date.Precision)
 		return x, err
 	})
 	return out, wrap(err, "list shifts")
 }
 
-// StanceEvent is one stance taken on a demand, for histories and charts.
-type StanceEvent struct {
-	StatementID int64
-	ActorSlug   string
-	ActorSide   string
-	DemandSlug  string
-	Stance      string
-	Date        Date
-	Attribution string
-}
-
 // ListStanceEvents returns every stance taken (by actor, or on demand, when
 // given), oldest first.
-func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]StanceEvent, error) {
+func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]parley.StanceEvent, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT l.statement_id, a.slug, a.side, d.slug, l.stance, l.date, l.date_precision, l.attribution
 		FROM stance_log l
@@ -233,8 +186,8 @@ func (s *Store) ListStanceEvents(ctx context.Context, actor, demand string) ([]S
 	if err != nil {
 		return nil, wrap(err, "list stance events")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StanceEvent, error) {
-		var e StanceEvent
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StanceEvent, error) {
+		var e parley.StanceEvent
 		err := r.Scan(&e.StatementID, &e.ActorSlug, &e.ActorSide, &e.DemandSlug, &e.Stance, &e.Date.Time, &e.Date.Precision, &e.Attribution)
 		return e, err
 	})

@@ -2,73 +2,35 @@ package store
 
 import (
 	"context"
+	"parley"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Region is a territory that statements and demands concern.
-type Region struct {
-	ID      int64  `json:"id"`
-	Slug    string `json:"slug"`
-	Name    string `json:"name"`
-	Country string `json:"country"`
-	Kind    string `json:"kind"`
-	Version int    `json:"version"`
-}
-
-// RegionInput is what an editor or the seed supplies for a region.
-type RegionInput struct {
-	Slug, Name, Country, Kind string
-}
-
-// Validate checks the input against the domain's rules.
-func (in RegionInput) Validate() error {
-	p := Problems{}
-	checkText(p, map[string]string{"name": in.Name, "country": in.Country})
-	if !ValidSlug(in.Slug) {
-		p.Add("slug", "Use lowercase letters, digits and single hyphens, like \"donetsk\".")
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		p.Add("name", "Enter the region's name.")
-	} else if utf8.RuneCountInString(in.Name) > 200 {
-		p.Add("name", "Keep the name under 200 characters.")
-	}
-	if strings.TrimSpace(in.Country) == "" {
-		p.Add("country", "Enter the country the region belongs to.")
-	} else if utf8.RuneCountInString(in.Country) > 100 {
-		p.Add("country", "Keep the country under 100 characters.")
-	}
-	if !slices.Contains(RegionKinds, in.Kind) {
-		p.Add("kind", "Choose one of: "+strings.Join(RegionKinds, ", ")+".")
-	}
-	return p.Err()
-}
-
 const regionCols = `id, slug, name, country, kind, version`
 
-func scanRegion(row pgx.Row) (Region, error) {
-	var r Region
+func scanRegion(row pgx.Row) (parley.Region, error) {
+	var r parley.Region
 	err := row.Scan(&r.ID, &r.Slug, &r.Name, &r.Country, &r.Kind, &r.Version)
 	return r, err
 }
 
 // ListRegions returns every region that is not deleted, by name.
-func (s *Store) ListRegions(ctx context.Context) ([]Region, error) {
+func (s *Store) ListRegions(ctx context.Context) ([]parley.Region, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+regionCols+` FROM regions WHERE deleted_at IS NULL ORDER BY name`)
 	if err != nil {
 		return nil, wrap(err, "list regions")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Region, error) { return scanRegion(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Region, error) { return scanRegion(r) })
 	return out, wrap(err, "list regions")
 }
 
 // GetRegion returns the region with slug; ErrNotFound if there is none or
 // it is deleted.
-func (s *Store) GetRegion(ctx context.Context, slug string) (Region, error) {
+func (s *Store) GetRegion(ctx context.Context, slug string) (parley.Region, error) {
 	r, err := scanRegion(s.pool.QueryRow(ctx,
 		`SELECT `+regionCols+` FROM regions WHERE slug = $1 AND deleted_at IS NULL`, slug))
 	return r, wrap(err, "get region %q", slug)
@@ -76,11 +38,11 @@ func (s *Store) GetRegion(ctx context.Context, slug string) (Region, error) {
 
 // CreateRegion stores a new region with its first revision. It returns a
 // *ValidationError for bad input and ErrConflict for a slug in use.
-func (s *Store) CreateRegion(ctx context.Context, by Editor, in RegionInput) (Region, error) {
+func (s *Store) CreateRegion(ctx context.Context, by parley.Editor, in parley.RegionInput) (parley.Region, error) {
 	if err := in.Validate(); err != nil {
-		return Region{}, err
+		return parley.Region{}, err
 	}
-	var r Region
+	var r parley.Region
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = createRegion(ctx, tx, by, in, "create")
@@ -89,7 +51,7 @@ func (s *Store) CreateRegion(ctx context.Context, by Editor, in RegionInput) (Re
 	return r, err
 }
 
-func createRegion(ctx context.Context, q querier, by Editor, in RegionInput, action string) (Region, error) {
+func createRegion(ctx context.Context, q querier, by parley.Editor, in parley.RegionInput, action string) (parley.Region, error) {
 	r, err := scanRegion(q.QueryRow(ctx, `
 		INSERT INTO regions (slug, name, country, kind) VALUES ($1, $2, $3, $4)
 		RETURNING `+regionCols, in.Slug, strings.TrimSpace(in.Name), strings.TrimSpace(in.Country), in.Kind))
@@ -103,23 +65,17 @@ func createRegion(ctx context.Context, q querier, by Editor, in RegionInput, act
 // trip to look it up first.
 const regionBySlug = `(SELECT id FROM regions WHERE slug = $1 AND deleted_at IS NULL)`
 
-// RegionPage is one page of a region's timeline with the chart's counts.
-type RegionPage struct {
-	StatementPage
-	Counts []StanceCount // by year and stance, as CountStancesByYear
-}
-
 // RegionTimeline returns one page of the timeline of f.Region, its number
 // of statements and the counts by year and stance. Without other filters
 // it reads the precomputed region_timeline and region_counts: a page costs
 // the same at any size. With filters it is SearchStatements and
 // CountStancesByYear.
-func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
-	var page RegionPage
+func (s *Store) RegionTimeline(ctx context.Context, f parley.StatementFilter) (parley.RegionPage, error) {
+	var page parley.RegionPage
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	plain := StatementFilter{Region: f.Region, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
+	plain := parley.StatementFilter{Region: f.Region, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
 	switch {
 	case f.Query != "" || f.SourceID != 0 || f.Sort == "relevance":
 		// Not columns of region_timeline: the general search.
@@ -139,8 +95,8 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	if err != nil {
 		return page, wrap(err, "region counts")
 	}
-	page.Counts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (StanceCount, error) {
-		var c StanceCount
+	page.Counts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StanceCount, error) {
+		var c parley.StanceCount
 		var statements int
 		err := r.Scan(&c.Year, &c.Stance, &c.Count, &statements)
 		page.Total += statements
@@ -168,7 +124,7 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}
-	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Statement, error) { return scanStatement(r) })
 	return page, wrap(err, "region timeline")
 }
 
@@ -176,37 +132,17 @@ func (s *Store) RegionTimeline(ctx context.Context, f StatementFilter) (RegionPa
 // own columns: the matching statements are those with a row that passes
 // (a position with the stance, on the demand), and the counts are over all
 // their rows, as CountStancesByYear counts them.
-func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (RegionPage, error) {
-	var page RegionPage
-	conds := []string{"t.region_id = " + regionBySlug}
-	args := []any{f.Region}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	for col, v := range map[string]string{"actor_slug": f.Actor, "actor_side": f.Side, "demand": f.Demand,
-		"stance": f.Stance, "attribution": f.Attribution} {
-		if v != "" {
-			conds = append(conds, "t."+col+" = "+arg(v))
-		}
-	}
-	if !f.From.IsZero() {
-		conds = append(conds, "t.date >= "+arg(f.From)+"::date")
-	}
-	to := f.To
-	if !f.AsOf.IsZero() && (to.IsZero() || f.AsOf.Before(to)) {
-		to = f.AsOf
-	}
-	if !to.IsZero() {
-		conds = append(conds, "t.date <= "+arg(to)+"::date")
-	}
+func (s *Store) filteredRegionTimeline(ctx context.Context, f parley.StatementFilter) (parley.RegionPage, error) {
+	var page parley.RegionPage
+	// The region is $1 on a timeline target, which regionBySlug reads.
+	q := compileFilter(f, overTimelineRows)
 	order := "DESC"
 	if f.Sort == "oldest" {
 		order = "ASC"
 	}
 	rows, err := s.pool.Query(ctx, `
 		WITH m AS MATERIALIZED (
-		    SELECT t.date, t.statement_id FROM region_timeline t WHERE `+strings.Join(conds, " AND ")+`
+		    SELECT t.date, t.statement_id FROM region_timeline t WHERE `+q.where()+`
 		    GROUP BY t.date, t.statement_id)
 		SELECT 'count', extract(year FROM t.date)::int, CASE t.stance WHEN '' THEN 'none' ELSE t.stance END, count(*)
 		FROM region_timeline t JOIN m ON m.statement_id = t.statement_id
@@ -216,7 +152,7 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (
 		SELECT 'total', 0, '', count(*) FROM m
 		UNION ALL
 		(SELECT 'page', 0, '', statement_id FROM m ORDER BY date `+order+`, statement_id `+order+`
-		 LIMIT `+strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(f.Offset)+`)`, args...)
+		 LIMIT `+strconv.Itoa(f.Limit)+` OFFSET `+strconv.Itoa(f.Offset)+`)`, q.args...)
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}
@@ -227,7 +163,7 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (
 	_, err = pgx.ForEachRow(rows, []any{&kind, &year, &stance, &n}, func() error {
 		switch kind {
 		case "count":
-			page.Counts = append(page.Counts, StanceCount{Year: year, Stance: stance, Count: int(n)})
+			page.Counts = append(page.Counts, parley.StanceCount{Year: year, Stance: stance, Count: int(n)})
 		case "total":
 			page.Total = int(n)
 		case "page":
@@ -238,7 +174,7 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}
-	slices.SortFunc(page.Counts, func(a, b StanceCount) int {
+	slices.SortFunc(page.Counts, func(a, b parley.StanceCount) int {
 		if a.Year != b.Year {
 			return a.Year - b.Year
 		}
@@ -249,6 +185,6 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f StatementFilter) (
 	if err != nil {
 		return page, wrap(err, "region timeline")
 	}
-	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	page.Statements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Statement, error) { return scanStatement(r) })
 	return page, wrap(err, "region timeline")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"parley"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -9,12 +10,12 @@ import (
 
 // UpdateRegion saves in over the region with slug, if version is still its
 // newest (*ConflictError otherwise). The slug itself never changes.
-func (s *Store) UpdateRegion(ctx context.Context, by Editor, slug string, version int, in RegionInput) (Region, error) {
+func (s *Store) UpdateRegion(ctx context.Context, by parley.Editor, slug string, version int, in parley.RegionInput) (parley.Region, error) {
 	in.Slug = slug
 	if err := in.Validate(); err != nil {
-		return Region{}, err
+		return parley.Region{}, err
 	}
-	var r Region
+	var r parley.Region
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = updateRegion(ctx, tx, by, slug, version, in, "update")
@@ -23,10 +24,10 @@ func (s *Store) UpdateRegion(ctx context.Context, by Editor, slug string, versio
 	return r, conflict(err, func() (any, error) { return s.GetRegion(ctx, slug) }, "update region %q", slug)
 }
 
-func updateRegion(ctx context.Context, q querier, by Editor, slug string, version int, in RegionInput, action string) (Region, error) {
+func updateRegion(ctx context.Context, q querier, by parley.Editor, slug string, version int, in parley.RegionInput, action string) (parley.Region, error) {
 	id, err := lockRow(ctx, q, "regions", "slug", slug, version, false)
 	if err != nil {
-		return Region{}, err
+		return parley.Region{}, err
 	}
 	r, err := scanRegion(q.QueryRow(ctx, `
 		UPDATE regions SET name = $2, country = $3, kind = $4, version = version + 1, updated_at = now()
@@ -39,7 +40,7 @@ func updateRegion(ctx context.Context, q querier, by Editor, slug string, versio
 
 // DeleteRegion soft-deletes the region: it leaves browsing and filters but
 // keeps its history and can be restored.
-func (s *Store) DeleteRegion(ctx context.Context, by Editor, slug string) error {
+func (s *Store) DeleteRegion(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "regions", "slug", slug, 0, false)
 		if err != nil {
@@ -50,7 +51,7 @@ func (s *Store) DeleteRegion(ctx context.Context, by Editor, slug string) error 
 }
 
 // RestoreRegion undoes DeleteRegion.
-func (s *Store) RestoreRegion(ctx context.Context, by Editor, slug string) error {
+func (s *Store) RestoreRegion(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		id, err := lockRow(ctx, tx, "regions", "slug", slug, 0, true)
 		if err != nil {
@@ -66,7 +67,7 @@ var tables = map[string]string{"region": "regions", "actor": "actors", "demand":
 
 // deleteOrRestore flips a row's deleted state and records the revision with
 // the row's snapshot as it stands.
-func deleteOrRestore(ctx context.Context, q querier, by Editor, entity string, id int64, deleted bool) error {
+func deleteOrRestore(ctx context.Context, q querier, by parley.Editor, entity string, id int64, deleted bool) error {
 	if err := setDeleted(ctx, q, tables[entity], id, deleted); err != nil {
 		return err
 	}
@@ -100,5 +101,5 @@ func snapshot(ctx context.Context, q querier, entity string, id int64) (any, int
 		st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
 		return st, st.Version, err
 	}
-	return nil, 0, ErrNotFound
+	return nil, 0, parley.ErrNotFound
 }

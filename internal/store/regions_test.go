@@ -3,19 +3,18 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"parley/internal/store"
 )
 
 func TestCreateRegionThenGetAndList(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	in := store.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
-	created, err := s.CreateRegion(ctx, store.Editor{}, in)
+	in := parley.RegionInput{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast"}
+	created, err := s.CreateRegion(ctx, parley.Editor{}, in)
 	if err != nil {
 		t.Fatalf("CreateRegion: %v", err)
 	}
@@ -23,14 +22,14 @@ func TestCreateRegionThenGetAndList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetRegion: %v", err)
 	}
-	want := store.Region{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast", Version: 1}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(store.Region{}, "ID")); diff != "" {
+	want := parley.Region{Slug: "donetsk", Name: "Donetsk", Country: "Ukraine", Kind: "oblast", Version: 1}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(parley.Region{}, "ID")); diff != "" {
 		t.Errorf("GetRegion mismatch (-want +got):\n%s", diff)
 	}
 	if got.ID != created.ID {
 		t.Errorf("GetRegion id = %d, want %d", got.ID, created.ID)
 	}
-	if _, err := s.CreateRegion(ctx, store.Editor{}, store.RegionInput{Slug: "crimea", Name: "Crimea", Country: "Ukraine", Kind: "autonomous-republic"}); err != nil {
+	if _, err := s.CreateRegion(ctx, parley.Editor{}, parley.RegionInput{Slug: "crimea", Name: "Crimea", Country: "Ukraine", Kind: "autonomous-republic"}); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.ListRegions(ctx)
@@ -56,15 +55,15 @@ func TestCreateRegionThenGetAndList(t *testing.T) {
 func TestCreateRegionRejectsDuplicateSlugAndBadInput(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	in := store.RegionInput{Slug: "kursk", Name: "Kursk", Country: "Russia", Kind: "oblast"}
-	if _, err := s.CreateRegion(ctx, store.Editor{}, in); err != nil {
+	in := parley.RegionInput{Slug: "kursk", Name: "Kursk", Country: "Russia", Kind: "oblast"}
+	if _, err := s.CreateRegion(ctx, parley.Editor{}, in); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateRegion(ctx, store.Editor{}, in); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateRegion(ctx, parley.Editor{}, in); !errors.Is(err, parley.ErrConflict) {
 		t.Errorf("second CreateRegion err = %v, want ErrConflict", err)
 	}
-	_, err := s.CreateRegion(ctx, store.Editor{}, store.RegionInput{Slug: "Bad Slug", Name: " ", Country: "Russia", Kind: "planet"})
-	var ve *store.ValidationError
+	_, err := s.CreateRegion(ctx, parley.Editor{}, parley.RegionInput{Slug: "Bad Slug", Name: " ", Country: "Russia", Kind: "planet"})
+	var ve *parley.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *ValidationError", err)
 	}
@@ -73,7 +72,7 @@ func TestCreateRegionRejectsDuplicateSlugAndBadInput(t *testing.T) {
 			t.Errorf("no message for field %q in %v", f, ve.Fields)
 		}
 	}
-	if _, err := s.GetRegion(ctx, "nowhere"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRegion(ctx, "nowhere"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetRegion(unknown) err = %v, want ErrNotFound", err)
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"parley"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,7 +14,7 @@ import (
 // that revision (undeleting it if needed). The restore is itself a new
 // revision; nothing is overwritten. It returns the record's type and key
 // (slug, or id for statements and sources).
-func (s *Store) RestoreRevision(ctx context.Context, by Editor, revID int64) (entity, key string, err error) {
+func (s *Store) RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (entity, key string, err error) {
 	rev, err := s.GetRevision(ctx, revID)
 	if err != nil {
 		return "", "", err
@@ -35,47 +35,47 @@ func (s *Store) RestoreRevision(ctx context.Context, by Editor, revID int64) (en
 		}
 		switch rev.EntityType {
 		case "region":
-			var r Region
+			var r parley.Region
 			if err := json.Unmarshal(rev.Data, &r); err != nil {
 				return err
 			}
 			key = r.Slug
-			_, err := updateRegion(ctx, tx, by, r.Slug, 0, RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind}, "restore")
+			_, err := updateRegion(ctx, tx, by, r.Slug, 0, parley.RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind}, "restore")
 			return err
 		case "actor":
-			var a Actor
+			var a parley.Actor
 			if err := json.Unmarshal(rev.Data, &a); err != nil {
 				return err
 			}
 			key = a.Slug
-			_, err := updateActor(ctx, tx, by, a.Slug, 0, ActorInput{Slug: a.Slug, Name: a.Name, Kind: a.Kind, Side: a.Side,
+			_, err := updateActor(ctx, tx, by, a.Slug, 0, parley.ActorInput{Slug: a.Slug, Name: a.Name, Kind: a.Kind, Side: a.Side,
 				Role: a.Role, Parent: a.ParentSlug, Aliases: a.Aliases}, "restore")
 			return err
 		case "demand":
-			var d Demand
+			var d parley.Demand
 			if err := json.Unmarshal(rev.Data, &d); err != nil {
 				return err
 			}
 			key = d.Slug
-			_, err := updateDemand(ctx, tx, by, d.Slug, 0, DemandInput{Slug: d.Slug, Title: d.Title, Description: d.Description,
+			_, err := updateDemand(ctx, tx, by, d.Slug, 0, parley.DemandInput{Slug: d.Slug, Title: d.Title, Description: d.Description,
 				Side: d.Side, Category: d.Category, Regions: d.Regions}, "restore")
 			return err
 		case "source":
-			var src Source
+			var src parley.Source
 			if err := json.Unmarshal(rev.Data, &src); err != nil {
 				return err
 			}
 			key = strconv.FormatInt(rev.EntityID, 10)
-			_, err := updateSource(ctx, tx, by, rev.EntityID, 0, SourceInput{Outlet: src.Outlet, Title: src.Title, URL: src.URL,
+			_, err := updateSource(ctx, tx, by, rev.EntityID, 0, parley.SourceInput{Outlet: src.Outlet, Title: src.Title, URL: src.URL,
 				Via: src.Via, Published: src.Published}, "restore")
 			return err
 		case "statement":
-			var st Statement
+			var st parley.Statement
 			if err := json.Unmarshal(rev.Data, &st); err != nil {
 				return err
 			}
 			key = strconv.FormatInt(rev.EntityID, 10)
-			in := StatementInput{Actor: st.ActorSlug, Date: st.Date, Quote: st.Quote, Summary: st.Summary,
+			in := parley.StatementInput{Actor: st.ActorSlug, Date: st.Date, Quote: st.Quote, Summary: st.Summary,
 				Occasion: st.Occasion, Attribution: st.Attribution}
 			if st.Source != nil {
 				in.SourceID = st.Source.ID
@@ -84,7 +84,7 @@ func (s *Store) RestoreRevision(ctx context.Context, by Editor, revID int64) (en
 				in.Regions = append(in.Regions, r.Slug)
 			}
 			for _, p := range st.Positions {
-				in.Positions = append(in.Positions, PositionInput{Demand: p.Demand, Stance: p.Stance})
+				in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance})
 			}
 			_, err := updateStatement(ctx, tx, by, rev.EntityID, 0, in, "restore")
 			return err
@@ -94,21 +94,8 @@ func (s *Store) RestoreRevision(ctx context.Context, by Editor, revID int64) (en
 	return rev.EntityType, key, wrap(err, "restore revision %d", revID)
 }
 
-// Change is one entry of the change log: a revision with what it names.
-type Change struct {
-	Revision
-	Label string // the record's name, title or summary at that revision
-}
-
-// ChangeFilter selects the change log.
-type ChangeFilter struct {
-	Editor     string // user email
-	EntityType string
-	Limit      int
-}
-
 // ListChanges returns recent revisions across the dataset, newest first.
-func (s *Store) ListChanges(ctx context.Context, f ChangeFilter) ([]Change, error) {
+func (s *Store) ListChanges(ctx context.Context, f parley.ChangeFilter) ([]parley.Change, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -121,24 +108,17 @@ func (s *Store) ListChanges(ctx context.Context, f ChangeFilter) ([]Change, erro
 	if err != nil {
 		return nil, wrap(err, "list changes")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Change, error) {
-		var c Change
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Change, error) {
+		var c parley.Change
 		err := r.Scan(&c.ID, &c.EntityType, &c.EntityID, &c.Version, &c.Action, &c.Data, &c.UserEmail, &c.CreatedAt, &c.Label)
 		return c, err
 	})
 	return out, wrap(err, "list changes")
 }
 
-// RecordInfo names a record of any kind, deleted or not.
-type RecordInfo struct {
-	ID      int64
-	Label   string
-	Deleted bool
-}
-
 // FindRecord finds a region, actor or demand by slug, or a statement or
 // source by id (key), including deleted ones; ErrNotFound if none.
-func (s *Store) FindRecord(ctx context.Context, entity, key string) (RecordInfo, error) {
+func (s *Store) FindRecord(ctx context.Context, entity, key string) (parley.RecordInfo, error) {
 	var sql string
 	var arg any = key
 	switch entity {
@@ -151,7 +131,7 @@ func (s *Store) FindRecord(ctx context.Context, entity, key string) (RecordInfo,
 	case "source", "statement":
 		id, err := strconv.ParseInt(key, 10, 64)
 		if err != nil || id < 1 {
-			return RecordInfo{}, ErrNotFound
+			return parley.RecordInfo{}, parley.ErrNotFound
 		}
 		arg = id
 		sql = `SELECT id, outlet, deleted_at IS NOT NULL FROM sources WHERE id = $1`
@@ -159,9 +139,9 @@ func (s *Store) FindRecord(ctx context.Context, entity, key string) (RecordInfo,
 			sql = `SELECT id, summary, deleted_at IS NOT NULL FROM statements WHERE id = $1`
 		}
 	default:
-		return RecordInfo{}, ErrNotFound
+		return parley.RecordInfo{}, parley.ErrNotFound
 	}
-	var r RecordInfo
+	var r parley.RecordInfo
 	err := s.pool.QueryRow(ctx, sql, arg).Scan(&r.ID, &r.Label, &r.Deleted)
 	return r, wrap(err, "find %s %q", entity, key)
 }
@@ -176,20 +156,13 @@ func (s *Store) ListEditors(ctx context.Context) ([]string, error) {
 	return out, wrap(err, "list editors")
 }
 
-// StatementChange is a statement as it stood after one of its revisions.
-type StatementChange struct {
-	RevisionID int64
-	Action     string
-	At         time.Time
-	Statement  Statement
-}
-
 // ListStatementChanges returns the latest revisions of live statements
 // (new, edited, restored) that match region and demand (slugs, either may
 // be empty), newest first, with each statement as it now stands.
-func (s *Store) ListStatementChanges(ctx context.Context, region, demand string, limit int) ([]StatementChange, error) {
-	f := StatementFilter{Region: region, Demand: demand}
-	where, args := f.where()
+func (s *Store) ListStatementChanges(ctx context.Context, region, demand string, limit int) ([]parley.StatementChange, error) {
+	f := parley.StatementFilter{Region: region, Demand: demand}
+	q := compileFilter(f, overStatements)
+	where, args := q.where(), q.args
 	n := len(args)
 	rows, err := s.pool.Query(ctx, `
 		SELECT rv.id, rv.action, rv.created_at, `+statementCols+statementFrom+`
@@ -199,8 +172,8 @@ func (s *Store) ListStatementChanges(ctx context.Context, region, demand string,
 	if err != nil {
 		return nil, wrap(err, "list statement changes")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StatementChange, error) {
-		var c StatementChange
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StatementChange, error) {
+		var c parley.StatementChange
 		var extra = []any{&c.RevisionID, &c.Action, &c.At}
 		st, err := scanStatementAfter(r, extra)
 		c.Statement = st

@@ -3,32 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"time"
+	"parley"
 )
-
-// Editor is who makes a change; the zero Editor is Parley itself (seed,
-// command line).
-type Editor struct {
-	ID    int64
-	Email string
-}
-
-// Revision is one entry of a record's history: the full record as it stood
-// after the change.
-type Revision struct {
-	ID         int64
-	EntityType string
-	EntityID   int64
-	Version    int
-	Action     string
-	Data       json.RawMessage
-	UserEmail  string
-	CreatedAt  time.Time
-}
 
 // writeRevision appends a snapshot of a record to its history. Callers run
 // it in the transaction that makes the change.
-func writeRevision(ctx context.Context, q querier, by Editor, entityType string, id int64, version int, action string, snapshot any) error {
+func writeRevision(ctx context.Context, q querier, by parley.Editor, entityType string, id int64, version int, action string, snapshot any) error {
 	data, err := json.Marshal(snapshot)
 	if err != nil {
 		return err
@@ -45,7 +25,7 @@ func writeRevision(ctx context.Context, q querier, by Editor, entityType string,
 }
 
 // ListRevisions returns the history of one record, newest first.
-func (s *Store) ListRevisions(ctx context.Context, entityType string, id int64) ([]Revision, error) {
+func (s *Store) ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, entity_type, entity_id, version, action, data, user_email, created_at
 		FROM revisions WHERE entity_type = $1 AND entity_id = $2
@@ -53,9 +33,9 @@ func (s *Store) ListRevisions(ctx context.Context, entityType string, id int64) 
 	if err != nil {
 		return nil, wrap(err, "list %s %d revisions", entityType, id)
 	}
-	var out []Revision
+	var out []parley.Revision
 	for rows.Next() {
-		var r Revision
+		var r parley.Revision
 		if err := rows.Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.CreatedAt); err != nil {
 			return nil, wrap(err, "list %s %d revisions", entityType, id)
 		}

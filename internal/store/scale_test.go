@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"parley"
 	"slices"
 	"strings"
 	"sync"
@@ -161,7 +162,7 @@ func scaleDayString(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func scaleIDs(sts []store.Statement) []int64 {
+func scaleIDs(sts []parley.Statement) []int64 {
 	out := make([]int64, len(sts))
 	for i, st := range sts {
 		out[i] = st.ID
@@ -233,7 +234,7 @@ func scaleCheckDerivedTables(t *testing.T, s *store.Store, pool *pgxpool.Pool, s
 		t.Errorf("%s: TopActors(10) = %v, total %d; want %v, total %d", step, gotTop, total, wantTop, wantTotal)
 	}
 	for _, region := range scaleStrings(t, pool, `SELECT slug FROM regions WHERE deleted_at IS NULL ORDER BY slug`) {
-		page, err := s.RegionTimeline(ctx, store.StatementFilter{Region: region})
+		page, err := s.RegionTimeline(ctx, parley.StatementFilter{Region: region})
 		if err != nil {
 			t.Fatalf("%s: RegionTimeline(%s): %v", step, region, err)
 		}
@@ -242,7 +243,7 @@ func scaleCheckDerivedTables(t *testing.T, s *store.Store, pool *pgxpool.Pool, s
 		if page.Total != want {
 			t.Errorf("%s: RegionTimeline(%s).Total = %d, want %d", step, region, page.Total, want)
 		}
-		counts, err := s.CountStancesByYear(ctx, store.StatementFilter{Region: region})
+		counts, err := s.CountStancesByYear(ctx, parley.StatementFilter{Region: region})
 		if err != nil {
 			t.Fatalf("%s: CountStancesByYear(%s): %v", step, region, err)
 		}
@@ -268,7 +269,7 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 	pool := testdb.New(t)
 	s := store.New(pool)
 	ctx := context.Background()
-	by := store.Editor{}
+	by := parley.Editor{}
 	exec := func(sql string, args ...any) { t.Helper(); scaleExec(t, pool, sql, args...) }
 	must := func(err error) {
 		t.Helper()
@@ -277,35 +278,35 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 		}
 	}
 	check := func(step string) { t.Helper(); scaleCheckDerivedTables(t, s, pool, "after "+step) }
-	day := func(y, m, d int) store.Date { return store.Date{Time: scaleDay(y, m, d), Precision: "day"} }
+	day := func(y, m, d int) parley.Date { return parley.Date{Time: scaleDay(y, m, d), Precision: "day"} }
 
 	exec(`INSERT INTO regions (slug, name, country, kind) VALUES ('donetsk', 'Donetsk', 'Ukraine', 'oblast'),
 		('crimea', 'Crimea', 'Ukraine', 'autonomous-republic'), ('kursk', 'Kursk', 'Russia', 'oblast')`)
 	exec(`INSERT INTO actors (slug, name, kind, side) VALUES ('putin', 'Putin', 'person', 'russia'),
 		('zelensky', 'Zelensky', 'person', 'ukraine'), ('peskov', 'Peskov', 'person', 'russia')`)
-	_, err := s.CreateDemand(ctx, by, store.DemandInput{Slug: "withdrawal", Title: "Withdrawal", Side: "russia", Category: "territory", Regions: []string{"donetsk"}})
+	_, err := s.CreateDemand(ctx, by, parley.DemandInput{Slug: "withdrawal", Title: "Withdrawal", Side: "russia", Category: "territory", Regions: []string{"donetsk"}})
 	must(err)
-	_, err = s.CreateDemand(ctx, by, store.DemandInput{Slug: "swap", Title: "Swap", Side: "ukraine", Category: "territory"})
+	_, err = s.CreateDemand(ctx, by, parley.DemandInput{Slug: "swap", Title: "Swap", Side: "ukraine", Category: "territory"})
 	must(err)
-	_, err = s.CreateDemand(ctx, by, store.DemandInput{Slug: "neutrality", Title: "Neutrality", Side: "russia", Category: "security", Regions: []string{"crimea", "kursk"}})
+	_, err = s.CreateDemand(ctx, by, parley.DemandInput{Slug: "neutrality", Title: "Neutrality", Side: "russia", Category: "security", Regions: []string{"crimea", "kursk"}})
 	must(err)
 	check("setting up")
 
-	a, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Demands withdrawal",
+	a, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Demands withdrawal",
 		Attribution: "on_record", Regions: []string{"kursk"},
-		Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "insists"}, {Demand: "swap", Stance: "rejects"}}})
+		Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "insists"}, {Demand: "swap", Stance: "rejects"}}})
 	must(err)
-	b, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
-		Attribution: "anonymous", Regions: []string{"kursk", "crimea"}, Positions: []store.PositionInput{{Demand: "swap", Stance: "supports"}}})
+	b, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
+		Attribution: "anonymous", Regions: []string{"kursk", "crimea"}, Positions: []parley.PositionInput{{Demand: "swap", Stance: "supports"}}})
 	must(err)
-	c, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "peskov", Date: store.Date{Time: scaleDay(2023, 12, 1), Precision: "month"},
+	c, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "peskov", Date: parley.Date{Time: scaleDay(2023, 12, 1), Precision: "month"},
 		Summary: "Comments on Donetsk", Attribution: "spokesperson", Regions: []string{"donetsk"}})
 	must(err)
 	check("creating statements with and without positions")
 
-	_, err = s.UpdateStatement(ctx, by, a.ID, 0, store.StatementInput{Actor: "peskov", Date: day(2023, 6, 15), Summary: "Edited",
+	_, err = s.UpdateStatement(ctx, by, a.ID, 0, parley.StatementInput{Actor: "peskov", Date: day(2023, 6, 15), Summary: "Edited",
 		Attribution: "anonymous", Regions: []string{"crimea"},
-		Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "open"}, {Demand: "neutrality", Stance: "rejects"}}})
+		Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "open"}, {Demand: "neutrality", Stance: "rejects"}}})
 	must(err)
 	check("editing a statement's date, actor, attribution, regions and positions (store)")
 
@@ -326,9 +327,9 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 	check("moving a position to another demand (SQL UPDATE positions)")
 	// Rewrites the statement's positions and regions, so that whatever
 	// the plain UPDATEs above left behind is refreshed.
-	_, err = s.UpdateStatement(ctx, by, b.ID, 0, store.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
+	_, err = s.UpdateStatement(ctx, by, b.ID, 0, parley.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
 		Attribution: "anonymous", Regions: []string{"kursk", "crimea"},
-		Positions: []store.PositionInput{{Demand: "swap", Stance: "supports"}, {Demand: "neutrality", Stance: "opposes"}}})
+		Positions: []parley.PositionInput{{Demand: "swap", Stance: "supports"}, {Demand: "neutrality", Stance: "opposes"}}})
 	must(err)
 	check("editing a statement back (store)")
 	exec(`UPDATE statement_regions SET region_id = (SELECT id FROM regions WHERE slug = 'donetsk')
@@ -359,12 +360,12 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 
 	// The store refuses to delete an actor or demand in use: delete its
 	// statement first.
-	_, err = s.CreateActor(ctx, by, store.ActorInput{Slug: "lavrov", Name: "Lavrov", Kind: "person", Side: "russia"})
+	_, err = s.CreateActor(ctx, by, parley.ActorInput{Slug: "lavrov", Name: "Lavrov", Kind: "person", Side: "russia"})
 	must(err)
-	_, err = s.CreateDemand(ctx, by, store.DemandInput{Slug: "ceasefire", Title: "Ceasefire", Side: "ukraine", Category: "process", Regions: []string{"kursk"}})
+	_, err = s.CreateDemand(ctx, by, parley.DemandInput{Slug: "ceasefire", Title: "Ceasefire", Side: "ukraine", Category: "process", Regions: []string{"kursk"}})
 	must(err)
-	d, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "lavrov", Date: day(2024, 3, 1), Summary: "On a ceasefire",
-		Attribution: "on_record", Positions: []store.PositionInput{{Demand: "ceasefire", Stance: "opposes"}, {Demand: "swap", Stance: "open"}}})
+	d, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "lavrov", Date: day(2024, 3, 1), Summary: "On a ceasefire",
+		Attribution: "on_record", Positions: []parley.PositionInput{{Demand: "ceasefire", Stance: "opposes"}, {Demand: "swap", Stance: "open"}}})
 	must(err)
 	check("creating an actor, a demand and a statement (store)")
 	must(s.DeleteStatement(ctx, by, d.ID))
@@ -385,12 +386,12 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 	exec(`UPDATE demands SET deleted_at = NULL WHERE slug = 'swap'`)
 	check("restoring a demand (SQL)")
 
-	_, err = s.UpdateActor(ctx, by, "zelensky", 0, store.ActorInput{Name: "Volodymyr Zelensky", Kind: "person", Side: "europe"})
+	_, err = s.UpdateActor(ctx, by, "zelensky", 0, parley.ActorInput{Name: "Volodymyr Zelensky", Kind: "person", Side: "europe"})
 	must(err)
 	check("changing an actor's name and side (store)")
 	exec(`UPDATE actors SET side = 'ukraine' WHERE slug = 'zelensky'`)
 	check("changing an actor's side (SQL)")
-	_, err = s.UpdateDemand(ctx, by, "swap", 0, store.DemandInput{Title: "Swap", Side: "ukraine", Category: "territory", Regions: []string{"donetsk", "crimea"}})
+	_, err = s.UpdateDemand(ctx, by, "swap", 0, parley.DemandInput{Title: "Swap", Side: "ukraine", Category: "territory", Regions: []string{"donetsk", "crimea"}})
 	must(err)
 	check("changing a demand's regions (store)")
 	must(s.DeleteRegion(ctx, by, "kursk"))
@@ -421,8 +422,8 @@ func TestDerivedTablesNeverGoStale(t *testing.T) {
 	check("hard-deleting a statement (SQL)")
 	exec(`DELETE FROM statements WHERE id IN ($1, $2)`, a.ID, d.ID)
 	check("hard-deleting two statements in one DELETE (SQL)")
-	e, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Again",
-		Attribution: "on_record", Regions: []string{"donetsk"}, Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "rejects"}}})
+	e, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Again",
+		Attribution: "on_record", Regions: []string{"donetsk"}, Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "rejects"}}})
 	must(err)
 	check("creating a statement after compacting")
 	exec(`SELECT compact_counts()`)
@@ -483,8 +484,8 @@ const currentPositionsOracle = `
 	WHERE ($1::date IS NULL OR s.date <= $1) AND s.actor_id = ANY ($2)
 	ORDER BY s.actor_id, p.demand_id, s.date DESC, s.id DESC`
 
-func scaleScanCurrentPosition(r pgx.CollectableRow) (store.CurrentPosition, error) {
-	var c store.CurrentPosition
+func scaleScanCurrentPosition(r pgx.CollectableRow) (parley.CurrentPosition, error) {
+	var c parley.CurrentPosition
 	err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
 	return c, err
 }
@@ -617,15 +618,15 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 // asOf (zero: all). It also counts how often the rule chose an older named
 // position over a newer anonymous one, and how often it fell back to an
 // anonymous one.
-func scaleSideStanceRule(events []store.StanceEvent, asOf time.Time, demand string) (out []store.SideStance, namedOverNewer, fallback int) {
-	newer := func(a, b store.StanceEvent) bool { // a is newer than b
+func scaleSideStanceRule(events []parley.StanceEvent, asOf time.Time, demand string) (out []parley.SideStance, namedOverNewer, fallback int) {
+	newer := func(a, b parley.StanceEvent) bool { // a is newer than b
 		if !a.Date.Time.Equal(b.Date.Time) {
 			return a.Date.Time.After(b.Date.Time)
 		}
 		return a.StatementID > b.StatementID
 	}
 	type key struct{ demand, side string }
-	named, anon := map[key]store.StanceEvent{}, map[key]store.StanceEvent{}
+	named, anon := map[key]parley.StanceEvent{}, map[key]parley.StanceEvent{}
 	for _, e := range events {
 		if (!asOf.IsZero() && e.Date.Time.After(asOf)) || (demand != "" && e.DemandSlug != demand) {
 			continue
@@ -639,8 +640,8 @@ func scaleSideStanceRule(events []store.StanceEvent, asOf time.Time, demand stri
 			m[k] = e
 		}
 	}
-	pick := func(e store.StanceEvent) store.SideStance {
-		return store.SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Stance: e.Stance, Date: e.Date}
+	pick := func(e parley.StanceEvent) parley.SideStance {
+		return parley.SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Stance: e.Stance, Date: e.Date}
 	}
 	for k, e := range named {
 		if a, ok := anon[k]; ok && newer(a, e) {
@@ -658,22 +659,22 @@ func scaleSideStanceRule(events []store.StanceEvent, asOf time.Time, demand stri
 	return out, namedOverNewer, fallback
 }
 
-func scaleByDateAndID(a, b store.StanceEvent) int {
+func scaleByDateAndID(a, b parley.StanceEvent) int {
 	if c := a.Date.Time.Compare(b.Date.Time); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.StatementID, b.StatementID)
 }
 
-func scaleByDateIDAndDemand(a, b store.StanceEvent) int {
+func scaleByDateIDAndDemand(a, b parley.StanceEvent) int {
 	if c := scaleByDateAndID(a, b); c != 0 {
 		return c
 	}
 	return strings.Compare(a.DemandSlug, b.DemandSlug)
 }
 
-func scaleSortSideStances(x []store.SideStance) {
-	slices.SortFunc(x, func(a, b store.SideStance) int {
+func scaleSortSideStances(x []parley.SideStance) {
+	slices.SortFunc(x, func(a, b parley.SideStance) int {
 		return strings.Compare(a.Demand+"\x00"+a.Side, b.Demand+"\x00"+b.Side)
 	})
 }
@@ -699,8 +700,8 @@ func TestSideStancesMatchTheRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.StanceEvent, error) {
-			var e store.StanceEvent
+		want, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StanceEvent, error) {
+			var e parley.StanceEvent
 			err := r.Scan(&e.StatementID, &e.ActorSlug, &e.ActorSide, &e.DemandSlug, &e.Stance, &e.Date.Time, &e.Date.Precision, &e.Attribution)
 			return e, err
 		})
@@ -806,7 +807,7 @@ func TestShiftsMatchTheWindowQuery(t *testing.T) {
 			}
 			var got []shift
 			for _, x := range shifts {
-				got = append(got, shift{x.StatementID, x.ActorSlug, x.DemandSlug, x.From, x.To})
+				got = append(got, shift{x.StatementID, x.ActorSlug, x.DemandSlug, string(x.From), string(x.To)})
 			}
 			limit := q.limit
 			if limit == 0 {
@@ -883,11 +884,11 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 			if viaTimeline != len(all) {
 				t.Errorf("%s: %s: region_timeline has %d distinct statements, the joins %d", round, region, viaTimeline, len(all))
 			}
-			counts, err := s.CountStancesByYear(ctx, store.StatementFilter{Region: region})
+			counts, err := s.CountStancesByYear(ctx, parley.StatementFilter{Region: region})
 			if err != nil {
 				t.Fatal(err)
 			}
-			newestFirst, err := s.ListStatements(ctx, store.StatementFilter{Region: region, Limit: 100000})
+			newestFirst, err := s.ListStatements(ctx, parley.StatementFilter{Region: region, Limit: 100000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -898,7 +899,7 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 			slices.Reverse(oldestFirst)
 			for _, sort := range []string{"date", "oldest"} {
 				for _, off := range []int{0, 50} {
-					f := store.StatementFilter{Region: region, Sort: sort, Offset: off}
+					f := parley.StatementFilter{Region: region, Sort: sort, Offset: off}
 					name := fmt.Sprintf("%s: RegionTimeline(region %s, sort %s, offset %d)", round, region, sort, off)
 					page, err := s.RegionTimeline(ctx, f)
 					if err != nil {
@@ -933,7 +934,7 @@ func TestRegionTimelineFastPathMatchesSearch(t *testing.T) {
 			// With filters: the timeline's rows filtered, which must agree with
 			// CountStancesByYear and SearchStatements.
 			nonEmpty := 0
-			for _, f := range []store.StatementFilter{
+			for _, f := range []parley.StatementFilter{
 				{Region: region, Stance: "insists", Offset: 10},
 				{Region: region, Demand: "gen-demand-5", Stance: "rejects"},
 				{Region: region, Side: "russia", From: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 12, 31, 0, 0, 0, 0, time.UTC), Sort: "oldest"},
@@ -1023,7 +1024,7 @@ func scaleSearchMatches(t *testing.T, pool *pgxpool.Pool, cond string, args ...a
 
 // scaleFacets counts matches by side, demand and year, each facet sorted by
 // value; and their export rows.
-func scaleFacets(ms []scaleSearchMatch, titles map[string]string) (store.Facets, int) {
+func scaleFacets(ms []scaleSearchMatch, titles map[string]string) (parley.Facets, int) {
 	sides, demands, years := map[string]int{}, map[string]int{}, map[string]int{}
 	rows := 0
 	for _, m := range ms {
@@ -1034,33 +1035,33 @@ func scaleFacets(ms []scaleSearchMatch, titles map[string]string) (store.Facets,
 		}
 		rows += max(1, len(m.Demands))
 	}
-	list := func(m map[string]int, label func(string) string) []store.Facet {
-		var out []store.Facet
+	list := func(m map[string]int, label func(string) string) []parley.Facet {
+		var out []parley.Facet
 		for v, n := range m {
-			out = append(out, store.Facet{Value: v, Label: label(v), Count: n})
+			out = append(out, parley.Facet{Value: v, Label: label(v), Count: n})
 		}
-		slices.SortFunc(out, func(a, b store.Facet) int { return strings.Compare(a.Value, b.Value) })
+		slices.SortFunc(out, func(a, b parley.Facet) int { return strings.Compare(a.Value, b.Value) })
 		return out
 	}
 	same := func(v string) string { return v }
-	return store.Facets{
+	return parley.Facets{
 		Sides:   list(sides, same),
 		Demands: list(demands, func(v string) string { return titles[v] }),
 		Years:   list(years, same),
 	}, rows
 }
 
-func scaleSortedFacets(f store.Facets) store.Facets {
-	byValue := func(x []store.Facet) []store.Facet {
+func scaleSortedFacets(f parley.Facets) parley.Facets {
+	byValue := func(x []parley.Facet) []parley.Facet {
 		x = slices.Clone(x)
-		slices.SortFunc(x, func(a, b store.Facet) int { return strings.Compare(a.Value, b.Value) })
+		slices.SortFunc(x, func(a, b parley.Facet) int { return strings.Compare(a.Value, b.Value) })
 		return x
 	}
-	return store.Facets{Sides: byValue(f.Sides), Demands: byValue(f.Demands), Years: byValue(f.Years)}
+	return parley.Facets{Sides: byValue(f.Sides), Demands: byValue(f.Demands), Years: byValue(f.Years)}
 }
 
 // scaleFilter describes f by its set fields.
-func scaleFilter(f store.StatementFilter) string {
+func scaleFilter(f parley.StatementFilter) string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {
@@ -1071,7 +1072,7 @@ func scaleFilter(f store.StatementFilter) string {
 	add("Actor", f.Actor)
 	add("Side", f.Side)
 	add("Demand", f.Demand)
-	add("Stance", f.Stance)
+	add("Stance", string(f.Stance))
 	add("Region", f.Region)
 	if !f.From.IsZero() {
 		add("From", f.From.Format("2006-01-02"))
@@ -1137,26 +1138,26 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 	scaleExec(t, pool, `UPDATE demands SET deleted_at = now() WHERE slug = 'gen-demand-1'`)
 	scaleExec(t, pool, `ANALYZE statements, positions`)
 	type search struct {
-		f    store.StatementFilter
+		f    parley.StatementFilter
 		cond string // the same in SQL over s and a
 		args []any
 	}
 	searches := []search{
-		{f: store.StatementFilter{}, cond: "true"},
-		{f: store.StatementFilter{Query: "ukraine"}, cond: "s.search @@ websearch_to_tsquery('english', $1)", args: []any{"ukraine"}},
-		{f: store.StatementFilter{Query: "abandoned"}, cond: "s.search @@ websearch_to_tsquery('english', $1)", args: []any{"abandoned"}},
-		{f: store.StatementFilter{Actor: topActor}, cond: "a.slug = $1", args: []any{topActor}},
-		{f: store.StatementFilter{Side: "ukraine", Demand: "gen-demand-9"}, cond: `a.side = 'ukraine' AND EXISTS (SELECT 1 FROM positions p
+		{f: parley.StatementFilter{}, cond: "true"},
+		{f: parley.StatementFilter{Query: "ukraine"}, cond: "s.search @@ websearch_to_tsquery('english', $1)", args: []any{"ukraine"}},
+		{f: parley.StatementFilter{Query: "abandoned"}, cond: "s.search @@ websearch_to_tsquery('english', $1)", args: []any{"abandoned"}},
+		{f: parley.StatementFilter{Actor: topActor}, cond: "a.slug = $1", args: []any{topActor}},
+		{f: parley.StatementFilter{Side: "ukraine", Demand: "gen-demand-9"}, cond: `a.side = 'ukraine' AND EXISTS (SELECT 1 FROM positions p
 			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`},
 	}
 	// Windows of exactly SearchSample and SearchSample+1 matches: the
 	// boundary between exact and estimated.
-	for _, n := range []int{store.SearchSample, store.SearchSample + 1} {
+	for _, n := range []int{parley.SearchSample, parley.SearchSample + 1} {
 		from, to, ok := scaleDateWindow(t, pool, n)
 		if !ok {
 			t.Fatalf("no date window holds exactly %d statements", n)
 		}
-		searches = append(searches, search{f: store.StatementFilter{From: from, To: to},
+		searches = append(searches, search{f: parley.StatementFilter{From: from, To: to},
 			cond: "s.date BETWEEN $1::date AND $2::date", args: []any{from, to}})
 	}
 
@@ -1179,28 +1180,28 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 			t.Errorf("%s: first page = %v, want %v", name, got, wantIDs)
 		}
 		_, allRows := scaleFacets(all, titles)
-		if len(all) > store.SearchSample {
+		if len(all) > parley.SearchSample {
 			broad++
 			if !page.Estimated {
-				t.Errorf("%s: %d matches, more than SearchSample %d, but Estimated is false (Total %d)", name, len(all), store.SearchSample, page.Total)
+				t.Errorf("%s: %d matches, more than SearchSample %d, but Estimated is false (Total %d)", name, len(all), parley.SearchSample, page.Total)
 			}
-			if page.Total <= store.SearchSample || page.Total > 2*len(all) || 2*page.Total < len(all) {
-				t.Errorf("%s: estimated Total = %d, want over %d and within a factor of 2 of the real %d", name, page.Total, store.SearchSample, len(all))
+			if page.Total <= parley.SearchSample || page.Total > 2*len(all) || 2*page.Total < len(all) {
+				t.Errorf("%s: estimated Total = %d, want over %d and within a factor of 2 of the real %d", name, page.Total, parley.SearchSample, len(all))
 			}
 			if page.Rows > 2*allRows || 2*page.Rows < allRows {
 				t.Errorf("%s: estimated Rows = %d, want within a factor of 2 of the real %d", name, page.Rows, allRows)
 			}
-			want, _ := scaleFacets(all[:store.SearchSample], titles)
+			want, _ := scaleFacets(all[:parley.SearchSample], titles)
 			got := scaleSortedFacets(page.Facets)
 			sum := 0
 			for _, f := range got.Sides {
 				sum += f.Count
 			}
-			if sum != store.SearchSample {
-				t.Errorf("%s: side facets sum to %d, want the sample, %d", name, sum, store.SearchSample)
+			if sum != parley.SearchSample {
+				t.Errorf("%s: side facets sum to %d, want the sample, %d", name, sum, parley.SearchSample)
 			}
 			if diff := gocmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: facets differ from those of the newest %d matches (-want +got):\n%s", name, store.SearchSample, diff)
+				t.Errorf("%s: facets differ from those of the newest %d matches (-want +got):\n%s", name, parley.SearchSample, diff)
 			}
 		} else {
 			narrow++
@@ -1230,7 +1231,7 @@ func TestCurrentPositionsStayRightUnderConcurrentWriters(t *testing.T) {
 	scaleExec(t, pool, `INSERT INTO actors (slug, name, kind, side) VALUES ('putin', 'Putin', 'person', 'russia')`)
 	scaleExec(t, pool, `INSERT INTO demands (slug, title, side, category) VALUES
 		('neutrality', 'Neutrality', 'russia', 'security'), ('sanctions', 'Sanctions', 'russia', 'sanctions-economy')`)
-	stances := []string{"insists", "supports", "open", "opposes", "rejects"}
+	stances := parley.Stances
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for w := range 8 {
@@ -1238,16 +1239,16 @@ func TestCurrentPositionsStayRightUnderConcurrentWriters(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 15 {
-				in := store.StatementInput{Actor: "putin", Summary: fmt.Sprintf("Writer %d statement %d", w, i),
-					Attribution: "on_record", Date: store.Date{Time: scaleDay(2020+(w*7+i*3)%6, 1+(i*5+w)%12, 1+(w+i)%28), Precision: "day"},
-					Positions: []store.PositionInput{{Demand: "neutrality", Stance: stances[(w+i)%5]}, {Demand: "sanctions", Stance: stances[(w*3+i)%5]}}}
-				st, err := s.CreateStatement(ctx, store.Editor{}, in)
+				in := parley.StatementInput{Actor: "putin", Summary: fmt.Sprintf("Writer %d statement %d", w, i),
+					Attribution: "on_record", Date: parley.Date{Time: scaleDay(2020+(w*7+i*3)%6, 1+(i*5+w)%12, 1+(w+i)%28), Precision: "day"},
+					Positions: []parley.PositionInput{{Demand: "neutrality", Stance: stances[(w+i)%5]}, {Demand: "sanctions", Stance: stances[(w*3+i)%5]}}}
+				st, err := s.CreateStatement(ctx, parley.Editor{}, in)
 				if err != nil {
 					errs <- fmt.Errorf("writer %d create %d: %w", w, i, err)
 					return
 				}
 				if i%4 == 3 {
-					if err := s.DeleteStatement(ctx, store.Editor{}, st.ID); err != nil {
+					if err := s.DeleteStatement(ctx, parley.Editor{}, st.ID); err != nil {
 						errs <- fmt.Errorf("writer %d delete %d: %w", w, i, err)
 						return
 					}

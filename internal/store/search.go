@@ -4,147 +4,27 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"parley"
 	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// StatementFilter selects statements. Zero fields do not filter. Every
-// field is passed to SQL as a parameter; Sort picks one of fixed orders.
-type StatementFilter struct {
-	Query       string // web-search syntax: words, "phrases", -exclusions, or
-	Actor       string // actor slug
-	Side        string // actor's side
-	Demand      string // demand slug: statements taking a position on it
-	Stance      string // statements taking this stance (on Demand, if set)
-	Region      string // region slug: the region timeline (see DESIGN.md)
-	Attribution string
-	SourceID    int64
-	From, To    time.Time // inclusive dates
-	AsOf        time.Time // as it stood on that day: nothing dated later
-	Sort        string    // "date" (newest first, default), "oldest", "relevance"
-	Limit       int       // default 50
-	Offset      int
-}
-
-// Sorts are the orders StatementFilter.Sort accepts.
-var Sorts = []string{"date", "oldest", "relevance"}
-
-// StatementPage is one page of a search, with the total and facets over
-// the whole result. A broad result (more than SearchSample statements) is
-// Estimated: Total and Rows are then the planner's estimates and the facets
-// count the newest SearchSample statements only; counting a few hundred
-// thousand matches exactly would cost the page a quarter of a second.
-type StatementPage struct {
-	Statements []Statement
-	Total      int
-	Rows       int // export rows: one per (statement, position)
-	Estimated  bool
-	Facets     Facets
-}
-
-// SearchSample is how many matches a search counts exactly.
-const SearchSample = 500
-
-// Facet is a count of matching statements sharing one value.
-type Facet struct {
-	Value, Label string
-	Count        int
-}
-
-// Facets break a result down by side, demand and year.
-type Facets struct {
-	Sides, Demands, Years []Facet
-}
-
-// Highlight markers around matched words in Statement.SummaryMarked and
-// QuoteMarked: private-use characters that never occur in real text, so
-// views can turn them into <mark> elements after escaping.
-const (
-	MarkStart = "\uE000"
-	MarkEnd   = "\uE001"
-)
-
-// where builds the WHERE clause for f with numbered parameters.
-func (f StatementFilter) where() (string, []any) {
-	conds := []string{"s.deleted_at IS NULL", "a.deleted_at IS NULL"}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.Query != "" {
-		conds = append(conds, "s.search @@ websearch_to_tsquery('english', "+arg(f.Query)+")")
-	}
-	if f.Actor != "" {
-		conds = append(conds, "a.slug = "+arg(f.Actor))
-	}
-	if f.Side != "" {
-		conds = append(conds, "a.side = "+arg(f.Side))
-	}
-	if f.Demand != "" || f.Stance != "" {
-		c := "EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id"
-		if f.Demand != "" {
-			c += " AND d.slug = " + arg(f.Demand)
-		}
-		if f.Stance != "" {
-			c += " AND p.stance = " + arg(f.Stance)
-		}
-		conds = append(conds, c+")")
-	}
-	if f.Region != "" {
-		r := arg(f.Region)
-		conds = append(conds, `(EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
-			WHERE sr.statement_id = s.id AND r.slug = `+r+`)
-		 OR EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-			JOIN demand_regions dr ON dr.demand_id = p.demand_id JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL
-			WHERE p.statement_id = s.id AND r.slug = `+r+`))`)
-	}
-	if f.Attribution != "" {
-		conds = append(conds, "s.attribution = "+arg(f.Attribution))
-	}
-	if f.SourceID != 0 {
-		conds = append(conds, "s.source_id = "+arg(f.SourceID))
-	}
-	if !f.From.IsZero() {
-		conds = append(conds, "s.date >= "+arg(f.From)+"::date")
-	}
-	to := f.To
-	if !f.AsOf.IsZero() && (to.IsZero() || f.AsOf.Before(to)) {
-		to = f.AsOf
-	}
-	if !to.IsZero() {
-		conds = append(conds, "s.date <= "+arg(to)+"::date")
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-func (f StatementFilter) orderBy(queryArg string) string {
-	switch {
-	case f.Sort == "oldest":
-		return "s.date ASC, s.id ASC"
-	case f.Sort == "relevance" && f.Query != "":
-		return "ts_rank_cd(s.search, websearch_to_tsquery('english', " + queryArg + ")) DESC, s.date DESC, s.id DESC"
-	}
-	return "s.date DESC, s.id DESC"
-}
-
 // SearchStatements returns one page of the statements matching f, the
 // total count and facets. The order is total (ties broken by id), so
 // walking the pages of an unchanged result yields every row once.
-func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (StatementPage, error) {
-	var page StatementPage
+func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) (parley.StatementPage, error) {
+	var page parley.StatementPage
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	where, args := f.where()
+	q := compileFilter(f, overStatements)
+	where, args := q.where(), q.args
 	cols := statementCols + `, '', ''`
 	queryArg := ""
 	if f.Query != "" {
-		queryArg = "$1" // where() numbers the query first
+		queryArg = "$1" // compileFilter numbers the query first
 		cols = statementCols + `,
 			ts_headline('english', s.summary, websearch_to_tsquery('english', $1), 'HighlightAll=true, StartSel=' || chr(57344) || ', StopSel=' || chr(57345)),
 			CASE WHEN s.quote = '' THEN '' ELSE ts_headline('english', s.quote, websearch_to_tsquery('english', $1), 'HighlightAll=true, StartSel=' || chr(57344) || ', StopSel=' || chr(57345)) END`
@@ -156,9 +36,9 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 		// costs seconds: relevance orders the newest SearchSample matches,
 		// which is all of them for any but a broad search.
 		pageFrom = statementFrom + ` WHERE s.id IN (SELECT s.id FROM statements s JOIN actors a ON a.id = s.actor_id
-			WHERE ` + where + ` ORDER BY s.date DESC, s.id DESC LIMIT ` + strconv.Itoa(SearchSample) + `)`
+			WHERE ` + where + ` ORDER BY s.date DESC, s.id DESC LIMIT ` + strconv.Itoa(parley.SearchSample) + `)`
 	}
-	scan := func(r pgx.CollectableRow) (Statement, error) {
+	scan := func(r pgx.CollectableRow) (parley.Statement, error) {
 		var summary, quote string
 		st, err := scanStatement(r, &summary, &quote)
 		st.SummaryMarked, st.QuoteMarked = summary, quote
@@ -166,7 +46,7 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 	}
 	// Newest first within the sample: the counting pass also picks the
 	// page, and the page is then read by id.
-	if f.Sort == "date" && f.Offset+f.Limit <= SearchSample {
+	if f.Sort == "date" && f.Offset+f.Limit <= parley.SearchSample {
 		ids, err := s.searchStats(ctx, &page, from, args, f.Offset, f.Limit)
 		if err != nil {
 			return page, err
@@ -188,7 +68,7 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 	// right plan for a rare word (the text index, then sort) is the wrong
 	// one for a common word (walk the date index until the page is full),
 	// and a generic plan would pick one for both.
-	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+f.orderBy(queryArg)+
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+orderBy(f, queryArg)+
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), customPlan(append(args, f.Limit, f.Offset))...)
 	if err != nil {
 		return page, wrap(err, "search statements")
@@ -207,12 +87,12 @@ func (s *Store) SearchStatements(ctx context.Context, f StatementFilter) (Statem
 // SearchSample+1 matches, in one pass; beyond SearchSample, the totals are
 // the planner's estimates, scaled. It returns the ids of the limit matches
 // after offset, newest first.
-func (s *Store) searchStats(ctx context.Context, page *StatementPage, from string, args []any, offset, limit int) ([]int64, error) {
+func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, from string, args []any, offset, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH top AS MATERIALIZED (
 		    SELECT s.id, s.actor_id, s.date`+from+`
-		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(SearchSample+1)+`),
-		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(SearchSample)+`),
+		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(parley.SearchSample+1)+`),
+		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(parley.SearchSample)+`),
 		live AS MATERIALIZED (SELECT id, slug, title FROM demands WHERE deleted_at IS NULL),
 		-- a row per (statement, live position), or one for a statement without
 		pos AS MATERIALIZED (
@@ -235,7 +115,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	}
 	type stat struct {
 		kind  string
-		facet Facet
+		facet parley.Facet
 	}
 	stats, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (stat, error) {
 		var x stat
@@ -245,7 +125,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	if err != nil {
 		return nil, wrap(err, "search counts")
 	}
-	var f Facets
+	var f parley.Facets
 	var ids []int64
 	for _, x := range stats {
 		switch x.kind {
@@ -264,7 +144,7 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 			ids = append(ids, id)
 		}
 	}
-	byCount := func(a, b Facet) int {
+	byCount := func(a, b parley.Facet) int {
 		if a.Count != b.Count {
 			return cmp.Compare(b.Count, a.Count)
 		}
@@ -272,9 +152,9 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	}
 	slices.SortFunc(f.Sides, byCount)
 	slices.SortFunc(f.Demands, byCount)
-	slices.SortFunc(f.Years, func(a, b Facet) int { return cmp.Compare(b.Value, a.Value) })
+	slices.SortFunc(f.Years, func(a, b parley.Facet) int { return cmp.Compare(b.Value, a.Value) })
 	page.Facets = f
-	if page.Total <= SearchSample {
+	if page.Total <= parley.SearchSample {
 		return ids, nil
 	}
 	// Broad: the planner's estimate of the matches, and export rows in the
@@ -292,40 +172,34 @@ func (s *Store) searchStats(ctx context.Context, page *StatementPage, from strin
 	if len(plan) == 1 && int(plan[0].Plan.Rows) > est {
 		est = int(plan[0].Plan.Rows)
 	}
-	page.Rows = int(float64(page.Rows) / float64(SearchSample) * float64(est))
+	page.Rows = int(float64(page.Rows) / float64(parley.SearchSample) * float64(est))
 	page.Total, page.Estimated = est, true
 	return ids, nil
 }
 
 // ListStatements returns the statements matching f (no count, no facets).
-func (s *Store) ListStatements(ctx context.Context, f StatementFilter) ([]Statement, error) {
+func (s *Store) ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	f.Query, f.Sort = "", "date"
-	where, args := f.where()
+	q := compileFilter(f, overStatements)
+	where, args := q.where(), q.args
 	n := len(args)
 	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+` WHERE `+where+
 		` ORDER BY s.date DESC, s.id DESC`+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, wrap(err, "list statements")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Statement, error) { return scanStatement(r) })
 	return out, wrap(err, "list statements")
-}
-
-// StanceCount counts positions of one stance in one year ("none" counts
-// statements without positions).
-type StanceCount struct {
-	Year   int
-	Stance string
-	Count  int
 }
 
 // CountStancesByYear breaks the statements matching f down by year and
 // stance, for charts.
-func (s *Store) CountStancesByYear(ctx context.Context, f StatementFilter) ([]StanceCount, error) {
-	where, args := f.where()
+func (s *Store) CountStancesByYear(ctx context.Context, f parley.StatementFilter) ([]parley.StanceCount, error) {
+	q := compileFilter(f, overStatements)
+	where, args := q.where(), q.args
 	rows, err := s.pool.Query(ctx, `
 		SELECT extract(year FROM s.date)::int, coalesce(p.stance, 'none'), count(*)`+statementFrom+`
 		LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
@@ -334,8 +208,8 @@ func (s *Store) CountStancesByYear(ctx context.Context, f StatementFilter) ([]St
 	if err != nil {
 		return nil, wrap(err, "count stances by year")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StanceCount, error) {
-		var c StanceCount
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StanceCount, error) {
+		var c parley.StanceCount
 		err := r.Scan(&c.Year, &c.Stance, &c.Count)
 		return c, err
 	})

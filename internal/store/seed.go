@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"parley"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,16 +12,16 @@ import (
 // SeedData is a dataset to load: records refer to each other by slug
 // (and statements to sources by ref).
 type SeedData struct {
-	Regions    []RegionInput
-	Sources    []SourceInput
-	Actors     []ActorInput
-	Demands    []DemandInput
+	Regions    []parley.RegionInput
+	Sources    []parley.SourceInput
+	Actors     []parley.ActorInput
+	Demands    []parley.DemandInput
 	Statements []SeedStatement
 }
 
 // SeedStatement is a statement of the dataset; SourceRef names its source.
 type SeedStatement struct {
-	StatementInput
+	parley.StatementInput
 	SourceRef string
 }
 
@@ -57,7 +58,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("seed region %q: %w", in.Slug, err)
 			}
-			if _, err := createRegion(ctx, tx, Editor{}, in, "seed"); err != nil {
+			if _, err := createRegion(ctx, tx, parley.Editor{}, in, "seed"); err != nil {
 				return err
 			}
 			res.Regions++
@@ -78,7 +79,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("seed source %q: %w", in.Ref, err)
 			}
-			src, err := createSource(ctx, tx, Editor{}, in, "seed")
+			src, err := createSource(ctx, tx, parley.Editor{}, in, "seed")
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 		// Parents before children, whatever order the dataset lists them in.
 		pending := d.Actors
 		for len(pending) > 0 {
-			var later []ActorInput
+			var later []parley.ActorInput
 			for _, in := range pending {
 				if ok, err := exists(`SELECT 1 FROM actors WHERE slug = $1`, in.Slug); err != nil || ok {
 					if err != nil {
@@ -109,7 +110,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 				if err := in.Validate(); err != nil {
 					return fmt.Errorf("seed actor %q: %w", in.Slug, err)
 				}
-				if _, err := createActor(ctx, tx, Editor{}, in, "seed"); err != nil {
+				if _, err := createActor(ctx, tx, parley.Editor{}, in, "seed"); err != nil {
 					return err
 				}
 				res.Actors++
@@ -129,7 +130,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("seed demand %q: %w", in.Slug, err)
 			}
-			if _, err := createDemand(ctx, tx, Editor{}, in, "seed"); err != nil {
+			if _, err := createDemand(ctx, tx, parley.Editor{}, in, "seed"); err != nil {
 				return err
 			}
 			res.Demands++
@@ -155,7 +156,7 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 				}
 				st.SourceID = id
 			}
-			if _, err := createStatement(ctx, tx, Editor{}, st, "seed"); err != nil {
+			if _, err := createStatement(ctx, tx, parley.Editor{}, st, "seed"); err != nil {
 				return fmt.Errorf("seed statement %q: %w", in.SeedKey, err)
 			}
 			res.Statements++

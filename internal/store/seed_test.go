@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -25,24 +26,24 @@ func newStoreWithPool(t *testing.T) (*store.Store, *pgxpool.Pool) {
 func smallSeed(t *testing.T) store.SeedData {
 	t.Helper()
 	return store.SeedData{
-		Regions: []store.RegionInput{regionDonetsk, regionKherson},
-		Sources: []store.SourceInput{
+		Regions: []parley.RegionInput{regionDonetsk, regionKherson},
+		Sources: []parley.SourceInput{
 			{Ref: "2024-06-14-kremlin.md", Outlet: "Kremlin.ru", Title: "Speech", Published: mustDate(t, "2024-06-14")},
 		},
-		Actors: []store.ActorInput{
+		Actors: []parley.ActorInput{
 			{Slug: "sergei-lavrov", Name: "Sergei Lavrov", Kind: "person", Side: "russia", Parent: "russia-mfa"},
 			{Slug: "russia-mfa", Name: "Russian Foreign Ministry", Kind: "ministry", Side: "russia"},
 		},
-		Demands: []store.DemandInput{
+		Demands: []parley.DemandInput{
 			{Slug: "withdrawal", Title: "Ukrainian withdrawal", Side: "russia", Category: "territory", Regions: []string{"donetsk", "kherson"}},
 		},
 		Statements: []store.SeedStatement{
-			{SourceRef: "2024-06-14-kremlin.md", StatementInput: store.StatementInput{
+			{SourceRef: "2024-06-14-kremlin.md", StatementInput: parley.StatementInput{
 				Actor: "sergei-lavrov", Date: mustDate(t, "2024-06-14"), Summary: "Repeats the terms.",
 				Attribution: "on_record", SeedKey: "lavrov-2024-06-14", Regions: []string{"donetsk"},
-				Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "insists"}},
+				Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "insists"}},
 			}},
-			{SourceRef: "2024-06-14-kremlin.md", StatementInput: store.StatementInput{
+			{SourceRef: "2024-06-14-kremlin.md", StatementInput: parley.StatementInput{
 				Actor: "russia-mfa", Date: mustDate(t, "2024-06"), Summary: "Ministry statement.",
 				Attribution: "spokesperson", SeedKey: "mfa-2024-06", Regions: []string{"kherson"},
 			}},
@@ -85,7 +86,7 @@ func TestLoadSeedCreatesRecordsOnce(t *testing.T) {
 	if lavrov.ParentSlug != "russia-mfa" {
 		t.Errorf("child actor parent = %q, want %q", lavrov.ParentSlug, "russia-mfa")
 	}
-	list, err := s.ListStatements(ctx, store.StatementFilter{})
+	list, err := s.ListStatements(ctx, parley.StatementFilter{})
 	if err != nil {
 		t.Fatalf("ListStatements: %v", err)
 	}
@@ -170,7 +171,7 @@ func TestLoadSeedKeepsEditedRecords(t *testing.T) {
 	if d.Title != "Edited demand" {
 		t.Errorf("demand title after reload = %q, want %q", d.Title, "Edited demand")
 	}
-	list, err := s.ListStatements(ctx, store.StatementFilter{Actor: "sergei-lavrov"})
+	list, err := s.ListStatements(ctx, parley.StatementFilter{Actor: "sergei-lavrov"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestLoadSeedKeepsEditedRecords(t *testing.T) {
 	if len(list) == 1 && (list[0].Source == nil || list[0].Source.Outlet != "Edited outlet") {
 		t.Errorf("statement source after reload = %+v, want the edited outlet", list[0].Source)
 	}
-	if _, err := s.GetRegion(ctx, "kherson"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRegion(ctx, "kherson"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetRegion(deleted region) after reload err = %v, want ErrNotFound", err)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"parley"
 	"strings"
 	"time"
 
@@ -10,11 +11,11 @@ import (
 
 // UpdateSource saves in over source id, if version is still its newest
 // (*ConflictError otherwise). The ref never changes.
-func (s *Store) UpdateSource(ctx context.Context, by Editor, id int64, version int, in SourceInput) (Source, error) {
+func (s *Store) UpdateSource(ctx context.Context, by parley.Editor, id int64, version int, in parley.SourceInput) (parley.Source, error) {
 	if err := in.Validate(); err != nil {
-		return Source{}, err
+		return parley.Source{}, err
 	}
-	var src Source
+	var src parley.Source
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		src, err = updateSource(ctx, tx, by, id, version, in, "update")
@@ -23,12 +24,12 @@ func (s *Store) UpdateSource(ctx context.Context, by Editor, id int64, version i
 	return src, conflict(err, func() (any, error) { return s.GetSource(ctx, id) }, "update source %d", id)
 }
 
-func updateSource(ctx context.Context, q querier, by Editor, id int64, version int, in SourceInput, action string) (Source, error) {
+func updateSource(ctx context.Context, q querier, by parley.Editor, id int64, version int, in parley.SourceInput, action string) (parley.Source, error) {
 	if _, err := lockRow(ctx, q, "sources", "id", id, version, false); err != nil {
-		return Source{}, err
+		return parley.Source{}, err
 	}
 	var published *time.Time
-	precision := "day"
+	precision := parley.Day
 	if !in.Published.Time.IsZero() {
 		published, precision = &in.Published.Time, in.Published.Precision
 	}
@@ -45,7 +46,7 @@ func updateSource(ctx context.Context, q querier, by Editor, id int64, version i
 
 // DeleteSource soft-deletes a source: it leaves browsing, pickers and
 // exports (statements citing it show no source until it is restored).
-func (s *Store) DeleteSource(ctx context.Context, by Editor, id int64) error {
+func (s *Store) DeleteSource(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, false); err != nil {
 			return err
@@ -55,7 +56,7 @@ func (s *Store) DeleteSource(ctx context.Context, by Editor, id int64) error {
 }
 
 // RestoreSource undoes DeleteSource.
-func (s *Store) RestoreSource(ctx context.Context, by Editor, id int64) error {
+func (s *Store) RestoreSource(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, true); err != nil {
 			return err

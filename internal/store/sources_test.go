@@ -3,18 +3,17 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"parley/internal/store"
 )
 
 // mustDate parses s with store.ParseDate, failing the test on error.
-func mustDate(t *testing.T, s string) store.Date {
+func mustDate(t *testing.T, s string) parley.Date {
 	t.Helper()
-	d, err := store.ParseDate(s)
+	d, err := parley.ParseDate(s)
 	if err != nil {
 		t.Fatalf("ParseDate(%q): %v", s, err)
 	}
@@ -26,17 +25,17 @@ func TestCreateSourceThenGet(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	published := mustDate(t, "2024-05")
-	created, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{
+	created, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{
 		Ref: "2024-05-reuters-talks.md", Outlet: " Reuters ", Title: " Talks stall ",
 		URL: " https://www.reuters.com/world/talks-stall ", Via: " wire ", Published: published,
 	})
 	if err != nil {
 		t.Fatalf("CreateSource: %v", err)
 	}
-	want := store.Source{
+	want := parley.Source{
 		ID: created.ID, Ref: "2024-05-reuters-talks.md", Outlet: "Reuters", Title: "Talks stall",
 		URL: "https://www.reuters.com/world/talks-stall", Via: "wire", Version: 1,
-		Published: store.Date{Time: published.Time, Precision: "month"},
+		Published: parley.Date{Time: published.Time, Precision: "month"},
 	}
 	if diff := cmp.Diff(want, created); diff != "" {
 		t.Errorf("CreateSource result mismatch (-want +got):\n%s", diff)
@@ -64,7 +63,7 @@ func TestCreateSourceWithoutPublishedDate(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	created, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{Outlet: "Telegram"})
+	created, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Outlet: "Telegram"})
 	if err != nil {
 		t.Fatalf("CreateSource: %v", err)
 	}
@@ -84,14 +83,14 @@ func TestListSourcesNewestPublishedFirst(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	for _, in := range []store.SourceInput{
+	for _, in := range []parley.SourceInput{
 		{Outlet: "Undated", Title: "undated"},
 		{Outlet: "Kommersant", Title: "2023", Published: mustDate(t, "2023")},
 		{Outlet: "Reuters", Title: "2024-06-14", Published: mustDate(t, "2024-06-14")},
 		{Outlet: "TASS", Title: "2024-05", Published: mustDate(t, "2024-05")},
 		{Outlet: "Kyiv Independent", Title: "2024-06-14 later", Published: mustDate(t, "2024-06-14")},
 	} {
-		if _, err := s.CreateSource(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateSource(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateSource(%q): %v", in.Title, err)
 		}
 	}
@@ -131,7 +130,7 @@ func TestCreateSourceValidatesURL(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			created, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{Outlet: "Outlet", URL: tt.url})
+			created, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Outlet: "Outlet", URL: tt.url})
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("CreateSource(url %q) err = %v, want nil", tt.url, err)
@@ -141,7 +140,7 @@ func TestCreateSourceValidatesURL(t *testing.T) {
 				}
 				return
 			}
-			var ve *store.ValidationError
+			var ve *parley.ValidationError
 			if !errors.As(err, &ve) || ve.Fields["url"] == "" {
 				t.Errorf("CreateSource(url %q) err = %v, want *ValidationError for url", tt.url, err)
 			}
@@ -153,25 +152,25 @@ func TestCreateSourceValidation(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		in    store.SourceInput
+		in    parley.SourceInput
 		field string
 	}{
-		{"blank outlet", store.SourceInput{Outlet: " "}, "outlet"},
-		{"long outlet", store.SourceInput{Outlet: strings.Repeat("o", 201)}, "outlet"},
-		{"long title", store.SourceInput{Outlet: "o", Title: strings.Repeat("t", 501)}, "title"},
-		{"month precision not on the first", store.SourceInput{Outlet: "o",
-			Published: store.Date{Time: mustDate(t, "2024-05-14").Time, Precision: "month"}}, "published"},
-		{"year precision not on January 1", store.SourceInput{Outlet: "o",
-			Published: store.Date{Time: mustDate(t, "2024-05-01").Time, Precision: "year"}}, "published"},
-		{"unknown precision", store.SourceInput{Outlet: "o",
-			Published: store.Date{Time: mustDate(t, "2024-05-01").Time, Precision: "week"}}, "published"},
+		{"blank outlet", parley.SourceInput{Outlet: " "}, "outlet"},
+		{"long outlet", parley.SourceInput{Outlet: strings.Repeat("o", 201)}, "outlet"},
+		{"long title", parley.SourceInput{Outlet: "o", Title: strings.Repeat("t", 501)}, "title"},
+		{"month precision not on the first", parley.SourceInput{Outlet: "o",
+			Published: parley.Date{Time: mustDate(t, "2024-05-14").Time, Precision: "month"}}, "published"},
+		{"year precision not on January 1", parley.SourceInput{Outlet: "o",
+			Published: parley.Date{Time: mustDate(t, "2024-05-01").Time, Precision: "year"}}, "published"},
+		{"unknown precision", parley.SourceInput{Outlet: "o",
+			Published: parley.Date{Time: mustDate(t, "2024-05-01").Time, Precision: "week"}}, "published"},
 	}
 	s := newStore(t)
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.CreateSource(ctx, store.Editor{}, tt.in)
-			var ve *store.ValidationError
+			_, err := s.CreateSource(ctx, parley.Editor{}, tt.in)
+			var ve *parley.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("err = %v, want *ValidationError", err)
 			}
@@ -193,15 +192,15 @@ func TestCreateSourceRejectsDuplicateRef(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{Ref: "article-1.md", Outlet: "BBC"}); err != nil {
+	if _, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Ref: "article-1.md", Outlet: "BBC"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{Ref: "article-1.md", Outlet: "CNN"}); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Ref: "article-1.md", Outlet: "CNN"}); !errors.Is(err, parley.ErrConflict) {
 		t.Errorf("second CreateSource err = %v, want ErrConflict", err)
 	}
 	// Sources without a ref never clash with each other.
 	for i := 0; i < 2; i++ {
-		if _, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{Outlet: "AP"}); err != nil {
+		if _, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Outlet: "AP"}); err != nil {
 			t.Fatalf("CreateSource without ref #%d: %v", i+1, err)
 		}
 	}
@@ -217,7 +216,7 @@ func TestCreateSourceRejectsDuplicateRef(t *testing.T) {
 func TestGetSourceUnknown(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	if _, err := s.GetSource(context.Background(), 424242); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetSource(context.Background(), 424242); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetSource(unknown) err = %v, want ErrNotFound", err)
 	}
 }

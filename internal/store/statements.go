@@ -3,142 +3,12 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"regexp"
-	"slices"
+	"parley"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Statement is what an actor said or was reported to have said, with the
-// positions it takes.
-type Statement struct {
-	ID          int64       `json:"id"`
-	ActorSlug   string      `json:"actor"`
-	ActorName   string      `json:"actor_name"`
-	ActorSide   string      `json:"actor_side"`
-	Date        Date        `json:"date"`
-	Quote       string      `json:"quote"`
-	Summary     string      `json:"summary"`
-	Occasion    string      `json:"occasion"`
-	Attribution string      `json:"attribution"`
-	Source      *Source     `json:"source,omitempty"`
-	Regions     []RegionRef `json:"regions"`
-	Positions   []Position  `json:"positions"`
-	Version     int         `json:"version"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-	// SummaryMarked and QuoteMarked hold the text with search matches
-	// between MarkStart and MarkEnd (search results only).
-	SummaryMarked string `json:"-"`
-	QuoteMarked   string `json:"-"`
-	// Resubmitted is set by CreateStatement when the idempotency key had
-	// already created this statement.
-	Resubmitted bool `json:"-"`
-}
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// RegionRef names a region a statement mentions.
-type RegionRef struct {
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// Position is a statement's stance on one demand.
-type Position struct {
-	Demand      string `json:"demand"` // slug
-	DemandTitle string `json:"demand_title"`
-	Stance      string `json:"stance"`
-}
-
-// PositionInput is one (demand slug, stance) pair of a StatementInput.
-type PositionInput struct {
-	Demand, Stance string
-}
-
-// StatementInput is what an editor, an import or the seed supplies for a
-// statement. Actor, Regions and Positions refer to records by slug.
-type StatementInput struct {
-	Actor       string
-	Date        Date
-	Quote       string
-	Summary     string
-	Occasion    string
-	Attribution string
-	SourceID    int64 // 0: no source
-	Regions     []string
-	Positions   []PositionInput
-	SeedKey     string // seed dataset key, or empty
-	// IdempotencyKey (a UUID from the form) makes a resubmitted form return
-	// the statement the first submission created instead of a second one.
-	IdempotencyKey string
-	// NewSource, when set, is created with the statement (SourceID unused).
-	NewSource *SourceInput
-}
-
-// Validate checks the input against the domain's rules, in words an editor
-// understands. today bounds the date (no statements from the future).
-func (in StatementInput) Validate(today time.Time) error {
-	p := Problems{}
-	checkText(p, map[string]string{"actor": in.Actor, "quote": in.Quote, "summary": in.Summary, "occasion": in.Occasion,
-		"regions": strings.Join(in.Regions, " ")})
-	for i, pos := range in.Positions {
-		checkText(p, map[string]string{fmt.Sprintf("positions.%d", i): pos.Demand + pos.Stance})
-	}
-	if in.Actor == "" {
-		p.Add("actor", "Choose who said it.")
-	}
-	switch {
-	case in.Date.Time.IsZero():
-		p.Add("date", "Enter the date it was said.")
-	case !validPrecision(in.Date.Precision):
-		p.Add("date_precision", "Choose day, month or year.")
-	case !in.Date.Truncated():
-		p.Add("date_precision", "A "+in.Date.Precision+"-precise date must be the first day of its "+in.Date.Precision+".")
-	case in.Date.Time.After(today.UTC().Add(14 * time.Hour)): // today somewhere on Earth (UTC+14)
-		p.Add("date", "The date is in the future.")
-	case in.Date.Time.Year() < 1900:
-		p.Add("date", "The date is too far in the past.")
-	}
-	if strings.TrimSpace(in.Summary) == "" {
-		p.Add("summary", "Write a one-sentence summary.")
-	} else if utf8.RuneCountInString(in.Summary) > 2000 {
-		p.Add("summary", "Keep the summary under 2,000 characters.")
-	}
-	if utf8.RuneCountInString(in.Quote) > 10000 {
-		p.Add("quote", "Keep the quote under 10,000 characters.")
-	}
-	if utf8.RuneCountInString(in.Occasion) > 500 {
-		p.Add("occasion", "Keep the occasion under 500 characters.")
-	}
-	if !slices.Contains(Attributions, in.Attribution) {
-		p.Add("attribution", "Choose on record, spokesperson, anonymous or reported.")
-	}
-	seen := map[string]bool{}
-	for i, pos := range in.Positions {
-		field := fmt.Sprintf("positions.%d", i)
-		switch {
-		case pos.Demand == "":
-			p.Add(field, "Choose a demand.")
-		case !slices.Contains(Stances, pos.Stance):
-			p.Add(field, "Choose a stance: insists, supports, open, opposes or rejects.")
-		case seen[pos.Demand]:
-			p.Add(field, "This demand is listed twice; keep one stance per demand.")
-		}
-		seen[pos.Demand] = true
-	}
-	if in.IdempotencyKey != "" && !uuidRE.MatchString(in.IdempotencyKey) {
-		p.Add("form", "This form is out of date. Reload the page and enter the statement again.")
-	}
-	if len(in.Positions) == 0 && len(in.Regions) == 0 {
-		p.Add("positions", "Add at least one position (demand and stance) or one region.")
-	}
-	return p.Err()
-}
 
 const statementCols = `s.id, a.slug, a.name, a.side, s.date, s.date_precision, s.quote, s.summary,
 	s.occasion, s.attribution, s.source_id, coalesce(src.outlet, ''), coalesce(src.title, ''),
@@ -156,19 +26,19 @@ const statementFrom = ` FROM statements s
 	LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL `
 
 // scanStatementAfter reads leading columns into lead, then statementCols.
-func scanStatementAfter(row pgx.Row, lead []any) (Statement, error) {
+func scanStatementAfter(row pgx.Row, lead []any) (parley.Statement, error) {
 	return scanStatementCols(row, lead, nil)
 }
 
 // scanStatement reads statementCols, then any extra columns into extra.
-func scanStatement(row pgx.Row, extra ...any) (Statement, error) {
+func scanStatement(row pgx.Row, extra ...any) (parley.Statement, error) {
 	return scanStatementCols(row, nil, extra)
 }
 
-func scanStatementCols(row pgx.Row, lead, extra []any) (Statement, error) {
-	var st Statement
+func scanStatementCols(row pgx.Row, lead, extra []any) (parley.Statement, error) {
+	var st parley.Statement
 	var sourceID *int64
-	var src Source
+	var src parley.Source
 	var published *time.Time
 	err := row.Scan(append(append(lead, &st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
 		&st.Quote, &st.Summary, &st.Occasion, &st.Attribution, &sourceID, &src.Outlet, &src.Title,
@@ -186,7 +56,7 @@ func scanStatementCols(row pgx.Row, lead, extra []any) (Statement, error) {
 
 // GetStatement returns the statement with id, with its source, regions and
 // positions; ErrNotFound if there is none or it is deleted.
-func (s *Store) GetStatement(ctx context.Context, id int64) (Statement, error) {
+func (s *Store) GetStatement(ctx context.Context, id int64) (parley.Statement, error) {
 	st, err := scanStatement(s.pool.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1 AND s.deleted_at IS NULL`, id))
 	return st, wrap(err, "get statement %d", id)
 }
@@ -194,18 +64,18 @@ func (s *Store) GetStatement(ctx context.Context, id int64) (Statement, error) {
 // CreateStatement stores a new statement with its positions, regions and
 // first revision in one transaction. It returns a *ValidationError for bad
 // input (including unknown actor, demand, region or source).
-func (s *Store) CreateStatement(ctx context.Context, by Editor, in StatementInput) (Statement, error) {
+func (s *Store) CreateStatement(ctx context.Context, by parley.Editor, in parley.StatementInput) (parley.Statement, error) {
 	if err := in.Validate(time.Now()); err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
-	var st Statement
+	var st parley.Statement
 	create := func(tx pgx.Tx) error {
 		var err error
 		st, err = createStatement(ctx, tx, by, in, "create")
 		return err
 	}
 	err := s.transact(ctx, create)
-	if errors.Is(err, ErrConflict) && in.IdempotencyKey != "" {
+	if errors.Is(err, parley.ErrConflict) && in.IdempotencyKey != "" {
 		// A concurrent submission of the same form won the race: this
 		// attempt now finds its statement.
 		err = s.transact(ctx, create)
@@ -216,8 +86,8 @@ func (s *Store) CreateStatement(ctx context.Context, by Editor, in StatementInpu
 // StatementByIdempotencyKey returns the id of the statement a form with
 // key created; ErrNotFound if none did (or key is not a UUID).
 func (s *Store) StatementByIdempotencyKey(ctx context.Context, key string) (int64, error) {
-	if !uuidRE.MatchString(key) {
-		return 0, ErrNotFound
+	if !parley.ValidUUID(key) {
+		return 0, parley.ErrNotFound
 	}
 	var id int64
 	err := s.pool.QueryRow(ctx, `SELECT id FROM statements WHERE idempotency_key = $1`, key).Scan(&id)
@@ -226,11 +96,11 @@ func (s *Store) StatementByIdempotencyKey(ctx context.Context, key string) (int6
 
 // UpdateStatement saves in over statement id, positions and regions
 // included, if version is still its newest (*ConflictError otherwise).
-func (s *Store) UpdateStatement(ctx context.Context, by Editor, id int64, version int, in StatementInput) (Statement, error) {
+func (s *Store) UpdateStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (parley.Statement, error) {
 	if err := in.Validate(time.Now()); err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
-	var st Statement
+	var st parley.Statement
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var err error
 		st, err = updateStatement(ctx, tx, by, id, version, in, "update")
@@ -239,23 +109,23 @@ func (s *Store) UpdateStatement(ctx context.Context, by Editor, id int64, versio
 	return st, conflict(err, func() (any, error) { return s.GetStatement(ctx, id) }, "update statement %d", id)
 }
 
-func updateStatement(ctx context.Context, q querier, by Editor, id int64, version int, in StatementInput, action string) (Statement, error) {
+func updateStatement(ctx context.Context, q querier, by parley.Editor, id int64, version int, in parley.StatementInput, action string) (parley.Statement, error) {
 	if _, err := lockRow(ctx, q, "statements", "id", id, version, false); err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
 	r, err := resolve(ctx, q, by, in)
 	if err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
 	if _, err := q.Exec(ctx, `
 		UPDATE statements SET actor_id = $2, date = $3, date_precision = $4, quote = $5, summary = $6,
 		       occasion = $7, attribution = $8, source_id = $9, version = version + 1, updated_at = now()
-		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, cleanText(in.Quote),
-		cleanText(in.Summary), cleanText(in.Occasion), in.Attribution, r.sourceID); err != nil {
-		return Statement{}, err
+		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote),
+		parley.CleanText(in.Summary), parley.CleanText(in.Occasion), in.Attribution, r.sourceID); err != nil {
+		return parley.Statement{}, err
 	}
 	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
 	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
 	if err != nil {
@@ -266,7 +136,7 @@ func updateStatement(ctx context.Context, q querier, by Editor, id int64, versio
 
 // DeleteStatement soft-deletes a statement: it leaves browsing, positions
 // and exports, keeps its history, and can be restored.
-func (s *Store) DeleteStatement(ctx context.Context, by Editor, id int64) error {
+func (s *Store) DeleteStatement(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, false); err != nil {
 			return err
@@ -278,7 +148,7 @@ func (s *Store) DeleteStatement(ctx context.Context, by Editor, id int64) error 
 // RestoreStatement undoes DeleteStatement. It returns a *ValidationError
 // when the statement's actor or one of its demands is deleted meanwhile
 // (restore those first), so a restored statement is always visible.
-func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error {
+func (s *Store) RestoreStatement(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, true); err != nil {
 			return err
@@ -294,7 +164,7 @@ func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error
 			return err
 		}
 		if len(missing) > 0 {
-			return Problems{"form": "Restore the deleted " + strings.Join(missing, " and ") + " first; this statement needs it."}.Err()
+			return parley.Problems{"form": "Restore the deleted " + strings.Join(missing, " and ") + " first; this statement needs it."}.Err()
 		}
 		return deleteOrRestore(ctx, tx, by, "statement", id, false)
 	}), "restore statement %d", id)
@@ -303,7 +173,7 @@ func (s *Store) RestoreStatement(ctx context.Context, by Editor, id int64) error
 // FindSimilarStatements returns live statements of the same actor dated
 // within 31 days of date whose summary or quote resembles the given text
 // (pg_trgm similarity), most similar first: possible duplicates.
-func (s *Store) FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]Statement, error) {
+func (s *Store) FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]parley.Statement, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`
 		WHERE s.deleted_at IS NULL AND a.slug = $1
 		  AND s.date BETWEEN $2::date - 31 AND $2::date + 31
@@ -313,7 +183,7 @@ func (s *Store) FindSimilarStatements(ctx context.Context, actor string, date ti
 	if err != nil {
 		return nil, wrap(err, "find similar statements")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Statement, error) { return scanStatement(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Statement, error) { return scanStatement(r) })
 	return out, wrap(err, "find similar statements")
 }
 
@@ -323,15 +193,15 @@ type resolved struct {
 	sourceID  *int64
 	regionIDs []int64
 	demands   []string
-	stances   []string
+	stances   []parley.Stance
 }
 
 // resolve looks up the records in refers to, reporting unknown ones as a
 // *ValidationError. An inline new source is created here, in q's
 // transaction.
-func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (resolved, error) {
+func resolve(ctx context.Context, q querier, by parley.Editor, in parley.StatementInput) (resolved, error) {
 	var r resolved
-	p := Problems{}
+	p := parley.Problems{}
 	// FOR SHARE: a concurrent delete of the actor or a demand waits for this
 	// write, then sees the statement that uses it and refuses.
 	err := q.QueryRow(ctx, `SELECT id FROM actors WHERE slug = $1 AND deleted_at IS NULL FOR SHARE`, in.Actor).Scan(&r.actorID)
@@ -351,13 +221,13 @@ func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (reso
 	}
 	if in.NewSource != nil {
 		if err := in.NewSource.Validate(); err != nil {
-			for k, v := range err.(*ValidationError).Fields {
+			for k, v := range err.(*parley.ValidationError).Fields {
 				p.Add("source_"+k, v)
 			}
 		}
 	}
 	r.regionIDs, err = regionIDs(ctx, q, in.Regions)
-	if ve, ok := err.(*ValidationError); ok {
+	if ve, ok := err.(*parley.ValidationError); ok {
 		for k, v := range ve.Fields {
 			p.Add(k, v)
 		}
@@ -365,7 +235,7 @@ func resolve(ctx context.Context, q querier, by Editor, in StatementInput) (reso
 		return r, err
 	}
 	r.demands = make([]string, len(in.Positions))
-	r.stances = make([]string, len(in.Positions))
+	r.stances = make([]parley.Stance, len(in.Positions))
 	for i, pos := range in.Positions {
 		r.demands[i], r.stances[i] = pos.Demand, pos.Stance
 	}
@@ -413,7 +283,7 @@ func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved
 	return err
 }
 
-func createStatement(ctx context.Context, q querier, by Editor, in StatementInput, action string) (Statement, error) {
+func createStatement(ctx context.Context, q querier, by parley.Editor, in parley.StatementInput, action string) (parley.Statement, error) {
 	if in.IdempotencyKey != "" {
 		// The same form submitted again: answer with what the first submission made.
 		var id int64
@@ -423,12 +293,12 @@ func createStatement(ctx context.Context, q querier, by Editor, in StatementInpu
 			st.Resubmitted = true
 			return st, wrap(err, "create statement: find resubmitted %d", id)
 		} else if err != pgx.ErrNoRows {
-			return Statement{}, wrap(err, "create statement: check idempotency key")
+			return parley.Statement{}, wrap(err, "create statement: check idempotency key")
 		}
 	}
 	r, err := resolve(ctx, q, by, in)
 	if err != nil {
-		return Statement{}, err
+		return parley.Statement{}, err
 	}
 	var seedKey, idemKey *string
 	if in.SeedKey != "" {
@@ -446,13 +316,13 @@ func createStatement(ctx context.Context, q querier, by Editor, in StatementInpu
 		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
 		                        source_id, seed_key, idempotency_key, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		r.actorID, in.Date.Time, in.Date.Precision, cleanText(in.Quote), cleanText(in.Summary),
-		cleanText(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
+		r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote), parley.CleanText(in.Summary),
+		parley.CleanText(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
 	if err != nil {
-		return Statement{}, wrap(err, "create statement")
+		return parley.Statement{}, wrap(err, "create statement")
 	}
 	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
-		return Statement{}, wrap(err, "create statement %d", id)
+		return parley.Statement{}, wrap(err, "create statement %d", id)
 	}
 	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
 	if err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"strings"
 	"testing"
 	"time"
@@ -15,29 +16,29 @@ import (
 
 // statementFixtures creates the actors, demands, regions and a source that
 // the statement tests refer to, and returns the source.
-func statementFixtures(t *testing.T, s *store.Store) store.Source {
+func statementFixtures(t *testing.T, s *store.Store) parley.Source {
 	t.Helper()
 	ctx := context.Background()
 	createRegions(t, s, regionCrimea, regionZaporizhzhia, regionDonetsk, regionKherson)
-	for _, in := range []store.ActorInput{
+	for _, in := range []parley.ActorInput{
 		{Slug: "vladimir-putin", Name: "Vladimir Putin", Kind: "person", Side: "russia"},
 		{Slug: "volodymyr-zelensky", Name: "Volodymyr Zelensky", Kind: "person", Side: "ukraine"},
 	} {
-		if _, err := s.CreateActor(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateActor(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateActor(%q): %v", in.Slug, err)
 		}
 	}
-	for _, in := range []store.DemandInput{
+	for _, in := range []parley.DemandInput{
 		{Slug: "withdrawal", Title: "Ukrainian withdrawal from four oblasts", Side: "russia", Category: "territory"},
 		// Its title sorts after the withdrawal's, its slug before.
 		{Slug: "ceasefire-first", Title: "Unconditional ceasefire first", Side: "ukraine", Category: "process"},
 		{Slug: "neutrality", Title: "Neutrality", Side: "russia", Category: "security"},
 	} {
-		if _, err := s.CreateDemand(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateDemand(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateDemand(%q): %v", in.Slug, err)
 		}
 	}
-	src, err := s.CreateSource(ctx, store.Editor{}, store.SourceInput{
+	src, err := s.CreateSource(ctx, parley.Editor{}, parley.SourceInput{
 		Ref: "kremlin-2024-06.md", Outlet: "Kremlin.ru", Title: "Meeting with the Foreign Ministry",
 		URL: "http://en.kremlin.ru/events/president/news/74285", Via: "transcript", Published: mustDate(t, "2024-06-14"),
 	})
@@ -48,19 +49,19 @@ func statementFixtures(t *testing.T, s *store.Store) store.Source {
 }
 
 // validStatement is a statement input that the fixtures make acceptable.
-func validStatement(t *testing.T) store.StatementInput {
+func validStatement(t *testing.T) parley.StatementInput {
 	t.Helper()
-	return store.StatementInput{
+	return parley.StatementInput{
 		Actor: "vladimir-putin", Date: mustDate(t, "2024-06-14"), Summary: "Sets terms for a ceasefire.",
 		Attribution: "on_record", Regions: []string{"donetsk"},
-		Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "insists"}},
+		Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "insists"}},
 	}
 }
 
 // countStatements returns how many statements ListStatements finds.
 func countStatements(t *testing.T, s *store.Store) int {
 	t.Helper()
-	list, err := s.ListStatements(context.Background(), store.StatementFilter{Limit: 10000})
+	list, err := s.ListStatements(context.Background(), parley.StatementFilter{Limit: 10000})
 	if err != nil {
 		t.Fatalf("ListStatements: %v", err)
 	}
@@ -71,7 +72,7 @@ func countStatements(t *testing.T, s *store.Store) int {
 // *ValidationError.
 func validationFields(t *testing.T, err error) []string {
 	t.Helper()
-	var ve *store.ValidationError
+	var ve *parley.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want *ValidationError", err)
 	}
@@ -96,13 +97,13 @@ func TestCreateStatementThenGet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
-	by := store.Editor{ID: user.ID, Email: user.Email}
-	created, err := s.CreateStatement(ctx, by, store.StatementInput{
+	by := parley.Editor{ID: user.ID, Email: user.Email}
+	created, err := s.CreateStatement(ctx, by, parley.StatementInput{
 		Actor: "vladimir-putin", Date: mustDate(t, "2024-06"),
 		Quote: " Ukrainian troops must be completely withdrawn. ", Summary: " Withdrawal before a ceasefire. ",
 		Occasion: " Foreign Ministry speech ", Attribution: "on_record", SourceID: src.ID,
 		Regions: []string{"crimea", "donetsk"},
-		Positions: []store.PositionInput{
+		Positions: []parley.PositionInput{
 			{Demand: "ceasefire-first", Stance: "rejects"},
 			{Demand: "withdrawal", Stance: "insists"},
 		},
@@ -114,29 +115,29 @@ func TestCreateStatementThenGet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetStatement: %v", err)
 	}
-	want := store.Statement{
+	want := parley.Statement{
 		ID: created.ID, ActorSlug: "vladimir-putin", ActorName: "Vladimir Putin", ActorSide: "russia",
-		Date:  store.Date{Time: time.Date(2024, time.June, 1, 0, 0, 0, 0, time.UTC), Precision: "month"},
+		Date:  parley.Date{Time: time.Date(2024, time.June, 1, 0, 0, 0, 0, time.UTC), Precision: "month"},
 		Quote: "Ukrainian troops must be completely withdrawn.", Summary: "Withdrawal before a ceasefire.",
 		Occasion: "Foreign Ministry speech", Attribution: "on_record",
-		Source: &store.Source{
+		Source: &parley.Source{
 			ID: src.ID, Outlet: "Kremlin.ru", Title: "Meeting with the Foreign Ministry",
 			URL: "http://en.kremlin.ru/events/president/news/74285", Via: "transcript",
-			Published: store.Date{Time: time.Date(2024, time.June, 14, 0, 0, 0, 0, time.UTC), Precision: "day"},
+			Published: parley.Date{Time: time.Date(2024, time.June, 14, 0, 0, 0, 0, time.UTC), Precision: "day"},
 		},
 		// Regions by name, positions by demand title.
-		Regions: []store.RegionRef{{Slug: "donetsk", Name: "Donetsk"}, {Slug: "crimea", Name: "Republic of Crimea"}},
-		Positions: []store.Position{
+		Regions: []parley.RegionRef{{Slug: "donetsk", Name: "Donetsk"}, {Slug: "crimea", Name: "Republic of Crimea"}},
+		Positions: []parley.Position{
 			{Demand: "withdrawal", DemandTitle: "Ukrainian withdrawal from four oblasts", Stance: "insists"},
 			{Demand: "ceasefire-first", DemandTitle: "Unconditional ceasefire first", Stance: "rejects"},
 		},
 		Version: 1,
 	}
 	opts := cmp.Options{
-		cmpopts.IgnoreFields(store.Statement{}, "CreatedAt", "UpdatedAt"),
+		cmpopts.IgnoreFields(parley.Statement{}, "CreatedAt", "UpdatedAt"),
 		// A statement's source carries what a citation shows; the store does
 		// not load its ref or version there.
-		cmpopts.IgnoreFields(store.Source{}, "Ref", "Version"),
+		cmpopts.IgnoreFields(parley.Source{}, "Ref", "Version"),
 	}
 	if diff := cmp.Diff(want, got, opts); diff != "" {
 		t.Errorf("GetStatement mismatch (-want +got):\n%s", diff)
@@ -171,7 +172,7 @@ func TestCreateStatementWithoutSourceOrPositions(t *testing.T) {
 	in := validStatement(t)
 	in.Positions = nil
 	in.Regions = []string{"kherson"}
-	created, err := s.CreateStatement(ctx, store.Editor{}, in)
+	created, err := s.CreateStatement(ctx, parley.Editor{}, in)
 	if err != nil {
 		t.Fatalf("CreateStatement with regions only: %v", err)
 	}
@@ -185,13 +186,13 @@ func TestCreateStatementWithoutSourceOrPositions(t *testing.T) {
 	if len(got.Positions) != 0 {
 		t.Errorf("Positions = %+v, want none", got.Positions)
 	}
-	if diff := cmp.Diff([]store.RegionRef{{Slug: "kherson", Name: "Kherson"}}, got.Regions); diff != "" {
+	if diff := cmp.Diff([]parley.RegionRef{{Slug: "kherson", Name: "Kherson"}}, got.Regions); diff != "" {
 		t.Errorf("Regions (-want +got):\n%s", diff)
 	}
 
 	in = validStatement(t)
 	in.Regions = nil
-	created, err = s.CreateStatement(ctx, store.Editor{}, in)
+	created, err = s.CreateStatement(ctx, parley.Editor{}, in)
 	if err != nil {
 		t.Fatalf("CreateStatement with positions only: %v", err)
 	}
@@ -207,7 +208,7 @@ func TestCreateStatementWithoutSourceOrPositions(t *testing.T) {
 func TestGetStatementUnknown(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
-	if _, err := s.GetStatement(context.Background(), 99); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetStatement(context.Background(), 99); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetStatement(unknown) err = %v, want ErrNotFound", err)
 	}
 }
@@ -230,23 +231,23 @@ func TestListStatementsOrderAndFilters(t *testing.T) {
 	} {
 		in := validStatement(t)
 		in.Summary, in.Actor, in.Date, in.Regions = st.summary, st.actor, mustDate(t, st.date), st.regions
-		if _, err := s.CreateStatement(ctx, store.Editor{}, in); err != nil {
+		if _, err := s.CreateStatement(ctx, parley.Editor{}, in); err != nil {
 			t.Fatalf("CreateStatement(%q): %v", st.summary, err)
 		}
 	}
 	tests := []struct {
 		name   string
-		filter store.StatementFilter
+		filter parley.StatementFilter
 		want   []string
 	}{
-		{"all, newest date first then newest record", store.StatementFilter{}, []string{"e", "b", "a", "c", "d"}},
-		{"by actor", store.StatementFilter{Actor: "vladimir-putin"}, []string{"e", "a", "c"}},
-		{"by region", store.StatementFilter{Region: "kherson"}, []string{"b", "c"}},
-		{"by actor and region", store.StatementFilter{Actor: "vladimir-putin", Region: "donetsk"}, []string{"a", "c"}},
-		{"limit", store.StatementFilter{Limit: 2}, []string{"e", "b"}},
-		{"limit with filter", store.StatementFilter{Actor: "volodymyr-zelensky", Limit: 1}, []string{"b"}},
-		{"unknown actor", store.StatementFilter{Actor: "nobody"}, nil},
-		{"unknown region", store.StatementFilter{Region: "atlantis"}, nil},
+		{"all, newest date first then newest record", parley.StatementFilter{}, []string{"e", "b", "a", "c", "d"}},
+		{"by actor", parley.StatementFilter{Actor: "vladimir-putin"}, []string{"e", "a", "c"}},
+		{"by region", parley.StatementFilter{Region: "kherson"}, []string{"b", "c"}},
+		{"by actor and region", parley.StatementFilter{Actor: "vladimir-putin", Region: "donetsk"}, []string{"a", "c"}},
+		{"limit", parley.StatementFilter{Limit: 2}, []string{"e", "b"}},
+		{"limit with filter", parley.StatementFilter{Actor: "volodymyr-zelensky", Limit: 1}, []string{"b"}},
+		{"unknown actor", parley.StatementFilter{Actor: "nobody"}, nil},
+		{"unknown region", parley.StatementFilter{Region: "atlantis"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,11 +272,11 @@ func TestListStatementsDefaultLimit(t *testing.T) {
 	ctx := context.Background()
 	statementFixtures(t, s)
 	for i := 0; i < 51; i++ {
-		if _, err := s.CreateStatement(ctx, store.Editor{}, validStatement(t)); err != nil {
+		if _, err := s.CreateStatement(ctx, parley.Editor{}, validStatement(t)); err != nil {
 			t.Fatalf("CreateStatement #%d: %v", i+1, err)
 		}
 	}
-	list, err := s.ListStatements(ctx, store.StatementFilter{})
+	list, err := s.ListStatements(ctx, parley.StatementFilter{})
 	if err != nil {
 		t.Fatalf("ListStatements: %v", err)
 	}
@@ -292,44 +293,44 @@ func TestCreateStatementValidation(t *testing.T) {
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	tests := []struct {
 		name   string
-		modify func(*store.StatementInput)
+		modify func(*parley.StatementInput)
 		fields []string
 	}{
-		{"future date", func(in *store.StatementInput) {
-			in.Date = store.Date{Time: today.AddDate(0, 0, 2), Precision: "day"}
+		{"future date", func(in *parley.StatementInput) {
+			in.Date = parley.Date{Time: today.AddDate(0, 0, 2), Precision: "day"}
 		}, []string{"date"}},
-		{"no date", func(in *store.StatementInput) { in.Date = store.Date{} }, []string{"date"}},
-		{"before 1900", func(in *store.StatementInput) {
-			in.Date = store.Date{Time: time.Date(1899, time.December, 31, 0, 0, 0, 0, time.UTC), Precision: "day"}
+		{"no date", func(in *parley.StatementInput) { in.Date = parley.Date{} }, []string{"date"}},
+		{"before 1900", func(in *parley.StatementInput) {
+			in.Date = parley.Date{Time: time.Date(1899, time.December, 31, 0, 0, 0, 0, time.UTC), Precision: "day"}
 		}, []string{"date"}},
-		{"month precision not on the first", func(in *store.StatementInput) {
-			in.Date = store.Date{Time: time.Date(2024, time.June, 14, 0, 0, 0, 0, time.UTC), Precision: "month"}
+		{"month precision not on the first", func(in *parley.StatementInput) {
+			in.Date = parley.Date{Time: time.Date(2024, time.June, 14, 0, 0, 0, 0, time.UTC), Precision: "month"}
 		}, []string{"date_precision"}},
-		{"year precision not on January 1", func(in *store.StatementInput) {
-			in.Date = store.Date{Time: time.Date(2024, time.June, 1, 0, 0, 0, 0, time.UTC), Precision: "year"}
+		{"year precision not on January 1", func(in *parley.StatementInput) {
+			in.Date = parley.Date{Time: time.Date(2024, time.June, 1, 0, 0, 0, 0, time.UTC), Precision: "year"}
 		}, []string{"date_precision"}},
-		{"unknown precision", func(in *store.StatementInput) { in.Date.Precision = "week" }, []string{"date_precision"}},
-		{"empty summary", func(in *store.StatementInput) { in.Summary = " \n " }, []string{"summary"}},
-		{"long summary", func(in *store.StatementInput) { in.Summary = strings.Repeat("s", 2001) }, []string{"summary"}},
-		{"long quote", func(in *store.StatementInput) { in.Quote = strings.Repeat("q", 10001) }, []string{"quote"}},
-		{"long occasion", func(in *store.StatementInput) { in.Occasion = strings.Repeat("o", 501) }, []string{"occasion"}},
-		{"unknown attribution", func(in *store.StatementInput) { in.Attribution = "rumour" }, []string{"attribution"}},
-		{"unknown stance", func(in *store.StatementInput) { in.Positions[0].Stance = "maybe" }, []string{"positions.0"}},
-		{"demand missing", func(in *store.StatementInput) { in.Positions[0].Demand = "" }, []string{"positions.0"}},
-		{"duplicate demand", func(in *store.StatementInput) {
-			in.Positions = append(in.Positions, store.PositionInput{Demand: "withdrawal", Stance: "supports"})
+		{"unknown precision", func(in *parley.StatementInput) { in.Date.Precision = "week" }, []string{"date_precision"}},
+		{"empty summary", func(in *parley.StatementInput) { in.Summary = " \n " }, []string{"summary"}},
+		{"long summary", func(in *parley.StatementInput) { in.Summary = strings.Repeat("s", 2001) }, []string{"summary"}},
+		{"long quote", func(in *parley.StatementInput) { in.Quote = strings.Repeat("q", 10001) }, []string{"quote"}},
+		{"long occasion", func(in *parley.StatementInput) { in.Occasion = strings.Repeat("o", 501) }, []string{"occasion"}},
+		{"unknown attribution", func(in *parley.StatementInput) { in.Attribution = "rumour" }, []string{"attribution"}},
+		{"unknown stance", func(in *parley.StatementInput) { in.Positions[0].Stance = "maybe" }, []string{"positions.0"}},
+		{"demand missing", func(in *parley.StatementInput) { in.Positions[0].Demand = "" }, []string{"positions.0"}},
+		{"duplicate demand", func(in *parley.StatementInput) {
+			in.Positions = append(in.Positions, parley.PositionInput{Demand: "withdrawal", Stance: "supports"})
 		}, []string{"positions.1"}},
-		{"no positions and no regions", func(in *store.StatementInput) { in.Positions, in.Regions = nil, nil }, []string{"positions"}},
-		{"no actor", func(in *store.StatementInput) { in.Actor = "" }, []string{"actor"}},
-		{"unknown actor", func(in *store.StatementInput) { in.Actor = "nobody" }, []string{"actor"}},
-		{"unknown demand", func(in *store.StatementInput) {
-			in.Positions = append(in.Positions, store.PositionInput{Demand: "world-peace", Stance: "supports"})
+		{"no positions and no regions", func(in *parley.StatementInput) { in.Positions, in.Regions = nil, nil }, []string{"positions"}},
+		{"no actor", func(in *parley.StatementInput) { in.Actor = "" }, []string{"actor"}},
+		{"unknown actor", func(in *parley.StatementInput) { in.Actor = "nobody" }, []string{"actor"}},
+		{"unknown demand", func(in *parley.StatementInput) {
+			in.Positions = append(in.Positions, parley.PositionInput{Demand: "world-peace", Stance: "supports"})
 		}, []string{"positions"}},
-		{"unknown region", func(in *store.StatementInput) { in.Regions = []string{"donetsk", "atlantis"} }, []string{"regions"}},
-		{"unknown source", func(in *store.StatementInput) { in.SourceID = 424242 }, []string{"source"}},
-		{"every reference unknown", func(in *store.StatementInput) {
+		{"unknown region", func(in *parley.StatementInput) { in.Regions = []string{"donetsk", "atlantis"} }, []string{"regions"}},
+		{"unknown source", func(in *parley.StatementInput) { in.SourceID = 424242 }, []string{"source"}},
+		{"every reference unknown", func(in *parley.StatementInput) {
 			in.Actor, in.SourceID, in.Regions = "nobody", 424242, []string{"atlantis"}
-			in.Positions = []store.PositionInput{{Demand: "world-peace", Stance: "open"}}
+			in.Positions = []parley.PositionInput{{Demand: "world-peace", Stance: "open"}}
 		}, []string{"actor", "positions", "regions", "source"}},
 	}
 	// Nothing is written by a rejected input, so the cases share a database.
@@ -340,7 +341,7 @@ func TestCreateStatementValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := validStatement(t)
 			tt.modify(&in)
-			_, err := s.CreateStatement(ctx, store.Editor{}, in)
+			_, err := s.CreateStatement(ctx, parley.Editor{}, in)
 			if diff := cmp.Diff(tt.fields, validationFields(t, err), sortStrings); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
@@ -350,7 +351,7 @@ func TestCreateStatementValidation(t *testing.T) {
 		})
 	}
 	// The base input itself is acceptable, so each case failed for its own reason.
-	if _, err := s.CreateStatement(ctx, store.Editor{}, validStatement(t)); err != nil {
+	if _, err := s.CreateStatement(ctx, parley.Editor{}, validStatement(t)); err != nil {
 		t.Fatalf("CreateStatement(valid): %v", err)
 	}
 	if n := countStatements(t, s); n != 1 {
@@ -382,10 +383,10 @@ func TestDateString(t *testing.T) {
 			}
 		})
 	}
-	if got := (store.Date{}).String(); got != "" {
+	if got := (parley.Date{}).String(); got != "" {
 		t.Errorf("zero Date String() = %q, want empty", got)
 	}
-	if _, err := store.ParseDate("14/06/2024"); err == nil {
+	if _, err := parley.ParseDate("14/06/2024"); err == nil {
 		t.Errorf("ParseDate(%q) err = nil, want an error", "14/06/2024")
 	}
 }

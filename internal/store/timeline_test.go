@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"parley"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +14,12 @@ import (
 
 // exportBoth returns a region export read from the precomputed timeline
 // and computed by the joined query, as text.
-func exportBoth(t *testing.T, s *store.Store, f store.StatementFilter) (fast, slow string) {
+func exportBoth(t *testing.T, s *store.Store, f parley.StatementFilter) (fast, slow string) {
 	t.Helper()
 	var a, b strings.Builder
 	err := s.ExportBothWays(context.Background(), f,
-		func(r store.ExportRow) error { fmt.Fprintf(&a, "%v\n", r); return nil },
-		func(r store.ExportRow) error { fmt.Fprintf(&b, "%v\n", r); return nil })
+		func(r parley.ExportRow) error { fmt.Fprintf(&a, "%v\n", r); return nil },
+		func(r parley.ExportRow) error { fmt.Fprintf(&b, "%v\n", r); return nil })
 	if err != nil {
 		t.Fatalf("export: %v", err)
 	}
@@ -32,7 +33,7 @@ func TestRegionTimelineNeverGoesStale(t *testing.T) {
 	pool := testdb.New(t)
 	s := store.New(pool)
 	ctx := context.Background()
-	by := store.Editor{}
+	by := parley.Editor{}
 	mustExec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := pool.Exec(ctx, sql, args...); err != nil {
@@ -44,17 +45,17 @@ func TestRegionTimelineNeverGoesStale(t *testing.T) {
 	mustExec(`INSERT INTO actors (slug, name, kind, side) VALUES ('putin', 'Putin', 'person', 'russia'), ('zelensky', 'Zelensky', 'person', 'ukraine')`)
 	mustExec(`INSERT INTO demands (slug, title, side, category) VALUES ('withdrawal', 'Withdrawal', 'russia', 'territory'), ('swap', 'Swap', 'ukraine', 'territory')`)
 	mustExec(`INSERT INTO demand_regions (demand_id, region_id) SELECT d.id, r.id FROM demands d, regions r WHERE d.slug = 'withdrawal' AND r.slug = 'donetsk'`)
-	src, err := s.CreateSource(ctx, by, store.SourceInput{Outlet: "Reuters", Title: "T"})
+	src, err := s.CreateSource(ctx, by, parley.SourceInput{Outlet: "Reuters", Title: "T"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := func(y, m, d int) store.Date {
-		return store.Date{Time: time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), Precision: "day"}
+	day := func(y, m, d int) parley.Date {
+		return parley.Date{Time: time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), Precision: "day"}
 	}
 	check := func(step string) {
 		t.Helper()
 		for _, region := range []string{"donetsk", "crimea", "kursk"} {
-			for _, f := range []store.StatementFilter{{Region: region}, {Region: region, Stance: "insists"}, {Region: region, Actor: "putin", From: day(2024, 1, 1).Time}} {
+			for _, f := range []parley.StatementFilter{{Region: region}, {Region: region, Stance: "insists"}, {Region: region, Actor: "putin", From: day(2024, 1, 1).Time}} {
 				fast, slow := exportBoth(t, s, f)
 				if fast != slow {
 					t.Fatalf("after %s, %+v: precomputed timeline differs from the joined query:\n fast %q\n slow %q", step, f, fast, slow)
@@ -62,31 +63,31 @@ func TestRegionTimelineNeverGoesStale(t *testing.T) {
 			}
 		}
 	}
-	a, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Demands withdrawal",
-		Attribution: "on_record", SourceID: src.ID, Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "insists"}}})
+	a, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "putin", Date: day(2024, 6, 14), Summary: "Demands withdrawal",
+		Attribution: "on_record", SourceID: src.ID, Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "insists"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.CreateStatement(ctx, by, store.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
-		Attribution: "on_record", Regions: []string{"kursk", "crimea"}, Positions: []store.PositionInput{{Demand: "swap", Stance: "supports"}}})
+	b, err := s.CreateStatement(ctx, by, parley.StatementInput{Actor: "zelensky", Date: day(2025, 2, 11), Summary: "Offers a swap",
+		Attribution: "on_record", Regions: []string{"kursk", "crimea"}, Positions: []parley.PositionInput{{Demand: "swap", Stance: "supports"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("creating statements")
-	if _, err := s.UpdateStatement(ctx, by, a.ID, a.Version, store.StatementInput{Actor: "putin", Date: day(2024, 6, 15), Summary: "Edited",
-		Attribution: "on_record", Regions: []string{"crimea"}, Positions: []store.PositionInput{{Demand: "withdrawal", Stance: "open"}, {Demand: "swap", Stance: "rejects"}}}); err != nil {
+	if _, err := s.UpdateStatement(ctx, by, a.ID, a.Version, parley.StatementInput{Actor: "putin", Date: day(2024, 6, 15), Summary: "Edited",
+		Attribution: "on_record", Regions: []string{"crimea"}, Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "open"}, {Demand: "swap", Stance: "rejects"}}}); err != nil {
 		t.Fatal(err)
 	}
 	check("editing a statement")
-	if _, err := s.UpdateActor(ctx, by, "putin", 1, store.ActorInput{Name: "Vladimir Putin", Kind: "person", Side: "russia"}); err != nil {
+	if _, err := s.UpdateActor(ctx, by, "putin", 1, parley.ActorInput{Name: "Vladimir Putin", Kind: "person", Side: "russia"}); err != nil {
 		t.Fatal(err)
 	}
 	check("renaming an actor")
-	if _, err := s.UpdateSource(ctx, by, src.ID, src.Version, store.SourceInput{Outlet: "Reuters (edited)", URL: "https://example.org/x"}); err != nil {
+	if _, err := s.UpdateSource(ctx, by, src.ID, src.Version, parley.SourceInput{Outlet: "Reuters (edited)", URL: "https://example.org/x"}); err != nil {
 		t.Fatal(err)
 	}
 	check("editing a source")
-	if _, err := s.UpdateDemand(ctx, by, "swap", 1, store.DemandInput{Title: "Swap", Side: "ukraine", Category: "territory", Regions: []string{"kursk", "donetsk"}}); err != nil {
+	if _, err := s.UpdateDemand(ctx, by, "swap", 1, parley.DemandInput{Title: "Swap", Side: "ukraine", Category: "territory", Regions: []string{"kursk", "donetsk"}}); err != nil {
 		t.Fatal(err)
 	}
 	check("changing a demand's regions")
@@ -117,7 +118,7 @@ func TestGeneratedRegionTimelineMatchesTheJoinedQuery(t *testing.T) {
 	pool := generated(t, 400, 5)
 	s := store.New(pool)
 	for _, region := range []string{"gen-region-1", "gen-region-7"} {
-		fast, slow := exportBoth(t, s, store.StatementFilter{Region: region})
+		fast, slow := exportBoth(t, s, parley.StatementFilter{Region: region})
 		if fast != slow || fast == "" {
 			t.Errorf("%s: precomputed timeline (%d bytes) differs from the joined query (%d bytes)", region, len(fast), len(slow))
 		}

@@ -2,27 +2,17 @@ package store
 
 import (
 	"context"
-	"slices"
+	"parley"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// User is an editor or admin account.
-type User struct {
-	ID           int64
-	Email        string
-	PasswordHash string
-	Role         string
-	CreatedAt    time.Time
-	Disabled     bool
-}
-
 const userCols = `id, email, password_hash, role, created_at, disabled_at IS NOT NULL`
 
-func scanUser(row pgx.Row) (User, error) {
-	var u User
+func scanUser(row pgx.Row) (parley.User, error) {
+	var u parley.User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Role, &u.CreatedAt, &u.Disabled)
 	return u, err
 }
@@ -30,21 +20,21 @@ func scanUser(row pgx.Row) (User, error) {
 // CreateUser stores a new account. The password must already be hashed.
 // It returns a *ValidationError for a bad email or role and ErrConflict
 // when the email is taken (case-insensitively).
-func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string) (User, error) {
+func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, role parley.Role) (parley.User, error) {
 	email = strings.TrimSpace(email)
-	p := Problems{}
+	p := parley.Problems{}
 	if at := strings.Index(email, "@"); at < 1 || at == len(email)-1 || strings.Count(email, "@") != 1 ||
 		strings.ContainsAny(email, " \t\r\n") || len(email) > 254 {
 		p.Add("email", "Enter an email address like name@example.org.")
 	}
-	if !slices.Contains(Roles, role) {
+	if !role.Valid() {
 		p.Add("role", "Choose editor or admin.")
 	}
 	if passwordHash == "" {
 		p.Add("password", "A password is required.")
 	}
 	if err := p.Err(); err != nil {
-		return User{}, err
+		return parley.User{}, err
 	}
 	u, err := scanUser(s.pool.QueryRow(ctx, `
 		INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING `+userCols,
@@ -54,35 +44,35 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string
 
 // GetUserByEmail returns the account with email (case-insensitively);
 // ErrNotFound if there is none.
-func (s *Store) GetUserByEmail(ctx context.Context, email string) (User, error) {
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (parley.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, strings.TrimSpace(email)))
 	return u, wrap(err, "get user %q", email)
 }
 
 // GetUser returns the account with id; ErrNotFound if there is none.
-func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
+func (s *Store) GetUser(ctx context.Context, id int64) (parley.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	return u, wrap(err, "get user %d", id)
 }
 
 // ListUsers returns every account by email.
-func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+func (s *Store) ListUsers(ctx context.Context) ([]parley.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userCols+` FROM users ORDER BY lower(email)`)
 	if err != nil {
 		return nil, wrap(err, "list users")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.User, error) { return scanUser(r) })
 	return out, wrap(err, "list users")
 }
 
 // SetUserRole changes an account's role.
-func (s *Store) SetUserRole(ctx context.Context, id int64, role string) error {
-	if !slices.Contains(Roles, role) {
-		return Problems{"role": "Choose editor or admin."}.Err()
+func (s *Store) SetUserRole(ctx context.Context, id int64, role parley.Role) error {
+	if !role.Valid() {
+		return parley.Problems{"role": "Choose editor or admin."}.Err()
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE users SET role = $2 WHERE id = $1`, id, role)
 	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
+		err = parley.ErrNotFound
 	}
 	return wrap(err, "set user %d role", id)
 }
@@ -92,7 +82,7 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role string) error {
 func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1`, id, disabled)
 	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
+		err = parley.ErrNotFound
 	}
 	return wrap(err, "set user %d disabled", id)
 }

@@ -3,13 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"parley"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"parley/internal/store"
 )
 
 func TestCreateUserThenGetByEmailIgnoringCase(t *testing.T) {
@@ -20,8 +19,8 @@ func TestCreateUserThenGetByEmailIgnoringCase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
-	want := store.User{ID: created.ID, Email: "Olena.Editor@Example.org", PasswordHash: "$2a$10$hash", Role: "admin"}
-	if diff := cmp.Diff(want, created, cmpopts.IgnoreFields(store.User{}, "CreatedAt")); diff != "" {
+	want := parley.User{ID: created.ID, Email: "Olena.Editor@Example.org", PasswordHash: "$2a$10$hash", Role: "admin"}
+	if diff := cmp.Diff(want, created, cmpopts.IgnoreFields(parley.User{}, "CreatedAt")); diff != "" {
 		t.Errorf("CreateUser result mismatch (-want +got):\n%s", diff)
 	}
 	if created.CreatedAt.IsZero() {
@@ -37,7 +36,7 @@ func TestCreateUserThenGetByEmailIgnoringCase(t *testing.T) {
 			t.Errorf("GetUserByEmail(%q) mismatch (-want +got):\n%s", email, diff)
 		}
 	}
-	if _, err := s.GetUserByEmail(ctx, "someone.else@example.org"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetUserByEmail(ctx, "someone.else@example.org"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetUserByEmail(unknown) err = %v, want ErrNotFound", err)
 	}
 }
@@ -49,7 +48,7 @@ func TestCreateUserRejectsEmailTakenInAnotherCase(t *testing.T) {
 	if _, err := s.CreateUser(ctx, "editor@example.org", "hash", "editor"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateUser(ctx, "Editor@Example.ORG", "other", "admin"); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateUser(ctx, "Editor@Example.ORG", "other", "admin"); !errors.Is(err, parley.ErrConflict) {
 		t.Errorf("CreateUser(same email, other case) err = %v, want ErrConflict", err)
 	}
 	got, err := s.GetUserByEmail(ctx, "editor@example.org")
@@ -85,13 +84,13 @@ func TestCreateUserValidation(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.CreateUser(ctx, tt.email, tt.hash, tt.role)
+			_, err := s.CreateUser(ctx, tt.email, tt.hash, parley.Role(tt.role))
 			if diff := cmp.Diff(tt.fields, validationFields(t, err), sortStrings); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
 		})
 	}
-	if _, err := s.GetUserByEmail(ctx, "editor@example.org"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetUserByEmail(ctx, "editor@example.org"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetUserByEmail after rejected inputs err = %v, want ErrNotFound", err)
 	}
 }

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"parley"
+)
+
+// filterSQL is a StatementFilter compiled to SQL conditions with numbered
+// parameters. compileFilter is the one place a filter becomes SQL: search,
+// counts, change feeds and exports compile it over the joined tables,
+// region pages and region exports over region_timeline's rows.
+type filterSQL struct {
+	conds []string
+	args  []any
+}
+
+// arg adds v as the next parameter and returns its placeholder.
+func (q *filterSQL) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// where is the conditions joined by AND.
+func (q *filterSQL) where() string { return strings.Join(q.conds, " AND ") }
+
+// filterTarget names the columns a filter is compiled against.
+type filterTarget struct {
+	statement, actorSlug, actorSide, attribution, date string
+	// timeline: the rows are region_timeline's (alias in the columns), so
+	// the region is the row's own and a text query or source cannot apply.
+	timeline bool
+	// rowPositions: demand and stance match the row's own columns (a
+	// timeline row is one position) instead of any position of the
+	// statement.
+	rowPositions bool
+}
+
+var (
+	// overStatements is statements s joined with their actor a.
+	overStatements = filterTarget{statement: "s.id", actorSlug: "a.slug", actorSide: "a.side",
+		attribution: "s.attribution", date: "s.date"}
+	// overExportTimeline is region_timeline rt, keeping every row of a
+	// statement that matches (an export shows the whole statement).
+	overExportTimeline = timelineTarget("rt", false)
+	// overTimelineRows is region_timeline t, matching row by row.
+	overTimelineRows = timelineTarget("t", true)
+)
+
+func timelineTarget(alias string, rowPositions bool) filterTarget {
+	return filterTarget{statement: alias + ".statement_id", actorSlug: alias + ".actor_slug", actorSide: alias + ".actor_side",
+		attribution: alias + ".attribution", date: alias + ".date", timeline: true, rowPositions: rowPositions}
+}
+
+// readsTimeline reports whether a region's statements matching f can be
+// read from region_timeline: its columns hold every filter but a text
+// query and a source.
+func readsTimeline(f parley.StatementFilter) bool {
+	return f.Region != "" && f.Query == "" && f.SourceID == 0
+}
+
+// compileFilter compiles f for target t. The text query, when there is one,
+// is always parameter $1 (search's headline columns rely on it). On a
+// timeline target, f must satisfy readsTimeline.
+func compileFilter(f parley.StatementFilter, t filterTarget) *filterSQL {
+	q := &filterSQL{}
+	if !t.timeline {
+		q.conds = append(q.conds, "s.deleted_at IS NULL", "a.deleted_at IS NULL")
+		if f.Query != "" {
+			q.conds = append(q.conds, "s.search @@ websearch_to_tsquery('english', "+q.arg(f.Query)+")")
+		}
+	}
+	if f.Region != "" {
+		r := q.arg(f.Region)
+		if t.timeline {
+			// (an InitPlan: the index scan on region_id starts from its value)
+			q.conds = append(q.conds, strings.SplitN(t.statement, ".", 2)[0]+".region_id = (SELECT id FROM regions WHERE slug = "+r+" AND deleted_at IS NULL)")
+		} else {
+			q.conds = append(q.conds, `(EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
+			WHERE sr.statement_id = s.id AND r.slug = `+r+`)
+		 OR EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+			JOIN demand_regions dr ON dr.demand_id = p.demand_id JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL
+			WHERE p.statement_id = s.id AND r.slug = `+r+`))`)
+		}
+	}
+	if f.Actor != "" {
+		q.conds = append(q.conds, t.actorSlug+" = "+q.arg(f.Actor))
+	}
+	if f.Side != "" {
+		q.conds = append(q.conds, t.actorSide+" = "+q.arg(f.Side))
+	}
+	if f.Attribution != "" {
+		q.conds = append(q.conds, t.attribution+" = "+q.arg(f.Attribution))
+	}
+	if f.Demand != "" || f.Stance != "" {
+		if t.rowPositions {
+			alias := strings.SplitN(t.statement, ".", 2)[0]
+			if f.Demand != "" {
+				q.conds = append(q.conds, alias+".demand = "+q.arg(f.Demand))
+			}
+			if f.Stance != "" {
+				q.conds = append(q.conds, alias+".stance = "+q.arg(f.Stance))
+			}
+		} else {
+			c := "EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = " + t.statement
+			if f.Demand != "" {
+				c += " AND d.slug = " + q.arg(f.Demand)
+			}
+			if f.Stance != "" {
+				c += " AND p.stance = " + q.arg(f.Stance)
+			}
+			q.conds = append(q.conds, c+")")
+		}
+	}
+	if f.SourceID != 0 && !t.timeline {
+		q.conds = append(q.conds, "s.source_id = "+q.arg(f.SourceID))
+	}
+	if !f.From.IsZero() {
+		q.conds = append(q.conds, t.date+" >= "+q.arg(f.From)+"::date")
+	}
+	if to := f.Until(); !to.IsZero() {
+		q.conds = append(q.conds, t.date+" <= "+q.arg(to)+"::date")
+	}
+	return q
+}
+
+// orderBy is the ORDER BY of a search over statements for f; queryArg is
+// the text query's placeholder.
+func orderBy(f parley.StatementFilter, queryArg string) string {
+	switch {
+	case f.Sort == "oldest":
+		return "s.date ASC, s.id ASC"
+	case f.Sort == "relevance" && f.Query != "":
+		return "ts_rank_cd(s.search, websearch_to_tsquery('english', " + queryArg + ")) DESC, s.date DESC, s.id DESC"
+	}
+	return "s.date DESC, s.id DESC"
+}
