@@ -7,17 +7,18 @@ import (
 	"strings"
 )
 
-// ConflictError is returned when a write names a version that is no longer
-// the newest: Current holds the record as it now stands. It matches
-// ErrConflict with errors.Is.
-type ConflictError struct {
-	Current any
+// ConflictError is returned when a write names a version of a record of
+// type T that is no longer the newest: Current holds the record as it now
+// stands. It matches ErrConflict with errors.Is; errors.As finds it by its
+// record type (*ConflictError[Statement]).
+type ConflictError[T any] struct {
+	Current T
 }
 
-func (e *ConflictError) Error() string { return "store: the record changed since it was loaded" }
+func (e *ConflictError[T]) Error() string { return "parley: the record changed since it was loaded" }
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
+func (e *ConflictError[T]) Unwrap() error { return ErrConflict }
 
 // InUseError is returned when deleting an actor or demand that statements
 // still use.
@@ -38,16 +39,20 @@ func (e *InUseError) Error() string {
 	for i, s := range e.Statements {
 		ids[i] = fmt.Sprint(s.ID)
 	}
-	return fmt.Sprintf("store: %s is used by statements %s", e.What, strings.Join(ids, ", "))
+	return fmt.Sprintf("parley: %s is used by statements %s", e.What, strings.Join(ids, ", "))
 }
 
 var (
 	// ErrNotFound means the record does not exist (or is deleted, where the
 	// method says so).
-	ErrNotFound = errors.New("store: not found")
+	ErrNotFound = errors.New("parley: not found")
 	// ErrConflict means the write clashes with what is stored: a duplicate
 	// slug, or a version that is no longer the newest.
-	ErrConflict = errors.New("store: conflict")
+	ErrConflict = errors.New("parley: conflict")
+	// ErrUnavailable means the database cannot be reached right now (down,
+	// restarting, or out of time): trying again later may succeed, and
+	// nothing was written.
+	ErrUnavailable = errors.New("parley: database unavailable")
 )
 
 // ValidationError lists what is wrong with an input, by field name, in
@@ -66,7 +71,7 @@ func (e *ValidationError) Error() string {
 	for i, k := range keys {
 		parts[i] = k + ": " + e.Fields[k]
 	}
-	return "store: invalid input: " + strings.Join(parts, "; ")
+	return "parley: invalid input: " + strings.Join(parts, "; ")
 }
 
 // Problems collects field messages; Err returns nil when there are none.

@@ -13,9 +13,9 @@ type Change struct {
 
 // ChangeFilter selects the change log.
 type ChangeFilter struct {
-	Editor     string // user email
-	EntityType string
-	Limit      int
+	Editor string // user email
+	Kind   Kind
+	Limit  int
 }
 
 // RecordInfo names a record of any kind, deleted or not.
@@ -44,7 +44,7 @@ type Editor struct {
 // after the change.
 type Revision struct {
 	ID         int64
-	EntityType string
+	EntityType Kind
 	EntityID   int64
 	Version    int
 	Action     string

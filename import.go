@@ -32,7 +32,7 @@ type ImportReport struct {
 }
 
 // ErrImportProblems means the import was refused; the report lists why.
-var ErrImportProblems = errors.New("store: import has problems")
+var ErrImportProblems = errors.New("parley: import has problems")
 
 // Slugify derives a slug from a name: lowercase ASCII letters and digits
 // joined by hyphens ("Vladimir Putin" → "vladimir-putin"); fallback when

@@ -184,7 +184,7 @@ func FacetURL(base url.Values, param, value string) string {
 	} else {
 		q.Set(param, value)
 	}
-	return "/statements?" + q.Encode()
+	return parley.KindStatement.Index() + "?" + q.Encode()
 }
 
 // RevisionAction names what a revision did.
@@ -217,21 +217,25 @@ func precisionOptions() []Option {
 }
 
 func recordTypeOptions() []Option {
-	return []Option{{Value: "statement", Label: "statements"}, {Value: "actor", Label: "actors"}, {Value: "demand", Label: "demands"},
-		{Value: "region", Label: "regions"}, {Value: "source", Label: "sources"}}
+	var out []Option
+	for _, k := range parley.Kinds {
+		out = append(out, Option{Value: string(k), Label: k.Plural()})
+	}
+	return out
 }
 
-// HistoryURL is the history page of a revision's record.
-func HistoryURL(entity string, id int64, data []byte) string {
-	switch entity {
-	case "statement", "source":
-		return "/" + entity + "s/" + strconv.FormatInt(id, 10) + "/history"
+// HistoryURL is the history page of the record of kind k with id, whose
+// revision's snapshot is data (which holds the slug of slug-addressed
+// kinds).
+func HistoryURL(k parley.Kind, id int64, data []byte) string {
+	if !k.BySlug() {
+		return k.Path(strconv.FormatInt(id, 10)) + "/history"
 	}
 	var rec struct {
 		Slug string `json:"slug"`
 	}
 	_ = json.Unmarshal(data, &rec)
-	return "/" + entity + "s/" + rec.Slug + "/history"
+	return k.Path(rec.Slug) + "/history"
 }
 
 func truncate(s string, n int) string {

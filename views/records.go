@@ -41,8 +41,9 @@ type RevisionView struct {
 
 // HistoryData is a record's history page.
 type HistoryData struct {
-	Kind, Label, RecordURL, RestoreURL string // RestoreURL: set when the record is deleted
-	Revisions                          []RevisionView
+	Kind                         parley.Kind
+	Label, RecordURL, RestoreURL string // RestoreURL: set when the record is deleted
+	Revisions                    []RevisionView
 }
 
 // InUseData explains why a record cannot be deleted.

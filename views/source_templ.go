@@ -8,7 +8,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "strconv"
+import "parley"
 
 // SourcePage shows a source and the statements citing it.
 func SourcePage(p Page, d SourceData) templ.Component {
@@ -61,7 +61,7 @@ func SourcePage(p Page, d SourceData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = RecordActions(p, "/sources/"+strconv.FormatInt(d.Source.ID, 10)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = RecordActions(p, parley.SourcePath(d.Source.ID)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

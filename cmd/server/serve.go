@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
-
 	"parley/internal/handlers"
 	"parley/internal/seed"
 	"parley/internal/store"
@@ -26,7 +24,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 	defer db.Close()
 	st := store.New(db.pool)
-	var replica *store.Store
+	var replica handlers.Store // nil unless DATABASE_READ_URL is set
 	if cfg.ReadURL != "" {
 		// Never migrated: a replica follows the primary's schema.
 		pool, err := store.Open(ctx, cfg.ReadURL)
@@ -58,7 +56,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	}
 	// pgxstore's own cleanup goroutine races with StopCleanup (scs issue
 	// #231), so expired sessions are swept here instead.
-	sessions := pgxstore.NewWithCleanupInterval(db.pool, 0)
+	sessions := store.NewSessions(db.pool)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() {

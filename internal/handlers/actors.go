@@ -38,7 +38,7 @@ type actorStore interface {
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
 	ListStanceEvents(ctx context.Context, actor, demand string) ([]parley.StanceEvent, error)
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleActorShow shows an actor's positions, their history and statements.

@@ -158,7 +158,7 @@ type sourcesStore interface {
 	ListSources(ctx context.Context) ([]parley.Source, error)
 	GetSource(ctx context.Context, id int64) (parley.Source, error)
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleSourcesIndex lists sources.

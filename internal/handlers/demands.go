@@ -47,7 +47,7 @@ type demandStore interface {
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
 	DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleDemandShow shows who stands where on a demand and how the gap moved.

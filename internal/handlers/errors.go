@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"parley/views"
 )
@@ -113,24 +112,10 @@ func classify(err error) (status int, title, msg string) {
 		"Parley could not complete this request. It has been logged; please try again."
 }
 
-// unavailable reports whether err means the database cannot be reached
-// (down, restarting, or the request ran out of time waiting for it).
+// unavailable reports whether err means the database cannot be reached:
+// the store says so, or the request ran out of time or lost its network
+// connection before any layer could.
 func unavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
 	var netErr net.Error
-	if errors.As(err, &netErr) {
-		return true
-	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) {
-		return true
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// Class 08: connection exception; 57P0x: shutting down / cannot connect now.
-		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
-	}
-	return pgconn.SafeToRetry(err)
+	return errors.Is(err, parley.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr)
 }

@@ -115,7 +115,7 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 		row[3], row[4], row[5], row[6] = x.Actor, x.ActorSide, x.Demand, string(x.Stance)
 		row[7], row[8], row[9] = x.Quote, x.Summary, strings.Join(x.Regions, ";")
 		row[10], row[11], row[12], row[13] = x.Occasion, string(x.Attribution), x.SourceOutlet, x.SourceTitle
-		row[14], row[15], row[16] = x.SourceURL, x.SourcePublished.ISO(), base+"/statements/"+id
+		row[14], row[15], row[16] = x.SourceURL, x.SourcePublished.ISO(), base+parley.StatementPath(x.StatementID)
 		if err := cw.Write(row); err != nil {
 			return err
 		}

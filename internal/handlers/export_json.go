@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"parley"
-	"strconv"
 
 	"github.com/go-chi/chi/v5/middleware"
 )
@@ -85,11 +84,10 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 			if err := emit(); err != nil {
 				return err
 			}
-			id := strconv.FormatInt(x.StatementID, 10)
 			cur = &jsonStatement{ID: x.StatementID, Date: x.Date.ISO(), DatePrecision: x.Date.Precision,
 				Actor: jsonActor{Name: x.Actor, Slug: x.ActorSlug, Side: x.ActorSide}, Positions: []jsonPosition{},
 				Quote: x.Quote, Summary: x.Summary, Regions: x.Regions, Occasion: x.Occasion, Attribution: x.Attribution,
-				URL: base + "/statements/" + id}
+				URL: base + parley.StatementPath(x.StatementID)}
 			if cur.Regions == nil {
 				cur.Regions = []string{}
 			}

@@ -78,15 +78,14 @@ func handleChangesFeed(site siteURL, st feedStore) handlerFunc {
 			if i == 0 {
 				feed.Updated = c.At.UTC().Format(time.RFC3339)
 			}
-			id := strconv.FormatInt(c.Statement.ID, 10)
 			verb := map[string]string{"update": "Edited", "restore": "Restored"}[c.Action]
 			t := c.Statement.ActorName + ", " + c.Statement.Date.String()
 			if verb != "" {
 				t = verb + ": " + t
 			}
 			feed.Entries = append(feed.Entries, atomEntry{
-				Title: t, ID: base + "/statements/" + id + "#revision-" + strconv.FormatInt(c.RevisionID, 10),
-				Updated: c.At.UTC().Format(time.RFC3339), Link: atomLink{Href: base + "/statements/" + id},
+				Title: t, ID: base + parley.StatementPath(c.Statement.ID) + "#revision-" + strconv.FormatInt(c.RevisionID, 10),
+				Updated: c.At.UTC().Format(time.RFC3339), Link: atomLink{Href: base + parley.StatementPath(c.Statement.ID)},
 				Summary: c.Statement.Summary,
 			})
 		}

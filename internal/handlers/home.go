@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"parley"
 	"slices"
 	"sort"
@@ -109,10 +108,7 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 	}
 	var m views.Matrix
 	var cols []views.DemandRef
-	asOfParam := ""
-	if !asOf.IsZero() {
-		asOfParam = "&as_of=" + asOf.Format("2006-01-02")
-	}
+	asOfParam := parley.AsOfParam(asOf)
 	for _, d := range byCategory(demands) {
 		if !usedDemand[d.Slug] {
 			continue
@@ -135,7 +131,7 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
 				cell.Stance, cell.Date = c.Stance, c.Date
 				// The statements behind the cell (as it stood, with as_of).
-				cell.Link = "/statements?actor=" + url.QueryEscape(a.Slug) + "&demand=" + url.QueryEscape(col.Slug) + asOfParam
+				cell.Link = parley.PositionStatementsURL(a.Slug, col.Slug, asOfParam)
 			}
 			row.Cells = append(row.Cells, cell)
 		}

@@ -135,36 +135,3 @@ func parseFilter(rawQuery string, v vocab) (parley.StatementFilter, int, error) 
 	f.Offset = (page - 1) * pageSize
 	return f, page, nil
 }
-
-// filterQuery writes f back as a query string (without page), so links keep
-// every filter.
-func filterQuery(f parley.StatementFilter, withRegion bool) url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	date := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2006-01-02")
-	}
-	set("q", f.Query)
-	set("actor", f.Actor)
-	set("side", f.Side)
-	set("demand", f.Demand)
-	if withRegion {
-		set("region", f.Region)
-	}
-	set("stance", string(f.Stance))
-	set("attribution", string(f.Attribution))
-	set("from", date(f.From))
-	set("to", date(f.To))
-	set("as_of", date(f.AsOf))
-	if f.Sort != "" && f.Sort != "date" {
-		q.Set("sort", f.Sort)
-	}
-	return q
-}

@@ -12,23 +12,22 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
 // recordForm is one editable record type's form: its fields, how to read
 // them, and how to save.
 type recordForm struct {
-	kind    string
-	noun    string
-	fields  func(ctx context.Context, v map[string]string, errs map[string]string, editing bool) ([]views.FormField, error)
-	load    func(ctx context.Context, key string) (values map[string]string, version int, err error)
-	create  func(ctx context.Context, by parley.Editor, v map[string]string) (key string, err error)
-	update  func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error
-	summary func(current any) []views.KV // the other editor's version, for the conflict page
-	url     func(key string) string
-	names   []string // form field names
-	multi   []string // names that take several values (joined by "\n")
+	kind   parley.Kind
+	fields func(ctx context.Context, v map[string]string, errs map[string]string, editing bool) ([]views.FormField, error)
+	load   func(ctx context.Context, key string) (values map[string]string, version int, err error)
+	create func(ctx context.Context, by parley.Editor, v map[string]string) (key string, err error)
+	update func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error
+	// conflict summarises the other editor's version in a conflict error,
+	// for the conflict page.
+	conflict func(err error) ([]views.KV, bool)
+	names    []string // form field names
+	multi    []string // names that take several values (joined by "\n")
 }
 
 func (rf recordForm) read(r *http.Request) (map[string]string, int, error) {
@@ -67,7 +66,7 @@ func validationFields(err error) (map[string]string, bool) {
 // handleRecordNew shows an empty form.
 func handleRecordNew(rf recordForm) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f := views.SimpleForm{Action: "/" + rf.kind + "s/new", Heading: "New " + rf.noun, Submit: "Save " + rf.noun, Errors: map[string]string{}}
+		f := views.SimpleForm{Action: rf.kind.Index() + "/new", Heading: "New " + string(rf.kind), Submit: "Save " + string(rf.kind), Errors: map[string]string{}}
 		return rf.show(w, r, http.StatusOK, f, map[string]string{}, false)
 	}
 }
@@ -80,7 +79,7 @@ func handleRecordCreate(sm *scs.SessionManager, rf recordForm) handlerFunc {
 		if err != nil {
 			return err
 		}
-		f := views.SimpleForm{Action: "/" + rf.kind + "s/new", Heading: "New " + rf.noun, Submit: "Save " + rf.noun, Errors: map[string]string{}}
+		f := views.SimpleForm{Action: rf.kind.Index() + "/new", Heading: "New " + string(rf.kind), Submit: "Save " + string(rf.kind), Errors: map[string]string{}}
 		key, err := rf.create(r.Context(), editor(r), v)
 		if errors.Is(err, parley.ErrConflict) {
 			f.Errors["slug"] = "That slug is taken. Choose another."
@@ -93,43 +92,42 @@ func handleRecordCreate(sm *scs.SessionManager, rf recordForm) handlerFunc {
 		if err != nil {
 			return err
 		}
-		setFlash(sm, r, "Saved the new "+rf.noun+".", "")
-		http.Redirect(w, r, rf.url(key), http.StatusSeeOther)
+		setFlash(sm, r, "Saved the new "+string(rf.kind)+".", "")
+		http.Redirect(w, r, rf.kind.Path(key), http.StatusSeeOther)
 		return nil
 	}
 }
 
 // handleRecordEdit shows the form filled with the stored record.
-func handleRecordEdit(rf recordForm, param string) handlerFunc {
+func handleRecordEdit(rf recordForm) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		key := chi.URLParam(r, param)
+		key := chi.URLParam(r, rf.kind.Param())
 		v, version, err := rf.load(r.Context(), key)
 		if err != nil {
 			return err
 		}
-		f := views.SimpleForm{Action: rf.url(key) + "/edit", Heading: "Edit " + rf.noun, Submit: "Save changes", Version: version, Errors: map[string]string{}}
+		f := views.SimpleForm{Action: rf.kind.Path(key) + "/edit", Heading: "Edit " + string(rf.kind), Submit: "Save changes", Version: version, Errors: map[string]string{}}
 		return rf.show(w, r, http.StatusOK, f, v, true)
 	}
 }
 
 // handleRecordUpdate saves an edit; a newer version saved meanwhile gets
 // the conflict page with both versions.
-func handleRecordUpdate(sm *scs.SessionManager, rf recordForm, param string) handlerFunc {
+func handleRecordUpdate(sm *scs.SessionManager, rf recordForm) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		key := chi.URLParam(r, param)
+		key := chi.URLParam(r, rf.kind.Param())
 		v, version, err := rf.read(r)
 		if err != nil {
 			return err
 		}
-		f := views.SimpleForm{Action: rf.url(key) + "/edit", Heading: "Edit " + rf.noun, Submit: "Save changes", Version: version, Errors: map[string]string{}}
+		f := views.SimpleForm{Action: rf.kind.Path(key) + "/edit", Heading: "Edit " + string(rf.kind), Submit: "Save changes", Version: version, Errors: map[string]string{}}
 		if version < 1 {
 			f.Errors["form"] = "This form is missing its version. Reload the page and make the change again."
 			return rf.show(w, r, http.StatusUnprocessableEntity, f, v, true)
 		}
 		err = rf.update(r.Context(), editor(r), key, version, v)
-		var ce *parley.ConflictError
-		if errors.As(err, &ce) {
-			f.Conflict = rf.summary(ce.Current)
+		if current, ok := rf.conflict(err); ok {
+			f.Conflict = current
 			_, f.ConflictVersion, _ = rf.load(r.Context(), key)
 			f.Version = f.ConflictVersion
 			return rf.show(w, r, http.StatusConflict, f, v, true)
@@ -142,7 +140,7 @@ func handleRecordUpdate(sm *scs.SessionManager, rf recordForm, param string) han
 			return err
 		}
 		setFlash(sm, r, "Changes saved.", "")
-		http.Redirect(w, r, rf.url(key), http.StatusSeeOther)
+		http.Redirect(w, r, rf.kind.Path(key), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -188,7 +186,25 @@ func splitLines(s string) []string {
 }
 
 // recordForms defines the forms of actors, demands, regions and sources.
-func recordForms(st *store.Store) map[string]recordForm {
+// recordFormsStore is what the record forms read and write.
+type recordFormsStore interface {
+	ListRegions(ctx context.Context) ([]parley.Region, error)
+	GetRegion(ctx context.Context, slug string) (parley.Region, error)
+	CreateRegion(ctx context.Context, by parley.Editor, in parley.RegionInput) (parley.Region, error)
+	UpdateRegion(ctx context.Context, by parley.Editor, slug string, version int, in parley.RegionInput) (parley.Region, error)
+	ListActors(ctx context.Context) ([]parley.Actor, error)
+	GetActor(ctx context.Context, slug string) (parley.Actor, error)
+	CreateActor(ctx context.Context, by parley.Editor, in parley.ActorInput) (parley.Actor, error)
+	UpdateActor(ctx context.Context, by parley.Editor, slug string, version int, in parley.ActorInput) (parley.Actor, error)
+	GetDemand(ctx context.Context, slug string) (parley.Demand, error)
+	CreateDemand(ctx context.Context, by parley.Editor, in parley.DemandInput) (parley.Demand, error)
+	UpdateDemand(ctx context.Context, by parley.Editor, slug string, version int, in parley.DemandInput) (parley.Demand, error)
+	GetSource(ctx context.Context, id int64) (parley.Source, error)
+	CreateSource(ctx context.Context, by parley.Editor, in parley.SourceInput) (parley.Source, error)
+	UpdateSource(ctx context.Context, by parley.Editor, id int64, version int, in parley.SourceInput) (parley.Source, error)
+}
+
+func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 	regionOptions := func(ctx context.Context) ([]views.Option, error) {
 		regions, err := st.ListRegions(ctx)
 		var out []views.Option
@@ -197,9 +213,9 @@ func recordForms(st *store.Store) map[string]recordForm {
 		}
 		return out, err
 	}
-	return map[string]recordForm{
-		"region": {
-			kind: "region", noun: "region", names: []string{"slug", "name", "country", "kind"},
+	return map[parley.Kind]recordForm{
+		parley.KindRegion: {
+			kind: parley.KindRegion, names: []string{"slug", "name", "country", "kind"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				return []views.FormField{
 					slugField(v, errs, editing, "kharkiv"),
@@ -220,14 +236,12 @@ func recordForms(st *store.Store) map[string]recordForm {
 				_, err := st.UpdateRegion(ctx, by, key, version, parley.RegionInput{Name: v["name"], Country: v["country"], Kind: parley.RegionKind(v["kind"])})
 				return err
 			},
-			summary: func(c any) []views.KV {
-				x := c.(parley.Region)
+			conflict: conflictWith(func(x parley.Region) []views.KV {
 				return []views.KV{kv("Name", x.Name), kv("Country", x.Country), kv("Kind", string(x.Kind))}
-			},
-			url: func(k string) string { return "/regions/" + k },
+			}),
 		},
-		"actor": {
-			kind: "actor", noun: "actor", names: []string{"slug", "name", "aliases", "kind", "side", "role", "parent"},
+		parley.KindActor: {
+			kind: parley.KindActor, names: []string{"slug", "name", "aliases", "kind", "side", "role", "parent"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				actors, err := st.ListActors(ctx)
 				var parents []views.Option
@@ -261,15 +275,13 @@ func recordForms(st *store.Store) map[string]recordForm {
 					Kind: parley.ActorKind(v["kind"]), Side: v["side"], Role: v["role"], Parent: v["parent"]})
 				return err
 			},
-			summary: func(c any) []views.KV {
-				x := c.(parley.Actor)
+			conflict: conflictWith(func(x parley.Actor) []views.KV {
 				return []views.KV{kv("Name", x.Name), kv("Other spellings", strings.Join(x.Aliases, ", ")), kv("Kind", string(x.Kind)),
 					kv("Side", x.Side), kv("Role", x.Role), kv("Part of", x.ParentName)}
-			},
-			url: func(k string) string { return "/actors/" + k },
+			}),
 		},
-		"demand": {
-			kind: "demand", noun: "demand", names: []string{"slug", "title", "description", "side", "category", "regions"}, multi: []string{"regions"},
+		parley.KindDemand: {
+			kind: parley.KindDemand, names: []string{"slug", "title", "description", "side", "category", "regions"}, multi: []string{"regions"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				regions, err := regionOptions(ctx)
 				checked := map[string]bool{}
@@ -300,15 +312,13 @@ func recordForms(st *store.Store) map[string]recordForm {
 					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"])})
 				return err
 			},
-			summary: func(c any) []views.KV {
-				x := c.(parley.Demand)
+			conflict: conflictWith(func(x parley.Demand) []views.KV {
 				return []views.KV{kv("Title", x.Title), kv("What it means", x.Description), kv("Raised by", x.Side),
 					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", "))}
-			},
-			url: func(k string) string { return "/demands/" + k },
+			}),
 		},
-		"source": {
-			kind: "source", noun: "source", names: []string{"outlet", "title", "url", "published", "via"},
+		parley.KindSource: {
+			kind: parley.KindSource, names: []string{"outlet", "title", "url", "published", "via"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				return []views.FormField{
 					text("outlet", "Outlet", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
@@ -319,9 +329,9 @@ func recordForms(st *store.Store) map[string]recordForm {
 				}, nil
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
-				id, err := strconv.ParseInt(key, 10, 64)
-				if err != nil || id < 1 {
-					return nil, 0, parley.ErrNotFound
+				id, err := parley.ParseID(key)
+				if err != nil {
+					return nil, 0, err
 				}
 				x, err := st.GetSource(ctx, id)
 				return map[string]string{"outlet": x.Outlet, "title": x.Title, "url": x.URL, "published": x.Published.Input(), "via": x.Via}, x.Version, err
@@ -335,9 +345,9 @@ func recordForms(st *store.Store) map[string]recordForm {
 				return strconv.FormatInt(x.ID, 10), err
 			},
 			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
-				id, err := strconv.ParseInt(key, 10, 64)
-				if err != nil || id < 1 {
-					return parley.ErrNotFound
+				id, err := parley.ParseID(key)
+				if err != nil {
+					return err
 				}
 				in, err := sourceInput(v)
 				if err != nil {
@@ -346,11 +356,9 @@ func recordForms(st *store.Store) map[string]recordForm {
 				_, err = st.UpdateSource(ctx, by, id, version, in)
 				return err
 			},
-			summary: func(c any) []views.KV {
-				x := c.(parley.Source)
+			conflict: conflictWith(func(x parley.Source) []views.KV {
 				return []views.KV{kv("Outlet", x.Outlet), kv("Headline", x.Title), kv("Address", x.URL), kv("Published", x.Published.String()), kv("Via", x.Via)}
-			},
-			url: func(k string) string { return "/sources/" + k },
+			}),
 		},
 	}
 }
@@ -368,3 +376,15 @@ func sourceInput(v map[string]string) (parley.SourceInput, error) {
 }
 
 func kv(label, value string) views.KV { return views.KV{Label: label, Value: value} }
+
+// conflictWith finds a *parley.ConflictError over records of type T in an
+// error and summarises the record it holds.
+func conflictWith[T any](summary func(T) []views.KV) func(error) ([]views.KV, bool) {
+	return func(err error) ([]views.KV, bool) {
+		var ce *parley.ConflictError[T]
+		if errors.As(err, &ce) {
+			return summary(ce.Current), true
+		}
+		return nil, false
+	}
+}

@@ -14,41 +14,50 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
-	"parley/internal/store"
 	"parley/views"
 )
 
-// kind describes one editable record type for the shared delete, restore
-// and history handlers.
+// kind wires one kind of record to the store for the shared delete,
+// restore and history handlers.
 type kind struct {
-	name     string // statement, actor, demand, region, source
-	param    string // URL parameter holding the key: "id" or "slug"
-	del      func(ctx context.Context, by parley.Editor, key string) error
-	restore  func(ctx context.Context, by parley.Editor, key string) error
-	index    string // where to go after deleting
-	recordAt func(key string) string
+	parley.Kind
+	del     func(ctx context.Context, by parley.Editor, key string) error
+	restore func(ctx context.Context, by parley.Editor, key string) error
 }
 
-func (k kind) key(r *http.Request) string { return chi.URLParam(r, k.param) }
+func (k kind) key(r *http.Request) string { return chi.URLParam(r, k.Param()) }
 
-// kinds wires each record type to the store.
-func kinds(st *store.Store) map[string]kind {
+// kinds wires each kind of record to the store.
+// deleteStore is what the shared delete and restore handlers write.
+type deleteStore interface {
+	DeleteStatement(ctx context.Context, by parley.Editor, id int64) error
+	RestoreStatement(ctx context.Context, by parley.Editor, id int64) error
+	DeleteSource(ctx context.Context, by parley.Editor, id int64) error
+	RestoreSource(ctx context.Context, by parley.Editor, id int64) error
+	DeleteActor(ctx context.Context, by parley.Editor, slug string) error
+	RestoreActor(ctx context.Context, by parley.Editor, slug string) error
+	DeleteDemand(ctx context.Context, by parley.Editor, slug string) error
+	RestoreDemand(ctx context.Context, by parley.Editor, slug string) error
+	DeleteRegion(ctx context.Context, by parley.Editor, slug string) error
+	RestoreRegion(ctx context.Context, by parley.Editor, slug string) error
+}
+
+func kinds(st deleteStore) map[parley.Kind]kind {
 	byID := func(f func(context.Context, parley.Editor, int64) error) func(context.Context, parley.Editor, string) error {
 		return func(ctx context.Context, by parley.Editor, key string) error {
-			id, err := strconv.ParseInt(key, 10, 64)
-			if err != nil || id < 1 {
-				return parley.ErrNotFound
+			id, err := parley.ParseID(key)
+			if err != nil {
+				return err
 			}
 			return f(ctx, by, id)
 		}
 	}
-	at := func(prefix string) func(string) string { return func(k string) string { return prefix + k } }
-	return map[string]kind{
-		"statement": {"statement", "id", byID(st.DeleteStatement), byID(st.RestoreStatement), "/statements", at("/statements/")},
-		"source":    {"source", "id", byID(st.DeleteSource), byID(st.RestoreSource), "/sources", at("/sources/")},
-		"actor":     {"actor", "slug", st.DeleteActor, st.RestoreActor, "/actors", at("/actors/")},
-		"demand":    {"demand", "slug", st.DeleteDemand, st.RestoreDemand, "/demands", at("/demands/")},
-		"region":    {"region", "slug", st.DeleteRegion, st.RestoreRegion, "/regions", at("/regions/")},
+	return map[parley.Kind]kind{
+		parley.KindStatement: {parley.KindStatement, byID(st.DeleteStatement), byID(st.RestoreStatement)},
+		parley.KindSource:    {parley.KindSource, byID(st.DeleteSource), byID(st.RestoreSource)},
+		parley.KindActor:     {parley.KindActor, st.DeleteActor, st.RestoreActor},
+		parley.KindDemand:    {parley.KindDemand, st.DeleteDemand, st.RestoreDemand},
+		parley.KindRegion:    {parley.KindRegion, st.DeleteRegion, st.RestoreRegion},
 	}
 }
 
@@ -59,14 +68,14 @@ func handleDelete(sm *scs.SessionManager, k kind) handlerFunc {
 		err := k.del(r.Context(), editor(r), key)
 		var inUse *parley.InUseError
 		if errors.As(err, &inUse) {
-			d := views.InUseData{What: "this " + k.name, Statements: inUse.Statements, Truncated: len(inUse.Statements) >= 20}
+			d := views.InUseData{What: "this " + string(k.Kind), Statements: inUse.Statements, Truncated: len(inUse.Statements) >= 20}
 			return renderStatus(w, r, http.StatusConflict, views.InUsePage(page(r, "Cannot delete"), d))
 		}
 		if err != nil {
 			return err
 		}
-		setFlash(sm, r, "Deleted the "+k.name+". It stays in the history and can be restored.", k.recordAt(key)+"/restore")
-		http.Redirect(w, r, k.index, http.StatusSeeOther)
+		setFlash(sm, r, "Deleted the "+string(k.Kind)+". It stays in the history and can be restored.", k.Path(key)+"/restore")
+		http.Redirect(w, r, k.Index(), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -78,15 +87,15 @@ func handleRestore(sm *scs.SessionManager, k kind) handlerFunc {
 		if err := k.restore(r.Context(), editor(r), key); err != nil {
 			return err
 		}
-		setFlash(sm, r, "Restored the "+k.name+".", "")
-		http.Redirect(w, r, k.recordAt(key), http.StatusSeeOther)
+		setFlash(sm, r, "Restored the "+string(k.Kind)+".", "")
+		http.Redirect(w, r, k.Path(key), http.StatusSeeOther)
 		return nil
 	}
 }
 
 type historyStore interface {
-	FindRecord(ctx context.Context, entity, key string) (parley.RecordInfo, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	FindRecord(ctx context.Context, k parley.Kind, key string) (parley.RecordInfo, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleHistory shows a record's revisions field by field (deleted records
@@ -94,17 +103,17 @@ type historyStore interface {
 func handleHistory(st historyStore, k kind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := k.key(r)
-		rec, err := st.FindRecord(r.Context(), k.name, key)
+		rec, err := st.FindRecord(r.Context(), k.Kind, key)
 		if err != nil {
 			return err
 		}
-		revs, err := st.ListRevisions(r.Context(), k.name, rec.ID)
+		revs, err := st.ListRevisions(r.Context(), k.Kind, rec.ID)
 		if err != nil {
 			return err
 		}
-		d := views.HistoryData{Kind: k.name, Label: rec.Label, RecordURL: k.recordAt(key), Revisions: diffRevisions(revs)}
+		d := views.HistoryData{Kind: k.Kind, Label: rec.Label, RecordURL: k.Path(key), Revisions: diffRevisions(revs)}
 		if rec.Deleted {
-			d.RestoreURL = k.recordAt(key) + "/restore"
+			d.RestoreURL = k.Path(key) + "/restore"
 		}
 		return render(w, r, views.HistoryPage(page(r, "History"), d))
 	}
@@ -158,7 +167,7 @@ func show(v any) string {
 	case string:
 		return x
 	case map[string]any:
-		if t, ok := x["Time"].(string); ok && len(t) >= 10 { // a store.Date
+		if t, ok := x["Time"].(string); ok && len(t) >= 10 { // a parley.Date
 			return fmt.Sprintf("%s (%v)", t[:10], x["Precision"])
 		}
 	}
@@ -167,17 +176,17 @@ func show(v any) string {
 }
 
 type revisionStore interface {
-	RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (string, string, error)
+	RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (parley.Kind, string, error)
 }
 
 // handleRevisionRestore makes a record read as in an earlier revision.
-func handleRevisionRestore(sm *scs.SessionManager, st revisionStore, ks map[string]kind) handlerFunc {
+func handleRevisionRestore(sm *scs.SessionManager, st revisionStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err != nil || id < 1 {
-			return parley.ErrNotFound
+		id, err := parley.ParseID(chi.URLParam(r, "id"))
+		if err != nil {
+			return err
 		}
-		entity, key, err := st.RestoreRevision(r.Context(), editor(r), id)
+		k, key, err := st.RestoreRevision(r.Context(), editor(r), id)
 		var ve *parley.ValidationError
 		if errors.As(err, &ve) {
 			return &HTTPError{Status: http.StatusConflict, Message: "That version cannot be restored as it is: " + ve.Error() +
@@ -187,7 +196,7 @@ func handleRevisionRestore(sm *scs.SessionManager, st revisionStore, ks map[stri
 			return err
 		}
 		setFlash(sm, r, "Restored the earlier version; the restore is itself a new version in the history.", "")
-		http.Redirect(w, r, ks[entity].recordAt(key), http.StatusSeeOther)
+		http.Redirect(w, r, k.Path(key), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -201,9 +210,9 @@ type changesStore interface {
 func handleChanges(st changesStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		f := parley.ChangeFilter{Editor: q.Get("editor"), EntityType: q.Get("type"), Limit: 200}
-		if f.EntityType != "" && !slices.Contains([]string{"statement", "actor", "demand", "region", "source"}, f.EntityType) {
-			return badRequest("type: " + strconv.Quote(f.EntityType) + " is not a record type. Use statement, actor, demand, region or source.")
+		f := parley.ChangeFilter{Editor: q.Get("editor"), Kind: parley.Kind(q.Get("type")), Limit: 200}
+		if f.Kind != "" && !f.Kind.Valid() {
+			return badRequest("type: " + strconv.Quote(string(f.Kind)) + " is not a record type. Use " + list(parley.Kinds, ", ") + ".")
 		}
 		editors, err := st.ListEditors(r.Context())
 		if err != nil {
@@ -213,7 +222,7 @@ func handleChanges(st changesStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.ChangesData{Editor: f.Editor, Type: f.EntityType, Changes: changes}
+		d := views.ChangesData{Editor: f.Editor, Type: string(f.Kind), Changes: changes}
 		for _, e := range editors {
 			d.Editors = append(d.Editors, views.Option{Value: e, Label: e})
 		}

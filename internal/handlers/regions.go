@@ -30,7 +30,7 @@ type regionStore interface {
 	catalog
 	GetRegion(ctx context.Context, slug string) (parley.Region, error)
 	RegionTimeline(ctx context.Context, f parley.StatementFilter) (parley.RegionPage, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleRegionShow is a region's timeline with filters, chart and exports.
@@ -71,8 +71,8 @@ func handleRegionShow(st regionStore) handlerFunc {
 		for _, c := range counts {
 			rows += c.Count
 		}
-		base := filterQuery(f, false)
-		path := "/regions/" + region.Slug
+		base := f.Values(false)
+		path := parley.RegionPath(region.Slug)
 		revs, err := st.ListRevisions(ctx, "region", region.ID)
 		if err != nil {
 			return err

@@ -9,12 +9,11 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"parley/internal/store"
 	"parley/static"
 )
 
 // routes is the table of contents: every route and middleware chain.
-func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
+func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Handler {
 	e := errorRenderer{log: log, db: st}
 	site := newSiteURL(cfg.BaseURL)
 	sm := newSessions(sessions, cfg.CookieSecure)
@@ -68,27 +67,25 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 		// Writing: editors and admins.
 		r.Group(func(r chi.Router) {
 			r.Use(requireRole(e, parley.RoleEditor, parley.RoleAdmin))
-			ks := kinds(st)
 			forms := recordForms(st)
 			r.Get("/statements/new", e.handle(handleStatementNew(st)))
 			r.Post("/statements/new", e.handle(handleStatementCreate(sm, st)))
 			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(st)))
 			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, st)))
-			for _, name := range []string{"actor", "demand", "region", "source"} {
-				rf, param := forms[name], ks[name].param
-				base := "/" + name + "s"
-				r.Get(base+"/new", e.handle(handleRecordNew(rf)))
-				r.Post(base+"/new", e.handle(handleRecordCreate(sm, rf)))
-				r.Get(base+"/{"+param+"}/edit", e.handle(handleRecordEdit(rf, param)))
-				r.Post(base+"/{"+param+"}/edit", e.handle(handleRecordUpdate(sm, rf, param)))
+			for k, rf := range forms {
+				key := "/{" + k.Param() + "}"
+				r.Get(k.Index()+"/new", e.handle(handleRecordNew(rf)))
+				r.Post(k.Index()+"/new", e.handle(handleRecordCreate(sm, rf)))
+				r.Get(k.Index()+key+"/edit", e.handle(handleRecordEdit(rf)))
+				r.Post(k.Index()+key+"/edit", e.handle(handleRecordUpdate(sm, rf)))
 			}
-			for _, k := range ks {
-				base := "/" + k.name + "s/{" + k.param + "}"
+			for _, k := range kinds(st) {
+				base := k.Index() + "/{" + k.Param() + "}"
 				r.Post(base+"/delete", e.handle(handleDelete(sm, k)))
 				r.Post(base+"/restore", e.handle(handleRestore(sm, k)))
 				r.Get(base+"/history", e.handle(handleHistory(st, k)))
 			}
-			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st, ks)))
+			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st)))
 			r.Get("/changes", e.handle(handleChanges(st)))
 			r.Get("/import", e.handle(handleImportForm()))
 			r.Post("/import", e.handle(handleImport(sm, st)))
@@ -116,7 +113,7 @@ func routes(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) h
 
 // readRoutes is the reading pages, served from st. routes builds them once
 // over the primary and, with a replica, once more over it.
-func readRoutes(log *slog.Logger, site siteURL, st *store.Store, e errorRenderer) map[string]http.Handler {
+func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[string]http.Handler {
 	return map[string]http.Handler{
 		"/":                             e.handle(handleHome(st)),
 		"/statements":                   e.handle(handleStatementsIndex(st)),

@@ -14,8 +14,6 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5/middleware"
-
-	"parley/internal/store"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -33,7 +31,7 @@ type Config struct {
 	BaseURL string
 	// Replica, when set, serves the reading pages to visitors who are not
 	// signed in (DATABASE_READ_URL). Everything else uses the primary.
-	Replica *store.Store
+	Replica Store
 }
 
 // siteURL returns the public address of the site for r.
@@ -52,9 +50,38 @@ func newSiteURL(base string) siteURL {
 	}
 }
 
+// Store is everything the handlers read and write, the union of the narrow
+// interfaces each handler declares beside it (*store.Store implements it).
+type Store interface {
+	pinger
+	homeStore
+	catalog
+	statementsStore
+	statementStore
+	statementEditStore
+	actorsStore
+	actorStore
+	demandsStore
+	demandStore
+	regionsStore
+	regionStore
+	sourcesStore
+	exportStore
+	feedStore
+	importStore
+	historyStore
+	revisionStore
+	changesStore
+	recordFormsStore
+	deleteStore
+	usersStore
+	userStore
+	loginStore
+}
+
 // NewServer returns Parley's HTTP handler. Sessions live in sessions (the
 // database, so instances share them).
-func NewServer(log *slog.Logger, st *store.Store, sessions scs.Store, cfg Config) http.Handler {
+func NewServer(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}

@@ -139,7 +139,7 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		if pg > 1 && len(res.Statements) == 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of these results."}
 		}
-		base := filterQuery(f, true)
+		base := f.Values(true)
 		form := filterForm("/statements", f, actors, demands, regions, v)
 		form.ShowQuery, form.ShowRegion = true, true
 		d := views.StatementsData{
@@ -155,7 +155,7 @@ func handleStatementsIndex(st statementsStore) handlerFunc {
 		}
 		d.Pager.Estimated = res.Estimated
 		if f.Sort == "relevance" && res.Estimated {
-			// Relevance ranks the newest store.SearchSample matches only.
+			// Relevance ranks the newest parley.SearchSample matches only.
 			d.Pager = pager("/statements", base, pg, parley.SearchSample)
 			d.RankedSample = true
 		}
@@ -185,7 +185,7 @@ func encodeQuery(q url.Values) string {
 
 type statementStore interface {
 	GetStatement(ctx context.Context, id int64) (parley.Statement, error)
-	ListRevisions(ctx context.Context, entityType string, id int64) ([]parley.Revision, error)
+	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleStatementShow shows one statement with its history.

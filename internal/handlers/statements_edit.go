@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"net/http"
 	"parley"
 	"strconv"
@@ -63,20 +61,11 @@ func statementChoices(ctx context.Context, st statementEditStore, f *views.State
 	return nil
 }
 
-// newUUID returns a random (version 4) UUID for idempotency keys.
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 // handleStatementNew shows an empty statement form.
 func handleStatementNew(st statementEditStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f := views.StatementForm{Action: "/statements/new", Heading: "New statement", Submit: "Save statement",
-			IdemKey: newUUID(), Precision: "day", Regions: map[string]bool{}, Errors: map[string]string{},
+			IdemKey: parley.NewUUID(), Precision: "day", Regions: map[string]bool{}, Errors: map[string]string{},
 			Positions: make([]views.PositionRow, emptyPositionRows)}
 		if err := statementChoices(r.Context(), st, &f); err != nil {
 			return err
@@ -235,7 +224,7 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 		}
 		f.Action, f.Heading, f.Submit = "/statements/new", "New statement", "Save statement"
 		if f.IdemKey == "" {
-			f.IdemKey = newUUID()
+			f.IdemKey = parley.NewUUID()
 			in.IdempotencyKey = f.IdemKey
 		}
 		if r.PostForm.Get("add_position") != "" {
@@ -258,7 +247,7 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 			}
 			// The same form again (double click, reload): it was saved once.
 			setFlash(sm, r, "This form had already been saved; nothing was added twice.", "")
-			http.Redirect(w, r, "/statements/"+strconv.FormatInt(prev, 10), http.StatusSeeOther)
+			http.Redirect(w, r, parley.StatementPath(prev), http.StatusSeeOther)
 			return true, nil
 		}
 		if done, err := resubmitted(); done || err != nil {
@@ -291,7 +280,7 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 			msg = "This form had already been saved; nothing was added twice."
 		}
 		setFlash(sm, r, msg, "")
-		http.Redirect(w, r, "/statements/"+strconv.FormatInt(s.ID, 10), http.StatusSeeOther)
+		http.Redirect(w, r, parley.StatementPath(s.ID), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -335,7 +324,7 @@ func handleStatementEdit(st statementEditStore) handlerFunc {
 			return err
 		}
 		f := statementToForm(s)
-		f.Action, f.Heading, f.Submit = "/statements/"+strconv.FormatInt(id, 10)+"/edit", "Edit statement", "Save changes"
+		f.Action, f.Heading, f.Submit = parley.StatementPath(id)+"/edit", "Edit statement", "Save changes"
 		return h.show(w, r, http.StatusOK, f)
 	}
 }
@@ -355,7 +344,7 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 			return err
 		}
 		in.IdempotencyKey, f.IdemKey = "", ""
-		f.Action, f.Heading, f.Submit = "/statements/"+strconv.FormatInt(id, 10)+"/edit", "Edit statement", "Save changes"
+		f.Action, f.Heading, f.Submit = parley.StatementPath(id)+"/edit", "Edit statement", "Save changes"
 		if r.PostForm.Get("add_position") != "" {
 			f.Positions = append(f.Positions, views.PositionRow{})
 			return h.show(w, r, http.StatusOK, f)
@@ -370,9 +359,9 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 			return h.show(w, r, http.StatusUnprocessableEntity, f)
 		}
 		_, err = st.UpdateStatement(r.Context(), editor(r), id, f.Version, in)
-		var ce *parley.ConflictError
+		var ce *parley.ConflictError[parley.Statement]
 		if errors.As(err, &ce) {
-			cur := ce.Current.(parley.Statement)
+			cur := ce.Current
 			f.Conflict = &cur
 			f.Version = cur.Version // saving again now deliberately replaces their version
 			return h.show(w, r, http.StatusConflict, f)
@@ -384,7 +373,7 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 			return h.show(w, r, http.StatusUnprocessableEntity, f)
 		}
 		setFlash(sm, r, "Changes saved.", "")
-		http.Redirect(w, r, "/statements/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		http.Redirect(w, r, parley.StatementPath(id), http.StatusSeeOther)
 		return nil
 	}
 }

@@ -122,5 +122,5 @@ func createActor(ctx context.Context, q querier, by parley.Editor, in parley.Act
 	if err != nil {
 		return a, wrap(err, "create actor %q", in.Slug)
 	}
-	return a, writeRevision(ctx, q, by, "actor", a.ID, a.Version, action, a)
+	return a, writeRevision(ctx, q, by, parley.KindActor, a.ID, a.Version, action, a)
 }

@@ -21,11 +21,11 @@ func (s *Store) UpdateActor(ctx context.Context, by parley.Editor, slug string, 
 		a, err = updateActor(ctx, tx, by, slug, version, in, "update")
 		return err
 	})
-	return a, conflict(err, func() (any, error) { return s.GetActor(ctx, slug) }, "update actor %q", slug)
+	return a, conflict(err, func() (parley.Actor, error) { return s.GetActor(ctx, slug) }, "update actor %q", slug)
 }
 
 func updateActor(ctx context.Context, q querier, by parley.Editor, slug string, version int, in parley.ActorInput, action string) (parley.Actor, error) {
-	id, err := lockRow(ctx, q, "actors", "slug", slug, version, false)
+	id, err := lockRow(ctx, q, parley.KindActor, slug, version, false)
 	if err != nil {
 		return parley.Actor{}, err
 	}
@@ -64,14 +64,14 @@ func updateActor(ctx context.Context, q querier, by parley.Editor, slug string, 
 	if err != nil {
 		return a, err
 	}
-	return a, writeRevision(ctx, q, by, "actor", a.ID, a.Version, action, a)
+	return a, writeRevision(ctx, q, by, parley.KindActor, a.ID, a.Version, action, a)
 }
 
 // DeleteActor soft-deletes the actor. It returns *InUseError, listing
 // them, while statements still use the actor.
 func (s *Store) DeleteActor(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		id, err := lockRow(ctx, tx, "actors", "slug", slug, 0, false)
+		id, err := lockRow(ctx, tx, parley.KindActor, slug, 0, false)
 		if err != nil {
 			return err
 		}
@@ -83,17 +83,17 @@ func (s *Store) DeleteActor(ctx context.Context, by parley.Editor, slug string) 
 		if len(used) > 0 {
 			return &parley.InUseError{What: "actor " + slug, Statements: used}
 		}
-		return deleteOrRestore(ctx, tx, by, "actor", id, true)
+		return deleteOrRestore(ctx, tx, by, parley.KindActor, id, true)
 	}), "delete actor %q", slug)
 }
 
 // RestoreActor undoes DeleteActor.
 func (s *Store) RestoreActor(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		id, err := lockRow(ctx, tx, "actors", "slug", slug, 0, true)
+		id, err := lockRow(ctx, tx, parley.KindActor, slug, 0, true)
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "actor", id, false)
+		return deleteOrRestore(ctx, tx, by, parley.KindActor, id, false)
 	}), "restore actor %q", slug)
 }

@@ -72,7 +72,7 @@ func createDemand(ctx context.Context, q querier, by parley.Editor, in parley.De
 	if err != nil {
 		return d, wrap(err, "create demand %q", in.Slug)
 	}
-	return d, writeRevision(ctx, q, by, "demand", d.ID, d.Version, action, d)
+	return d, writeRevision(ctx, q, by, parley.KindDemand, d.ID, d.Version, action, d)
 }
 
 // regionIDs resolves region slugs (deduplicated) to ids, or returns a

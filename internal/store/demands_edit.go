@@ -21,11 +21,11 @@ func (s *Store) UpdateDemand(ctx context.Context, by parley.Editor, slug string,
 		d, err = updateDemand(ctx, tx, by, slug, version, in, "update")
 		return err
 	})
-	return d, conflict(err, func() (any, error) { return s.GetDemand(ctx, slug) }, "update demand %q", slug)
+	return d, conflict(err, func() (parley.Demand, error) { return s.GetDemand(ctx, slug) }, "update demand %q", slug)
 }
 
 func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string, version int, in parley.DemandInput, action string) (parley.Demand, error) {
-	id, err := lockRow(ctx, q, "demands", "slug", slug, version, false)
+	id, err := lockRow(ctx, q, parley.KindDemand, slug, version, false)
 	if err != nil {
 		return parley.Demand{}, err
 	}
@@ -48,14 +48,14 @@ func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string,
 	if err != nil {
 		return d, err
 	}
-	return d, writeRevision(ctx, q, by, "demand", d.ID, d.Version, action, d)
+	return d, writeRevision(ctx, q, by, parley.KindDemand, d.ID, d.Version, action, d)
 }
 
 // DeleteDemand soft-deletes the demand. It returns *InUseError, listing
 // them, while statements still take positions on it.
 func (s *Store) DeleteDemand(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		id, err := lockRow(ctx, tx, "demands", "slug", slug, 0, false)
+		id, err := lockRow(ctx, tx, parley.KindDemand, slug, 0, false)
 		if err != nil {
 			return err
 		}
@@ -67,17 +67,17 @@ func (s *Store) DeleteDemand(ctx context.Context, by parley.Editor, slug string)
 		if len(used) > 0 {
 			return &parley.InUseError{What: "demand " + slug, Statements: used}
 		}
-		return deleteOrRestore(ctx, tx, by, "demand", id, true)
+		return deleteOrRestore(ctx, tx, by, parley.KindDemand, id, true)
 	}), "delete demand %q", slug)
 }
 
 // RestoreDemand undoes DeleteDemand.
 func (s *Store) RestoreDemand(ctx context.Context, by parley.Editor, slug string) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		id, err := lockRow(ctx, tx, "demands", "slug", slug, 0, true)
+		id, err := lockRow(ctx, tx, parley.KindDemand, slug, 0, true)
 		if err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "demand", id, false)
+		return deleteOrRestore(ctx, tx, by, parley.KindDemand, id, false)
 	}), "restore demand %q", slug)
 }

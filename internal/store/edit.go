@@ -16,11 +16,11 @@ var errStaleVersion = errors.New("store: stale version")
 // version (version 0 skips the check). It returns the row's id, or
 // ErrNotFound (also for a deleted row unless deleted is true), or
 // errStaleVersion. table and keyCol are constants of this package.
-func lockRow(ctx context.Context, q querier, table, keyCol string, key any, version int, deleted bool) (int64, error) {
+func lockRow(ctx context.Context, q querier, k parley.Kind, key any, version int, deleted bool) (int64, error) {
 	var id int64
 	var cur int
 	var isDeleted bool
-	err := q.QueryRow(ctx, `SELECT id, version, deleted_at IS NOT NULL FROM `+table+` WHERE `+keyCol+` = $1 FOR UPDATE`, key).
+	err := q.QueryRow(ctx, `SELECT id, version, deleted_at IS NOT NULL FROM `+k.Table()+` WHERE `+k.Param()+` = $1 FOR UPDATE`, key).
 		Scan(&id, &cur, &isDeleted)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && isDeleted != deleted) {
 		return 0, parley.ErrNotFound
@@ -34,13 +34,14 @@ func lockRow(ctx context.Context, q querier, table, keyCol string, key any, vers
 	return id, nil
 }
 
-// setDeleted soft-deletes (or restores) row id of table and bumps its version.
-func setDeleted(ctx context.Context, q querier, table string, id int64, deleted bool) error {
+// setDeleted soft-deletes (or restores) record id of kind k and bumps its
+// version.
+func setDeleted(ctx context.Context, q querier, k parley.Kind, id int64, deleted bool) error {
 	expr := "NULL"
 	if deleted {
 		expr = "now()"
 	}
-	_, err := q.Exec(ctx, `UPDATE `+table+` SET deleted_at = `+expr+`, version = version + 1, updated_at = now() WHERE id = $1`, id)
+	_, err := q.Exec(ctx, `UPDATE `+k.Table()+` SET deleted_at = `+expr+`, version = version + 1, updated_at = now() WHERE id = $1`, id)
 	return err
 }
 
@@ -60,7 +61,7 @@ func statementsUsing(ctx context.Context, q querier, sql string, id int64) ([]pa
 
 // conflict turns errStaleVersion into a *ConflictError holding the record
 // as it now stands, and wraps other errors.
-func conflict(err error, current func() (any, error), format string, args ...any) error {
+func conflict[T any](err error, current func() (T, error), format string, args ...any) error {
 	if !errors.Is(err, errStaleVersion) {
 		return wrap(err, format, args...)
 	}
@@ -68,7 +69,7 @@ func conflict(err error, current func() (any, error), format string, args ...any
 	if cerr != nil {
 		return wrap(cerr, format, args...)
 	}
-	return &parley.ConflictError{Current: cur}
+	return &parley.ConflictError[T]{Current: cur}
 }
 
 // GetRevision returns one revision; ErrNotFound if there is none.

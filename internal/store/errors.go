@@ -1,21 +1,27 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"parley"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// wrap translates driver errors into the store's sentinel errors and adds
-// what was being done.
+// wrap translates driver errors into the domain's errors (ErrNotFound,
+// ErrConflict, ErrUnavailable, *ValidationError) and adds what was being
+// done.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
 	what := fmt.Sprintf(format, args...)
+	if unavailable(err) && !errors.Is(err, parley.ErrUnavailable) {
+		return fmt.Errorf("store: %s: %w: %w", what, parley.ErrUnavailable, err)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("store: %s: %w", what, parley.ErrNotFound)
 	}
@@ -34,8 +40,31 @@ func wrap(err error, format string, args ...any) error {
 		}
 	}
 	var ve *parley.ValidationError
-	if errors.As(err, &ve) || errors.Is(err, parley.ErrNotFound) || errors.Is(err, parley.ErrConflict) {
+	if errors.As(err, &ve) || errors.Is(err, parley.ErrNotFound) || errors.Is(err, parley.ErrConflict) ||
+		errors.Is(err, parley.ErrUnavailable) {
 		return err
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// unavailable reports whether err means the database cannot be reached
+// (down, restarting, or the request ran out of time waiting for it).
+func unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P0x: shutting down / cannot connect now.
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err)
 }

@@ -58,7 +58,7 @@ func createRegion(ctx context.Context, q querier, by parley.Editor, in parley.Re
 	if err != nil {
 		return r, wrap(err, "create region %q", in.Slug)
 	}
-	return r, writeRevision(ctx, q, by, "region", r.ID, r.Version, action, r)
+	return r, writeRevision(ctx, q, by, parley.KindRegion, r.ID, r.Version, action, r)
 }
 
 // regionBySlug is the live region named by $1, inside a query: no round

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"parley"
 	"strconv"
@@ -12,86 +11,32 @@ import (
 
 // RestoreRevision makes the record of revision revID read as it did in
 // that revision (undeleting it if needed). The restore is itself a new
-// revision; nothing is overwritten. It returns the record's type and key
+// revision; nothing is overwritten. It returns the record's kind and key
 // (slug, or id for statements and sources).
-func (s *Store) RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (entity, key string, err error) {
+func (s *Store) RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (k parley.Kind, key string, err error) {
 	rev, err := s.GetRevision(ctx, revID)
 	if err != nil {
 		return "", "", err
 	}
+	k = rev.EntityType
+	ops, ok := records[k]
+	if !ok {
+		return "", "", fmt.Errorf("store: revisions of %q cannot be restored", k)
+	}
 	err = s.transact(ctx, func(tx pgx.Tx) error {
 		var deleted bool
-		table := tables[rev.EntityType]
-		if table == "" {
-			return fmt.Errorf("revisions of %s cannot be restored", rev.EntityType)
-		}
-		if err := tx.QueryRow(ctx, `SELECT deleted_at IS NOT NULL FROM `+table+` WHERE id = $1 FOR UPDATE`, rev.EntityID).Scan(&deleted); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT deleted_at IS NOT NULL FROM `+k.Table()+` WHERE id = $1 FOR UPDATE`, rev.EntityID).Scan(&deleted); err != nil {
 			return err
 		}
 		if deleted {
-			if err := setDeleted(ctx, tx, table, rev.EntityID, false); err != nil {
+			if err := setDeleted(ctx, tx, k, rev.EntityID, false); err != nil {
 				return err
 			}
 		}
-		switch rev.EntityType {
-		case "region":
-			var r parley.Region
-			if err := json.Unmarshal(rev.Data, &r); err != nil {
-				return err
-			}
-			key = r.Slug
-			_, err := updateRegion(ctx, tx, by, r.Slug, 0, parley.RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind}, "restore")
-			return err
-		case "actor":
-			var a parley.Actor
-			if err := json.Unmarshal(rev.Data, &a); err != nil {
-				return err
-			}
-			key = a.Slug
-			_, err := updateActor(ctx, tx, by, a.Slug, 0, parley.ActorInput{Slug: a.Slug, Name: a.Name, Kind: a.Kind, Side: a.Side,
-				Role: a.Role, Parent: a.ParentSlug, Aliases: a.Aliases}, "restore")
-			return err
-		case "demand":
-			var d parley.Demand
-			if err := json.Unmarshal(rev.Data, &d); err != nil {
-				return err
-			}
-			key = d.Slug
-			_, err := updateDemand(ctx, tx, by, d.Slug, 0, parley.DemandInput{Slug: d.Slug, Title: d.Title, Description: d.Description,
-				Side: d.Side, Category: d.Category, Regions: d.Regions}, "restore")
-			return err
-		case "source":
-			var src parley.Source
-			if err := json.Unmarshal(rev.Data, &src); err != nil {
-				return err
-			}
-			key = strconv.FormatInt(rev.EntityID, 10)
-			_, err := updateSource(ctx, tx, by, rev.EntityID, 0, parley.SourceInput{Outlet: src.Outlet, Title: src.Title, URL: src.URL,
-				Via: src.Via, Published: src.Published}, "restore")
-			return err
-		case "statement":
-			var st parley.Statement
-			if err := json.Unmarshal(rev.Data, &st); err != nil {
-				return err
-			}
-			key = strconv.FormatInt(rev.EntityID, 10)
-			in := parley.StatementInput{Actor: st.ActorSlug, Date: st.Date, Quote: st.Quote, Summary: st.Summary,
-				Occasion: st.Occasion, Attribution: st.Attribution}
-			if st.Source != nil {
-				in.SourceID = st.Source.ID
-			}
-			for _, r := range st.Regions {
-				in.Regions = append(in.Regions, r.Slug)
-			}
-			for _, p := range st.Positions {
-				in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance})
-			}
-			_, err := updateStatement(ctx, tx, by, rev.EntityID, 0, in, "restore")
-			return err
-		}
-		return nil
+		key, err = ops.restore(ctx, tx, by, rev.EntityID, rev.Data)
+		return err
 	})
-	return rev.EntityType, key, wrap(err, "restore revision %d", revID)
+	return k, key, wrap(err, "restore revision %d", revID)
 }
 
 // ListChanges returns recent revisions across the dataset, newest first.
@@ -104,7 +49,7 @@ func (s *Store) ListChanges(ctx context.Context, f parley.ChangeFilter) ([]parle
 		       coalesce(data->>'name', data->>'title', data->>'summary', data->>'outlet', '')
 		FROM revisions
 		WHERE ($1 = '' OR lower(user_email) = lower($1)) AND ($2 = '' OR entity_type = $2)
-		ORDER BY id DESC LIMIT $3`, f.Editor, f.EntityType, f.Limit)
+		ORDER BY id DESC LIMIT $3`, f.Editor, f.Kind, f.Limit)
 	if err != nil {
 		return nil, wrap(err, "list changes")
 	}
@@ -116,34 +61,24 @@ func (s *Store) ListChanges(ctx context.Context, f parley.ChangeFilter) ([]parle
 	return out, wrap(err, "list changes")
 }
 
-// FindRecord finds a region, actor or demand by slug, or a statement or
-// source by id (key), including deleted ones; ErrNotFound if none.
-func (s *Store) FindRecord(ctx context.Context, entity, key string) (parley.RecordInfo, error) {
-	var sql string
-	var arg any = key
-	switch entity {
-	case "region":
-		sql = `SELECT id, name, deleted_at IS NOT NULL FROM regions WHERE slug = $1`
-	case "actor":
-		sql = `SELECT id, name, deleted_at IS NOT NULL FROM actors WHERE slug = $1`
-	case "demand":
-		sql = `SELECT id, title, deleted_at IS NOT NULL FROM demands WHERE slug = $1`
-	case "source", "statement":
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil || id < 1 {
-			return parley.RecordInfo{}, parley.ErrNotFound
-		}
-		arg = id
-		sql = `SELECT id, outlet, deleted_at IS NOT NULL FROM sources WHERE id = $1`
-		if entity == "statement" {
-			sql = `SELECT id, summary, deleted_at IS NOT NULL FROM statements WHERE id = $1`
-		}
-	default:
+// FindRecord finds the record of kind k with key (slug, or id for
+// statements and sources), including deleted ones; ErrNotFound if none.
+func (s *Store) FindRecord(ctx context.Context, k parley.Kind, key string) (parley.RecordInfo, error) {
+	if !k.Valid() {
 		return parley.RecordInfo{}, parley.ErrNotFound
 	}
+	var arg any = key
+	if !k.BySlug() {
+		id, err := parley.ParseID(key)
+		if err != nil {
+			return parley.RecordInfo{}, err
+		}
+		arg = id
+	}
 	var r parley.RecordInfo
-	err := s.pool.QueryRow(ctx, sql, arg).Scan(&r.ID, &r.Label, &r.Deleted)
-	return r, wrap(err, "find %s %q", entity, key)
+	err := s.pool.QueryRow(ctx, `SELECT id, `+k.LabelField()+`, deleted_at IS NOT NULL FROM `+k.Table()+`
+		WHERE `+k.Param()+` = $1`, arg).Scan(&r.ID, &r.Label, &r.Deleted)
+	return r, wrap(err, "find %s %q", k, key)
 }
 
 // ListEditors returns the emails that appear in the change log.

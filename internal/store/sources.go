@@ -72,5 +72,5 @@ func createSource(ctx context.Context, q querier, by parley.Editor, in parley.So
 	if err != nil {
 		return src, wrap(err, "create source %q", in.Outlet)
 	}
-	return src, writeRevision(ctx, q, by, "source", src.ID, src.Version, action, src)
+	return src, writeRevision(ctx, q, by, parley.KindSource, src.ID, src.Version, action, src)
 }

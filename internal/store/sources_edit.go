@@ -21,11 +21,11 @@ func (s *Store) UpdateSource(ctx context.Context, by parley.Editor, id int64, ve
 		src, err = updateSource(ctx, tx, by, id, version, in, "update")
 		return err
 	})
-	return src, conflict(err, func() (any, error) { return s.GetSource(ctx, id) }, "update source %d", id)
+	return src, conflict(err, func() (parley.Source, error) { return s.GetSource(ctx, id) }, "update source %d", id)
 }
 
 func updateSource(ctx context.Context, q querier, by parley.Editor, id int64, version int, in parley.SourceInput, action string) (parley.Source, error) {
-	if _, err := lockRow(ctx, q, "sources", "id", id, version, false); err != nil {
+	if _, err := lockRow(ctx, q, parley.KindSource, id, version, false); err != nil {
 		return parley.Source{}, err
 	}
 	var published *time.Time
@@ -41,26 +41,26 @@ func updateSource(ctx context.Context, q querier, by parley.Editor, id int64, ve
 	if err != nil {
 		return src, err
 	}
-	return src, writeRevision(ctx, q, by, "source", src.ID, src.Version, action, src)
+	return src, writeRevision(ctx, q, by, parley.KindSource, src.ID, src.Version, action, src)
 }
 
 // DeleteSource soft-deletes a source: it leaves browsing, pickers and
 // exports (statements citing it show no source until it is restored).
 func (s *Store) DeleteSource(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, false); err != nil {
+		if _, err := lockRow(ctx, tx, parley.KindSource, id, 0, false); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "source", id, true)
+		return deleteOrRestore(ctx, tx, by, parley.KindSource, id, true)
 	}), "delete source %d", id)
 }
 
 // RestoreSource undoes DeleteSource.
 func (s *Store) RestoreSource(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := lockRow(ctx, tx, "sources", "id", id, 0, true); err != nil {
+		if _, err := lockRow(ctx, tx, parley.KindSource, id, 0, true); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "source", id, false)
+		return deleteOrRestore(ctx, tx, by, parley.KindSource, id, false)
 	}), "restore source %d", id)
 }

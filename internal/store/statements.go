@@ -106,11 +106,11 @@ func (s *Store) UpdateStatement(ctx context.Context, by parley.Editor, id int64,
 		st, err = updateStatement(ctx, tx, by, id, version, in, "update")
 		return err
 	})
-	return st, conflict(err, func() (any, error) { return s.GetStatement(ctx, id) }, "update statement %d", id)
+	return st, conflict(err, func() (parley.Statement, error) { return s.GetStatement(ctx, id) }, "update statement %d", id)
 }
 
 func updateStatement(ctx context.Context, q querier, by parley.Editor, id int64, version int, in parley.StatementInput, action string) (parley.Statement, error) {
-	if _, err := lockRow(ctx, q, "statements", "id", id, version, false); err != nil {
+	if _, err := lockRow(ctx, q, parley.KindStatement, id, version, false); err != nil {
 		return parley.Statement{}, err
 	}
 	r, err := resolve(ctx, q, by, in)
@@ -131,17 +131,17 @@ func updateStatement(ctx context.Context, q querier, by parley.Editor, id int64,
 	if err != nil {
 		return st, err
 	}
-	return st, writeRevision(ctx, q, by, "statement", st.ID, st.Version, action, st)
+	return st, writeRevision(ctx, q, by, parley.KindStatement, st.ID, st.Version, action, st)
 }
 
 // DeleteStatement soft-deletes a statement: it leaves browsing, positions
 // and exports, keeps its history, and can be restored.
 func (s *Store) DeleteStatement(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, false); err != nil {
+		if _, err := lockRow(ctx, tx, parley.KindStatement, id, 0, false); err != nil {
 			return err
 		}
-		return deleteOrRestore(ctx, tx, by, "statement", id, true)
+		return deleteOrRestore(ctx, tx, by, parley.KindStatement, id, true)
 	}), "delete statement %d", id)
 }
 
@@ -150,7 +150,7 @@ func (s *Store) DeleteStatement(ctx context.Context, by parley.Editor, id int64)
 // (restore those first), so a restored statement is always visible.
 func (s *Store) RestoreStatement(ctx context.Context, by parley.Editor, id int64) error {
 	return wrap(s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := lockRow(ctx, tx, "statements", "id", id, 0, true); err != nil {
+		if _, err := lockRow(ctx, tx, parley.KindStatement, id, 0, true); err != nil {
 			return err
 		}
 		var missing []string
@@ -166,7 +166,7 @@ func (s *Store) RestoreStatement(ctx context.Context, by parley.Editor, id int64
 		if len(missing) > 0 {
 			return parley.Problems{"form": "Restore the deleted " + strings.Join(missing, " and ") + " first; this statement needs it."}.Err()
 		}
-		return deleteOrRestore(ctx, tx, by, "statement", id, false)
+		return deleteOrRestore(ctx, tx, by, parley.KindStatement, id, false)
 	}), "restore statement %d", id)
 }
 
@@ -328,5 +328,5 @@ func createStatement(ctx context.Context, q querier, by parley.Editor, in parley
 	if err != nil {
 		return st, wrap(err, "create statement %d", id)
 	}
-	return st, writeRevision(ctx, q, by, "statement", st.ID, st.Version, action, st)
+	return st, writeRevision(ctx, q, by, parley.KindStatement, st.ID, st.Version, action, st)
 }
