@@ -1,4 +1,4 @@
-package store
+package parley_test
 
 import (
 	"parley"
