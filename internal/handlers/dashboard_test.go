@@ -1,0 +1,210 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cellStance reads a matrix cell: its stance (the data-stance its colour
+// is styled by; "" for an empty cell) and visible text.
+func cellStance(cell string) (stance, visible string) {
+	return openingAttr(cell, "data-stance"), text(cell)
+}
+
+// ---- Dashboard ----
+
+func TestDashboardMatrixShowsLatestStanceWithDate(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	body := e.wantStatus(t, "/", http.StatusOK)
+
+	want, ok := m.current(time.Time{})[[2]string{"vladimir-putin", "withdrawal-four-regions"}]
+	if !ok {
+		t.Fatal("seed: Putin takes no position on withdrawal-four-regions")
+	}
+	if want.stance != "insists" || want.date.String() != "14 June 2024" {
+		t.Errorf("seed: Putin's latest stance on withdrawal-four-regions is %s on %s; the test expects insists on 14 June 2024",
+			want.stance, want.date)
+	}
+	cell := one(t, body, "cell-vladimir-putin-withdrawal-four-regions")
+	stance, visible := cellStance(cell)
+	if stance != want.stance || !strings.Contains(visible, want.stance) || !strings.Contains(visible, want.date.String()) {
+		t.Errorf("Putin × withdrawal-four-regions cell = class %q, text %q; want %s with %q", stance, visible, want.stance, want.date)
+	}
+	link := hrefs(cell)
+	if len(link) != 1 {
+		t.Fatalf("cell links = %q, want one link to the statements behind it", link)
+	}
+	u, err := url.Parse(link[0])
+	if err != nil || u.Path != "/statements" || u.Query().Get("actor") != "vladimir-putin" || u.Query().Get("demand") != "withdrawal-four-regions" {
+		t.Errorf("cell link = %q, want /statements?actor=vladimir-putin&demand=withdrawal-four-regions", link[0])
+	}
+	// The link leads to statements that back the cell.
+	linked := e.wantStatus(t, link[0], http.StatusOK)
+	if n, want := total(t, linked), len(m.keys(func(s mstmt) bool { return s.Actor == "vladimir-putin" && s.takes("withdrawal-four-regions", "") })); n != want {
+		t.Errorf("the cell's statements: total = %d, want %d", n, want)
+	}
+
+	// Putin has said nothing on the Kursk swap: the cell says so in words.
+	if _, ok := m.current(time.Time{})[[2]string{"vladimir-putin", "kursk-territorial-swap"}]; ok {
+		t.Fatal("seed: Putin has a position on kursk-territorial-swap; pick another empty cell")
+	}
+	empty := one(t, body, "cell-vladimir-putin-kursk-territorial-swap")
+	if cls := openingAttr(empty, "class"); !strings.Contains(cls, "none") {
+		t.Errorf("empty cell class = %q, want it marked none", cls)
+	}
+	if got := text(empty); got != "no position" {
+		t.Errorf("empty cell text = %q, want %q", got, "no position")
+	}
+}
+
+func TestDashboardAsOfShowsPositionsAsTheyStood(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	today := e.wantStatus(t, "/", http.StatusOK)
+
+	// Zelensky offered the Kursk swap on 11 February 2025.
+	zk := [2]string{"volodymyr-zelensky", "kursk-territorial-swap"}
+	if _, ok := m.current(mustDate(t, "2025-02-10"))[zk]; ok {
+		t.Fatal("seed: Zelensky has a position on the Kursk swap before 2025-02-11")
+	}
+	now, ok := m.current(time.Time{})[zk]
+	if !ok {
+		t.Fatal("seed: Zelensky has no position on the Kursk swap")
+	}
+	if got, _ := cellStance(one(t, today, "cell-volodymyr-zelensky-kursk-territorial-swap")); got != now.stance {
+		t.Errorf("today: Zelensky × Kursk swap = %q, want %q", got, now.stance)
+	}
+	before := e.wantStatus(t, "/?as_of=2025-02-10", http.StatusOK)
+	if got := text(one(t, before, "as-of")); !strings.Contains(got, "10 February 2025") {
+		t.Errorf("as-of label = %q, want it to name 10 February 2025", got)
+	}
+	if cells := byTestID(before, "cell-volodymyr-zelensky-kursk-territorial-swap"); len(cells) > 0 {
+		if stance, visible := cellStance(cells[0]); stance != "" || visible != "no position" {
+			t.Errorf("as of 2025-02-10: Zelensky × Kursk swap = %q (%q), want no position", stance, visible)
+		}
+	}
+
+	// Every cell that shifted between 14 June 2024 and today shows the old
+	// stance as of then and the new one today.
+	then := mustDate(t, "2024-06-14")
+	old := m.current(then)
+	past := e.wantStatus(t, "/?as_of=2024-06-14", http.StatusOK)
+	shifted := 0
+	for k, c := range m.current(time.Time{}) {
+		o, ok := old[k]
+		if !ok || o.stance == c.stance {
+			continue
+		}
+		shifted++
+		id := "cell-" + k[0] + "-" + k[1]
+		if got, _ := cellStance(one(t, past, id)); got != o.stance {
+			t.Errorf("as of 2024-06-14: %s = %q, want %q", id, got, o.stance)
+		}
+		if got, _ := cellStance(one(t, today, id)); got != c.stance {
+			t.Errorf("today: %s = %q, want %q", id, got, c.stance)
+		}
+	}
+	if shifted == 0 {
+		t.Fatal("seed: no position shifted after 2024-06-14; the test checks nothing")
+	}
+	// Nothing said after the as_of date shows up.
+	for _, d := range statementDates(past) {
+		if d > "2024-06-14" {
+			t.Errorf("as of 2024-06-14 the latest statements include one dated %s", d)
+		}
+	}
+}
+
+func TestDashboardGapsWidestFirst(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	body := e.wantStatus(t, "/", http.StatusOK)
+	gaps := m.gaps()
+	widest := 0
+	for _, g := range gaps {
+		widest = max(widest, g)
+	}
+	table := one(t, body, "gaps")
+	rows := regexp.MustCompile(`data-testid="gap-([a-z0-9-]+)"`).FindAllStringSubmatch(table, -1)
+	if len(rows) == 0 {
+		t.Fatal("the gaps table has no rows")
+	}
+	first := rows[0][1]
+	if gaps[first] != widest {
+		t.Errorf("first gap row = %s (gap %d in the data), want a demand with the widest gap %d", first, gaps[first], widest)
+	}
+	prev := 5
+	for _, r := range rows {
+		row := one(t, table, "gap-"+r[1])
+		cells := regexp.MustCompile(`<td class="num">(\d+)</td>`).FindStringSubmatch(row)
+		if cells == nil {
+			t.Fatalf("gap row %s shows no number: %s", r[1], text(row))
+		}
+		n, _ := strconv.Atoi(cells[1])
+		if want, ok := gaps[r[1]]; !ok || n != want {
+			t.Errorf("gap on %s = %d, want %d (listed: %v)", r[1], n, want, ok)
+		}
+		if n > prev {
+			t.Errorf("gap on %s (%d) listed after a smaller gap (%d)", r[1], n, prev)
+		}
+		prev = n
+	}
+	if len(rows) != len(gaps) {
+		t.Errorf("gaps table lists %d demands, want %d (those two sides or more address)", len(rows), len(gaps))
+	}
+}
+
+func TestDashboardRecentShiftsComeFromTheData(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	body := e.wantStatus(t, "/", http.StatusOK)
+	shifts := m.shifts()
+	list := one(t, body, "shifts")
+	items := regexp.MustCompile(`(?s)<li>.*?</li>`).FindAllString(list, -1)
+	if len(items) == 0 {
+		t.Fatal("no recent shifts listed, but the data has some")
+	}
+	stanceRe := regexp.MustCompile(`class="stance stance-([a-z]+)"`)
+	for _, li := range items {
+		var actor, demand string
+		for _, h := range hrefs(li) {
+			if s, ok := strings.CutPrefix(h, "/actors/"); ok {
+				actor = s
+			}
+			if s, ok := strings.CutPrefix(h, "/demands/"); ok {
+				demand = s
+			}
+		}
+		st := stanceRe.FindAllStringSubmatch(li, -1)
+		if len(st) != 2 || !strings.Contains(text(li), st[0][1]+" → ") {
+			t.Errorf("shift %q does not read from → to", text(li))
+			continue
+		}
+		key := strings.Join([]string{actor, demand, st[0][1], st[1][1]}, " ")
+		if !shifts[key] {
+			t.Errorf("shift %q (%s) is not in the data", text(li), key)
+		}
+	}
+}
+
+func TestDashboardRejectsWhatItCannotUnderstand(t *testing.T) {
+	e := newEnv(t, true)
+	for _, tc := range []struct{ name, path, names string }{
+		{"bad as_of", "/?as_of=yesterday", "as_of"},
+		{"impossible as_of", "/?as_of=2024-02-30", "as_of"},
+		{"unknown parameter", "/?colour=red", "colour"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := e.wantStatus(t, tc.path, http.StatusBadRequest)
+			if msg := errorMessage(body); !strings.Contains(msg, tc.names) {
+				t.Errorf("message = %q, want it to name %s", msg, tc.names)
+			}
+		})
+	}
+}

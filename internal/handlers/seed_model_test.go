@@ -1,0 +1,197 @@
+package handlers_test
+
+import (
+	"parley"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/seed"
+)
+
+// ---- The seed dataset as the tests understand DESIGN.md ----
+
+type model struct {
+	stmts         []mstmt
+	actorSide     map[string]string
+	actorName     map[string]string
+	actorAliases  map[string][]string
+	demandRegions map[string][]string
+}
+
+type mstmt struct {
+	seed.Statement
+	idx  int // order in seed.json, which is insertion (id) order
+	date parley.Date
+	side string
+	text string // lower-cased quote, summary, occasion, actor name and aliases
+}
+
+func loadModel(t *testing.T) *model {
+	t.Helper()
+	f, err := seed.Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &model{actorSide: map[string]string{}, actorName: map[string]string{}, actorAliases: map[string][]string{}, demandRegions: map[string][]string{}}
+	for _, a := range f.Actors {
+		m.actorSide[a.Slug], m.actorName[a.Slug], m.actorAliases[a.Slug] = a.Side, a.Name, a.Aliases
+	}
+	for _, d := range f.Demands {
+		m.demandRegions[d.Slug] = d.Regions
+	}
+	for i, s := range f.Statements {
+		d, err := parley.ParseDate(s.Date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txt := strings.ToLower(strings.Join(append([]string{s.Quote, s.Summary, s.Occasion, m.actorName[s.Actor]}, m.actorAliases[s.Actor]...), " "))
+		m.stmts = append(m.stmts, mstmt{Statement: s, idx: i, date: d, side: m.actorSide[s.Actor], text: txt})
+	}
+	return m
+}
+
+func (m *model) keys(pred func(mstmt) bool) []string {
+	var out []string
+	for _, s := range m.stmts {
+		if pred(s) {
+			out = append(out, s.Key)
+		}
+	}
+	return out
+}
+
+func (s mstmt) takes(demand, stance string) bool {
+	for _, p := range s.Positions {
+		if (demand == "" || p.Demand == demand) && (stance == "" || string(p.Stance) == stance) {
+			return true
+		}
+	}
+	return false
+}
+
+// inRegion is the region timeline of DESIGN.md: the statement mentions the
+// region or takes a position on a demand concerning it.
+func (m *model) inRegion(s mstmt, region string) bool {
+	if slices.Contains(s.Regions, region) {
+		return true
+	}
+	for _, p := range s.Positions {
+		if slices.Contains(m.demandRegions[p.Demand], region) {
+			return true
+		}
+	}
+	return false
+}
+
+type mpos struct {
+	actor, side, demand, stance string
+	anonymous                   bool
+	date                        parley.Date
+	idx                         int
+}
+
+func (p mpos) after(q mpos) bool {
+	if !p.date.Time.Equal(q.date.Time) {
+		return p.date.Time.After(q.date.Time)
+	}
+	return p.idx > q.idx
+}
+
+// current is each actor's stance on each demand: that of its latest dated
+// statement on or before asOf (zero: all).
+func (m *model) current(asOf time.Time) map[[2]string]mpos {
+	out := map[[2]string]mpos{}
+	for _, s := range m.stmts {
+		if !asOf.IsZero() && s.date.Time.After(asOf) {
+			continue
+		}
+		for _, p := range s.Positions {
+			k := [2]string{s.Actor, p.Demand}
+			c := mpos{actor: s.Actor, side: s.side, demand: p.Demand, stance: string(p.Stance), date: s.date, idx: s.idx,
+				anonymous: s.Attribution == "anonymous"}
+			if old, ok := out[k]; !ok || c.after(old) {
+				out[k] = c
+			}
+		}
+	}
+	return out
+}
+
+// gaps is, per demand addressed by two sides or more, the distance between
+// the sides' current positions (a side's position: its newest actor's who
+// spoke openly; anonymous sources only when nobody of the side did).
+func (m *model) gaps() map[string]int {
+	bySide := map[[2]string]mpos{}
+	for _, c := range m.current(time.Time{}) {
+		k := [2]string{c.demand, c.side}
+		old, ok := bySide[k]
+		if !ok || (old.anonymous && !c.anonymous) || (old.anonymous == c.anonymous && c.after(old)) {
+			bySide[k] = c
+		}
+	}
+	scores := map[string][]int{}
+	for k, c := range bySide {
+		scores[k[0]] = append(scores[k[0]], parley.Stance(c.stance).Score())
+	}
+	out := map[string]int{}
+	for d, sc := range scores {
+		if len(sc) > 1 {
+			out[d] = slices.Max(sc) - slices.Min(sc)
+		}
+	}
+	return out
+}
+
+// shifts are "actor demand from to" for every statement whose stance differs
+// from the same actor's previous stance on the same demand.
+func (m *model) shifts() map[string]bool {
+	hist := map[[2]string][]mpos{}
+	for _, s := range m.stmts {
+		for _, p := range s.Positions {
+			k := [2]string{s.Actor, p.Demand}
+			hist[k] = append(hist[k], mpos{actor: s.Actor, demand: p.Demand, stance: string(p.Stance), date: s.date, idx: s.idx})
+		}
+	}
+	out := map[string]bool{}
+	for _, h := range hist {
+		sort.Slice(h, func(i, j int) bool { return h[j].after(h[i]) })
+		for i := 1; i < len(h); i++ {
+			if h[i].stance != h[i-1].stance {
+				out[strings.Join([]string{h[i].actor, h[i].demand, h[i-1].stance, h[i].stance}, " ")] = true
+			}
+		}
+	}
+	return out
+}
+
+func idsOf(t *testing.T, ids map[string]int64, keys []string) []int64 {
+	t.Helper()
+	var out []int64
+	for _, k := range keys {
+		id, ok := ids[k]
+		if !ok {
+			t.Fatalf("seed statement %q is not in the database", k)
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sorted(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+func mustDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
