@@ -21,11 +21,10 @@ DATA_DIR="$DIR" ADDR="$ADDR" LOG_LEVEL=info ./bin/parley serve >"$DIR/serve.log"
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 for _ in $(seq 150); do curl -sf "http://$ADDR/readyz" >/dev/null && break; sleep 0.2; done
-sock=$(sed -n 's/.*started PostgreSQL cluster.* socket=\([^ ]*\).*/\1/p' "$DIR/serve.log" | tail -1)
 pgbench=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1)
 # wrk (Debian's package) drives the throughput runs; without it, a Go client.
 if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -qq wrk >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1 || true
 fi
-go run ./scripts/bench -url "http://$ADDR" -db "postgres:///parley?host=$sock&user=postgres" -pid "$pid" \
+go run ./scripts/bench -url "http://$ADDR" -data-dir "$DIR" -pid "$pid" \
   -pgbench "$pgbench" -wrk "$(command -v wrk || true)" -email bench@example.org -password 'bench password 1' "$@"

@@ -11,8 +11,5 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do curl -sf "http://$ADDR/readyz" >/dev/null && break; sleep 0.2; done
 echo 'load run password' | DATA_DIR="$DIR" LOG_LEVEL=warn ./bin/parley user add -email load@example.org -role editor >/dev/null
-sock=$(find "$DIR" /var/tmp -maxdepth 4 -name '.s.PGSQL.5432' -path "*$(basename "$DIR")*" 2>/dev/null | head -1 || true)
-db=""
-[ -n "$sock" ] && db="postgres:///parley?host=$(dirname "$sock")&user=postgres"
 go run ./scripts/loadgen -url "http://$ADDR" -duration "${DURATION:-30s}" -readers "${READERS:-8}" -editors "${EDITORS:-2}" \
-  -email load@example.org -password 'load run password' -pid "$pid" -db "$db"
+  -email load@example.org -password 'load run password' -pid "$pid" -data-dir "$DIR"

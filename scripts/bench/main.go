@@ -3,13 +3,18 @@
 //
 //   - each page's latency (sequential requests: median, p95) and its
 //     throughput at 32 concurrent connections, beside pgbench running that
-//     page's own SQL (captured from Parley's handlers in process) at the
-//     same concurrency;
+//     page's own SQL at the same concurrency;
 //   - the largest region's CSV export (rows/s, first byte, server memory
 //     above idle) beside a raw COPY of the statements table;
 //   - saving a statement with two positions.
 //
 // It prints one table. scripts/bench.sh builds the data and starts Parley.
+//
+// Each page's SQL is captured by TestCapturePageSQL (capture_test.go),
+// which this command runs with "go test": it serves the page from Parley's
+// handlers in process over a pool that records every query, and writes the
+// queries as a pgbench script. The capture is test code so that this
+// command links none of Parley's handlers; run it from inside the module.
 package main
 
 import (
@@ -20,11 +25,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -37,25 +40,25 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"parley/internal/handlers"
-	"parley/internal/store"
+	"parley"
+	"parley/scripts/internal/parleydb"
 )
 
 type config struct {
-	base, db, pgbench, wrk, email, password, out, only string
-	pid, conc                                          int
-	duration                                           time.Duration
-	requests                                           int
+	base, db, dataDir, pgbench, wrk, email, password, out, only string
+	pid, conc                                                   int
+	duration                                                    time.Duration
+	requests                                                    int
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.base, "url", "http://127.0.0.1:8091", "Parley's address")
-	flag.StringVar(&c.db, "db", "", "database URL (the one Parley uses)")
+	flag.StringVar(&c.db, "db", "", "database URL (the one Parley uses, when it runs with DATABASE_URL)")
+	flag.StringVar(&c.dataDir, "data-dir", "", "Parley's DATA_DIR, when it runs on its embedded cluster (instead of -db)")
 	flag.StringVar(&c.pgbench, "pgbench", "pgbench", "pgbench binary")
 	flag.StringVar(&c.wrk, "wrk", "", "wrk binary for the throughput runs (default: goroutines)")
 	flag.StringVar(&c.email, "email", "", "editor account, for the write measurement")
@@ -79,6 +82,16 @@ type row struct {
 }
 
 func run(ctx context.Context, c config) error {
+	if (c.db == "") == (c.dataDir == "") {
+		return errors.New("give one of -db and -data-dir")
+	}
+	if c.dataDir != "" {
+		db, err := parleydb.URL(ctx, c.dataDir)
+		if err != nil {
+			return err
+		}
+		c.db = db
+	}
 	pcfg, err := pgxpool.ParseConfig(c.db)
 	if err != nil {
 		return err
@@ -100,12 +113,17 @@ func run(ctx context.Context, c config) error {
 	fmt.Fprintf(os.Stderr, "%d statements; largest region %s (%d rows); common word %q (%d matches); two words %q (%d matches)\n",
 		stmts, params.region, params.regionRows, params.common, params.commonN, params.two, params.twoN)
 
-	pages := []struct{ name, path, target string }{
+	var pages []page
+	for _, p := range []page{
 		{"dashboard", "/", "p95 < 20 ms"},
 		{"dashboard as_of", "/?as_of=2019-06-30", "p95 < 100 ms"},
 		{"search, two words", "/statements?q=" + url.QueryEscape(params.two), "p95 < 25 ms"},
 		{"search, 1/5 of rows", "/statements?q=" + url.QueryEscape(params.common), "p95 < 50 ms"},
 		{"region page", "/regions/" + params.region, "p95 < 50 ms"},
+	} {
+		if strings.Contains(p.name, c.only) {
+			pages = append(pages, p)
+		}
 	}
 	dir := c.out
 	if dir == "" {
@@ -113,25 +131,19 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
-	}
-	capture, err := newCapture(ctx, c.db)
-	if err != nil {
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	defer capture.close()
+	if err := captureSQL(ctx, c.db, dir, pages); err != nil {
+		return err
+	}
 
 	var rows []row
 	for _, p := range pages {
-		if !strings.Contains(p.name, c.only) {
-			continue
-		}
-		sqls, err := capture.page(p.path)
+		script := filepath.Join(dir, p.script())
+		queries, err := scriptQueries(script)
 		if err != nil {
-			return fmt.Errorf("%s: capture SQL: %w", p.name, err)
-		}
-		script := filepath.Join(dir, strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(p.name)+".sql")
-		if err := os.WriteFile(script, []byte(strings.Join(sqls, ";\n")+";\n"), 0o644); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		lat, err := latency(c.base+p.path, c.requests)
 		if err != nil {
@@ -142,7 +154,7 @@ func run(ctx context.Context, c config) error {
 			return fmt.Errorf("%s: pgbench: %w", p.name, err)
 		}
 		rows = append(rows, row{p.name + ": latency", fmt.Sprintf("p50 %s, p95 %s", ms(lat.p50), ms(lat.p95)),
-			fmt.Sprintf("pgbench avg %.2f ms (%d queries)", pgLat.latencyMS, len(sqls)), "", p.target})
+			fmt.Sprintf("pgbench avg %.2f ms (%d queries)", pgLat.latencyMS, queries), "", p.target})
 		tp, err := throughput(ctx, c, pool, c.base+p.path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
@@ -264,114 +276,46 @@ func abs(f float64) float64 {
 	return f
 }
 
-// capture runs Parley's handlers in process over a pool that records the
-// SQL each request sends, with its arguments written in as literals.
-type capture struct {
-	pool    *pgxpool.Pool
-	handler http.Handler
-	mu      sync.Mutex
-	sqls    []string
+// page is one page measured: a GET of path, and its latency target.
+type page struct{ name, path, target string }
+
+// script is the name of the page's pgbench script.
+func (p page) script() string {
+	return strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(p.name) + ".sql"
 }
 
-func newCapture(ctx context.Context, dbURL string) (*capture, error) {
-	c := &capture{}
-	cfg, err := pgxpool.ParseConfig(dbURL)
+// captureSQL writes each page's SQL, with its arguments as literals, as a
+// pgbench script in dir: TestCapturePageSQL does it, run by "go test".
+func captureSQL(ctx context.Context, db, dir string, pages []page) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	args := []string{"test", "-count=1", "-run", "^TestCapturePageSQL$", "parley/scripts/bench",
+		"-args", "-capture.db", db, "-capture.dir", dir}
+	for _, p := range pages {
+		args = append(args, "-capture.page", p.script()+"="+p.path)
+	}
+	out, err := exec.CommandContext(ctx, "go", args...).CombinedOutput()
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("capture SQL: go test: %v: %s", err, out)
 	}
-	cfg.ConnConfig.Tracer = c
-	cfg.ConnConfig.RuntimeParams["application_name"] = "parley-bench"
-	cfg.MaxConns = 1
-	if c.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
-		return nil, err
-	}
-	c.handler = handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), store.New(c.pool), memstore.New(), handlers.Config{})
-	return c, nil
+	return nil
 }
 
-func (c *capture) close() { c.pool.Close() }
+var queriesLine = regexp.MustCompile(`(?m)^-- GET \S+: (\d+) queries$`)
 
-func (c *capture) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sqls = append(c.sqls, literal(d.SQL, d.Args))
-	return ctx
-}
-
-func (c *capture) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// page returns the SQL statements one GET of path sends.
-func (c *capture) page(path string) ([]string, error) {
-	c.mu.Lock()
-	c.sqls = nil
-	c.mu.Unlock()
-	rec := httptest.NewRecorder()
-	c.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d", path, rec.Code)
+// scriptQueries returns how many queries a captured script holds, from the
+// line the capture writes at its top.
+func scriptQueries(script string) (int, error) {
+	b, err := os.ReadFile(script)
+	if err != nil {
+		return 0, fmt.Errorf("captured SQL: %w", err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.sqls), nil
-}
-
-var placeholder = regexp.MustCompile(`\$(\d+)`)
-
-// literal writes args into sql as SQL literals, for pgbench.
-func literal(sql string, args []any) string {
-	var vals []any
-	for _, a := range args {
-		switch a.(type) {
-		case pgx.QueryExecMode, pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
-			continue
-		}
-		vals = append(vals, a)
+	m := queriesLine.FindSubmatch(b)
+	if m == nil {
+		return 0, fmt.Errorf("captured SQL: no query count in %s", script)
 	}
-	out := placeholder.ReplaceAllStringFunc(sql, func(m string) string {
-		i, _ := strconv.Atoi(m[1:])
-		if i < 1 || i > len(vals) {
-			return m
-		}
-		return quote(vals[i-1])
-	})
-	// pgbench reads one statement per semicolon; keep each on its lines.
-	return strings.TrimSpace(out)
-}
-
-func quote(v any) string {
-	str := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return str(x)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	case time.Time:
-		return str(x.Format("2006-01-02"))
-	case *time.Time:
-		if x == nil {
-			return "NULL"
-		}
-		return str(x.Format("2006-01-02"))
-	case []int64:
-		s := make([]string, len(x))
-		for i, n := range x {
-			s[i] = strconv.FormatInt(n, 10)
-		}
-		return str("{"+strings.Join(s, ",")+"}") + "::bigint[]"
-	case []string:
-		s := make([]string, len(x))
-		for i, n := range x {
-			s[i] = `"` + strings.ReplaceAll(strings.ReplaceAll(n, `\`, `\\`), `"`, `\"`) + `"`
-		}
-		return str("{" + strings.Join(s, ",") + "}")
-	}
-	return str(fmt.Sprint(v))
+	return strconv.Atoi(string(m[1]))
 }
 
 type pgResult struct {
@@ -662,12 +606,12 @@ func writes(c config, n int) (lat, error) {
 		return lat{}, fmt.Errorf("sign in: status %d", res.StatusCode)
 	}
 	var d []time.Duration
-	for i := range n {
+	for range n {
 		// The editor's path: the possible-duplicate check runs (the
 		// actor's statements within a month) and finds none, since each
 		// write is by a random actor on a random day.
 		date := time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rand.IntN(4700))
-		form := url.Values{"idempotency_key": {uuid(i)}, "actor": {fmt.Sprintf("gen-actor-%d", 100+rand.IntN(1900))},
+		form := url.Values{"idempotency_key": {parley.NewUUID()}, "actor": {fmt.Sprintf("gen-actor-%d", 100+rand.IntN(1900))},
 			"date": {date.Format("2006-01-02")}, "date_precision": {"day"}, "attribution": {"spokesperson"},
 			// Random tokens: no write resembles an earlier one (runs reuse
 			// the data), so none is held back as a possible duplicate.
@@ -690,10 +634,6 @@ func writes(c config, n int) (lat, error) {
 }
 
 func token() string { return strconv.FormatUint(rand.Uint64(), 36) }
-
-func uuid(i int) string {
-	return fmt.Sprintf("%08x-%04x-4000-8000-%012x", time.Now().Unix()&0xffffffff, rand.IntN(1<<16), i)
-}
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 

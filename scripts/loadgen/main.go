@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +19,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"parley"
+	"parley/scripts/internal/parleydb"
 )
 
 type result struct {
@@ -39,10 +41,19 @@ func main() {
 	password := flag.String("password", "", "editor password")
 	pid := flag.Int("pid", 0, "server process id, to sample its memory")
 	dbURL := flag.String("db", "", "database URL, to count connections")
+	dataDir := flag.String("data-dir", "", "Parley's DATA_DIR, to count connections on its embedded cluster (instead of -db)")
 	flag.Parse()
 	if u, err := url.Parse(*base); err != nil || !(strings.HasPrefix(u.Hostname(), "127.") || u.Hostname() == "localhost") {
 		fmt.Fprintln(os.Stderr, "loadgen: only loopback addresses")
 		os.Exit(2)
+	}
+	if *dataDir != "" {
+		u, err := parleydb.URL(context.Background(), *dataDir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		*dbURL = u
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
@@ -85,7 +96,7 @@ func main() {
 		go func() {
 			defer sent.Done()
 			for n := 0; next(); n++ {
-				form := url.Values{"idempotency_key": {uuid()}, "actor": {"dmitry-peskov"}, "date": {"2025-03-10"},
+				form := url.Values{"idempotency_key": {parley.NewUUID()}, "actor": {"dmitry-peskov"}, "date": {"2025-03-10"},
 					"date_precision": {"day"}, "attribution": {"spokesperson"}, "regions": {"crimea"}, "confirm_duplicate": {"1"},
 					"summary": {fmt.Sprintf("Load-run statement %d by editor %d", n, i)},
 					"demand":  {"no-foreign-peacekeepers", "ukraine-neutrality"}, "stance": {"insists", "insists"}}
@@ -180,14 +191,6 @@ func sample(pid int, dbURL string) (rssKB, conns int) {
 		}
 	}
 	return rssKB, conns
-}
-
-func uuid() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
