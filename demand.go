@@ -14,7 +14,12 @@ type Demand struct {
 	Side        string   `json:"side"`
 	Category    Category `json:"category"`
 	Regions     []string `json:"regions"` // region slugs
-	Version     int      `json:"version"`
+	// Converse is the slug of the demand that says the opposite (NATO
+	// membership for Ukraine ⟷ its neutrality), or empty. The link is
+	// symmetric: a stance on one reads as the mirrored stance on the other.
+	Converse      string `json:"converse,omitempty"`
+	ConverseTitle string `json:"-"`
+	Version       int    `json:"version"`
 }
 
 // DemandInput is what an editor or the seed supplies for a demand. Regions
@@ -23,6 +28,7 @@ type DemandInput struct {
 	Slug, Title, Description, Side string
 	Category                       Category
 	Regions                        []string
+	Converse                       string // the converse demand's slug, or empty
 }
 
 // Validate checks the input against the domain's rules.
@@ -46,5 +52,22 @@ func (in DemandInput) Validate() error {
 	if !in.Category.Valid() {
 		p.Add("category", "Choose one of: "+list(Categories)+".")
 	}
+	if in.Converse != "" && in.Converse == in.Slug {
+		p.Add("converse", "A demand cannot be its own converse: choose the demand that says the opposite.")
+	} else if in.Converse != "" && !ValidSlug(in.Converse) {
+		p.Add("converse", "Choose the converse from the list.")
+	}
 	return p.Err()
+}
+
+// Converses maps each demand's slug to its converse's, for the demands
+// that have one (both directions).
+func Converses(demands []Demand) map[string]string {
+	out := map[string]string{}
+	for _, d := range demands {
+		if d.Converse != "" {
+			out[d.Slug], out[d.Converse] = d.Converse, d.Slug
+		}
+	}
+	return out
 }

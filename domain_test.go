@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"parley"
 )
@@ -38,7 +39,7 @@ func TestVocabulariesAcceptOnlyTheirValues(t *testing.T) {
 		{"category", func(s string) bool { return parley.Category(s).Valid() }, []string{"territory", "sanctions-economy"}, []string{"", "sanctions"}},
 		{"region kind", func(s string) bool { return parley.RegionKind(s).Valid() }, []string{"oblast", "city"}, []string{"", "state"}},
 		{"role", func(s string) bool { return parley.Role(s).Valid() }, []string{"editor", "admin"}, []string{"", "root"}},
-		{"kind", func(s string) bool { return parley.Kind(s).Valid() }, []string{"statement", "actor", "demand", "region", "source"}, []string{"", "user", "revision"}},
+		{"kind", func(s string) bool { return parley.Kind(s).Valid() }, []string{"statement", "actor", "demand", "region", "source", "side"}, []string{"", "user", "revision"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +68,7 @@ func TestKindsKnowTheirTablesParametersAndPaths(t *testing.T) {
 		{parley.KindActor, "actors", "slug", "vladimir-putin", "/actors/vladimir-putin"},
 		{parley.KindDemand, "demands", "slug", "ukraine-neutrality", "/demands/ukraine-neutrality"},
 		{parley.KindRegion, "regions", "slug", "donetsk", "/regions/donetsk"},
+		{parley.KindSide, "sides", "slug", "russia", "/sides/russia"},
 	}
 	for _, tt := range tests {
 		if got := tt.kind.Table(); got != tt.table {
@@ -125,24 +127,38 @@ func TestConflictErrorIsErrConflictAndCarriesItsRecord(t *testing.T) {
 	}
 }
 
-func TestGapIsTheDistanceBetweenTheFarthestSides(t *testing.T) {
+func TestGapIsMeasuredBetweenPartiesOnly(t *testing.T) {
 	day := parley.Date{Precision: parley.Day}
 	gaps := parley.Gaps([]parley.SideStance{
-		{Demand: "neutrality", Side: "russia", Stance: parley.Insists, Date: day},
-		{Demand: "neutrality", Side: "ukraine", Stance: parley.Rejects, Date: day},
-		{Demand: "neutrality", Side: "united-states", Stance: parley.Open, Date: day},
-		{Demand: "ceasefire", Side: "ukraine", Stance: parley.Supports, Date: day},
+		{Demand: "neutrality", Side: "russia", Role: parley.Party, Stance: parley.Insists, Date: day},
+		{Demand: "neutrality", Side: "ukraine", Role: parley.Party, Stance: parley.Opposes, Date: day},
+		{Demand: "neutrality", Side: "united-states", Role: parley.Stakeholder, Stance: parley.Rejects, Date: day},
+		{Demand: "neutrality", Side: "independent", Role: parley.Observer, Stance: parley.Rejects, Date: day},
+		{Demand: "ceasefire", Side: "ukraine", Role: parley.Party, Stance: parley.Supports, Date: day},
+		{Demand: "ceasefire", Side: "europe", Role: parley.Stakeholder, Stance: parley.Opposes, Date: day},
 	})
-	if g := gaps["neutrality"]; g.Value != 4 || len(g.Sides) != 3 || g.Sides[0].Side != "russia" || g.Sides[2].Side != "ukraine" {
-		t.Errorf("neutrality gap = %+v, want 4 from russia (+2) to ukraine (-2)", g)
+	g := gaps["neutrality"]
+	if !g.Measurable || g.Value != 3 || len(g.Parties) != 2 || g.Parties[0].Side != "russia" {
+		t.Errorf("neutrality gap = %+v, want 3 between russia (+2) and ukraine (-1)", g)
 	}
-	if g := gaps["ceasefire"]; len(g.Sides) != 1 {
-		t.Errorf("ceasefire gap = %+v, want one side", g)
+	if len(g.Stakeholders) != 1 || g.Stakeholders[0].Side != "united-states" {
+		t.Errorf("neutrality stakeholders = %+v, want united-states beside the gap (the observer nowhere)", g.Stakeholders)
+	}
+	if c := gaps["ceasefire"]; c.Measurable || len(c.Parties) != 1 || len(c.Stakeholders) != 1 {
+		t.Errorf("ceasefire gap = %+v, want not measurable: one party, one stakeholder", c)
+	}
+}
+
+func TestStanceMirrorIsItsOwnInverse(t *testing.T) {
+	for _, s := range parley.Stances {
+		if s.Mirror().Mirror() != s || s.Mirror().Score() != -s.Score() {
+			t.Errorf("%s.Mirror() = %s", s, s.Mirror())
+		}
 	}
 }
 
 func TestSideStanceCountsAnonymousReportsOnlyWhenNobodySpokeOpenly(t *testing.T) {
-	var tr parley.SideStanceTracker
+	tr := parley.SideStanceTracker{Roles: map[string]parley.SideRole{"russia": parley.Party, "ukraine": parley.Party}}
 	day := parley.Date{Precision: parley.Day}
 	tr.Add(parley.StanceEvent{DemandSlug: "neutrality", ActorSide: "russia", Stance: parley.Insists, Attribution: parley.OnRecord, Date: day})
 	tr.Add(parley.StanceEvent{DemandSlug: "neutrality", ActorSide: "russia", Stance: parley.Open, Attribution: parley.Anonymous, Date: day})
@@ -153,6 +169,43 @@ func TestSideStanceCountsAnonymousReportsOnlyWhenNobodySpokeOpenly(t *testing.T)
 	}
 	if got["russia"] != parley.Insists || got["ukraine"] != parley.Opposes || len(got) != 2 {
 		t.Errorf("side stances = %v, want russia insists (on record beats anonymous), ukraine opposes (anonymous only)", got)
+	}
+}
+
+func TestSideStancesReadTheConverseMirroredAndIgnoreObservers(t *testing.T) {
+	tr := parley.SideStanceTracker{
+		Roles:    map[string]parley.SideRole{"russia": parley.Party, "ukraine": parley.Party, "independent": parley.Observer},
+		Converse: map[string]string{"neutrality": "nato-membership", "nato-membership": "neutrality"},
+	}
+	d := func(day int) parley.Date {
+		return parley.Date{Time: time.Date(2024, 6, day, 0, 0, 0, 0, time.UTC), Precision: parley.Day}
+	}
+	tr.Add(parley.StanceEvent{DemandSlug: "neutrality", ActorSide: "russia", Stance: parley.Insists, Attribution: parley.OnRecord, Date: d(1)})
+	tr.Add(parley.StanceEvent{DemandSlug: "nato-membership", ActorSide: "ukraine", Stance: parley.Insists, Attribution: parley.OnRecord, Date: d(2)})
+	tr.Add(parley.StanceEvent{DemandSlug: "neutrality", ActorSide: "independent", Stance: parley.Supports, Attribution: parley.OnRecord, Date: d(3)})
+	g := parley.Gaps(tr.Stances("neutrality"))["neutrality"]
+	if !g.Measurable || g.Value != 4 || len(g.Parties) != 2 || g.Parties[1].Side != "ukraine" || g.Parties[1].Via != "nato-membership" ||
+		g.Parties[1].Stance != parley.Rejects {
+		t.Errorf("neutrality gap = %+v, want 4: russia insists, ukraine rejects via nato-membership", g)
+	}
+	if len(g.Stakeholders) != 0 {
+		t.Errorf("the observer's stance counted: %+v", g.Stakeholders)
+	}
+}
+
+func TestWithConverseFillsOnlyWhatTheActorLeftEmpty(t *testing.T) {
+	conv := map[string]string{"neutrality": "nato-membership", "nato-membership": "neutrality"}
+	got := parley.WithConverse([]parley.CurrentPosition{
+		{ActorSlug: "putin", DemandSlug: "neutrality", Stance: parley.Insists},
+		{ActorSlug: "zelensky", DemandSlug: "nato-membership", Stance: parley.Supports},
+		{ActorSlug: "zelensky", DemandSlug: "neutrality", Stance: parley.Rejects},
+	}, conv)
+	if len(got) != 4 {
+		t.Fatalf("got %d positions, want 4 (putin's mirrored onto nato-membership only): %+v", len(got), got)
+	}
+	m := got[3]
+	if m.ActorSlug != "putin" || m.DemandSlug != "nato-membership" || m.Stance != parley.Rejects || m.Via != "neutrality" {
+		t.Errorf("mirrored = %+v, want putin rejects nato-membership via neutrality", m)
 	}
 }
 

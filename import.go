@@ -27,7 +27,7 @@ type ImportProblem struct {
 type ImportReport struct {
 	Statements                                    int
 	Skipped                                       []int // lines of statements already present (same actor, date and summary)
-	NewActors, NewDemands, NewRegions, NewSources []string
+	NewActors, NewDemands, NewRegions, NewSources, NewSides []string
 	Problems                                      []ImportProblem
 }
 

@@ -17,10 +17,11 @@ const (
 	KindDemand    Kind = "demand"
 	KindRegion    Kind = "region"
 	KindSource    Kind = "source"
+	KindSide      Kind = "side"
 )
 
 // Kinds lists the kinds of record in the order pages offer them.
-var Kinds = []Kind{KindStatement, KindActor, KindDemand, KindRegion, KindSource}
+var Kinds = []Kind{KindStatement, KindActor, KindDemand, KindRegion, KindSource, KindSide}
 
 type kindInfo struct {
 	plural string // the table, and the first segment of every path
@@ -34,6 +35,7 @@ var kinds = map[Kind]kindInfo{
 	KindDemand:    {plural: "demands", bySlug: true, label: "title"},
 	KindRegion:    {plural: "regions", bySlug: true, label: "name"},
 	KindSource:    {plural: "sources", label: "outlet"},
+	KindSide:      {plural: "sides", bySlug: true, label: "name"},
 }
 
 // Valid reports whether k is one of Kinds.

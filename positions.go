@@ -5,61 +5,91 @@ import "sort"
 // SidePosition is one side's stance in a gap, with its score.
 type SidePosition struct {
 	Side   string
+	Role   SideRole
 	Stance Stance
 	Score  int
 	Date   Date
+	Via    string // the converse demand's slug when the stance was taken on it, mirrored
 }
 
-// Gap is the distance between the sides' stances on a demand: the highest
-// side score minus the lowest (Russia +2, Ukraine -2: 4). Sides holds every
-// side with a stance, highest score first.
+// Gap is the distance between the parties' stances on a demand: the
+// highest party score minus the lowest (Russia +2, Ukraine -2: 4).
+// Stakeholders' stances are shown beside it, never in it. With fewer than
+// two parties holding a stance the gap is not measurable: Measurable is
+// false and Value means nothing (never 0, which would say they agree).
 type Gap struct {
-	Demand string
-	Sides  []SidePosition
-	Value  int
+	Demand       string
+	Parties      []SidePosition // highest score first
+	Stakeholders []SidePosition // highest score first
+	Value        int
+	Measurable   bool
 }
 
 // Gaps computes the gap on each demand from the sides' stances (see
-// SideStance). A demand only one side has addressed has a gap of 0 and one
-// side.
+// SideStance). Observers' stances are left out, should any be given.
 func Gaps(stances []SideStance) map[string]Gap {
 	out := map[string]Gap{}
 	for _, c := range stances {
 		g := out[c.Demand]
 		g.Demand = c.Demand
-		g.Sides = append(g.Sides, SidePosition{Side: c.Side, Stance: c.Stance, Score: c.Stance.Score(), Date: c.Date})
+		p := SidePosition{Side: c.Side, Role: c.Role, Stance: c.Stance, Score: c.Stance.Score(), Date: c.Date, Via: c.Via}
+		switch c.Role {
+		case Party:
+			g.Parties = append(g.Parties, p)
+		case Stakeholder:
+			g.Stakeholders = append(g.Stakeholders, p)
+		default:
+			continue
+		}
 		out[c.Demand] = g
 	}
 	for k, g := range out {
-		sort.Slice(g.Sides, func(i, j int) bool {
-			if g.Sides[i].Score != g.Sides[j].Score {
-				return g.Sides[i].Score > g.Sides[j].Score
-			}
-			return g.Sides[i].Side < g.Sides[j].Side
-		})
-		g.Value = g.Sides[0].Score - g.Sides[len(g.Sides)-1].Score
+		byScore(g.Parties)
+		byScore(g.Stakeholders)
+		if len(g.Parties) >= 2 {
+			g.Value, g.Measurable = g.Parties[0].Score-g.Parties[len(g.Parties)-1].Score, true
+		}
 		out[k] = g
 	}
 	return out
 }
 
+// byScore orders positions highest score first, then by side.
+func byScore(ps []SidePosition) {
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Score != ps[j].Score {
+			return ps[i].Score > ps[j].Score
+		}
+		return ps[i].Side < ps[j].Side
+	})
+}
+
 // SideStanceTracker replays stance events oldest first and knows each
-// side's stance (by the rule of SideStance) after each one.
+// side's stance (by the rule of SideStance) after each one. Roles gives
+// each side's role (observers' events are ignored); Converse maps a demand
+// to its converse, whose events count, mirrored, on it too.
 type SideStanceTracker struct {
+	Roles            map[string]SideRole
+	Converse         map[string]string
 	named, anonymous map[[2]string]SideStance // (demand, side) -> newest
 }
 
 // Add records e, which must not be older than the events added before.
 func (t *SideStanceTracker) Add(e StanceEvent) {
+	role := t.Roles[e.ActorSide]
+	if !role.Counts() {
+		return
+	}
 	if t.named == nil {
 		t.named, t.anonymous = map[[2]string]SideStance{}, map[[2]string]SideStance{}
 	}
-	k := [2]string{e.DemandSlug, e.ActorSide}
-	x := SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Stance: e.Stance, Date: e.Date}
+	m := t.named
 	if e.Attribution == Anonymous {
-		t.anonymous[k] = x
-	} else {
-		t.named[k] = x
+		m = t.anonymous
+	}
+	m[[2]string{e.DemandSlug, e.ActorSide}] = SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Role: role, Stance: e.Stance, Date: e.Date}
+	if c := t.Converse[e.DemandSlug]; c != "" {
+		m[[2]string{c, e.ActorSide}] = SideStance{Demand: c, Side: e.ActorSide, Role: role, Stance: e.Stance.Mirror(), Date: e.Date, Via: e.DemandSlug}
 	}
 }
 
@@ -90,6 +120,29 @@ type CurrentPosition struct {
 	Date        Date
 	StatementID int64
 	Attribution Attribution
+	Via         string // the converse demand's slug when the actor spoke on it, mirrored
+}
+
+// WithConverse adds to current, for each actor silent on a demand that has
+// a converse the actor did take a stance on, that stance mirrored and
+// marked Via the converse: an actor who insists on Ukraine's neutrality
+// rejects its NATO membership, though it never said so in those words.
+func WithConverse(current []CurrentPosition, converse map[string]string) []CurrentPosition {
+	held := map[[2]string]bool{}
+	for _, c := range current {
+		held[[2]string{c.ActorSlug, c.DemandSlug}] = true
+	}
+	out := append([]CurrentPosition(nil), current...)
+	for _, c := range current {
+		other := converse[c.DemandSlug]
+		if other == "" || c.Via != "" || held[[2]string{c.ActorSlug, other}] {
+			continue
+		}
+		m := c
+		m.DemandSlug, m.Stance, m.Via = other, c.Stance.Mirror(), c.DemandSlug
+		out = append(out, m)
+	}
+	return out
 }
 
 // SideStance is a side's stance on a demand as of a day: that of its
@@ -100,8 +153,10 @@ type CurrentPosition struct {
 type SideStance struct {
 	Demand string
 	Side   string
+	Role   SideRole
 	Stance Stance
 	Date   Date
+	Via    string // the converse demand's slug when taken on it, mirrored
 }
 
 // Shift is a statement whose stance on a demand differs from the same

@@ -17,6 +17,9 @@ func DemandPath(slug string) string { return KindDemand.Path(slug) }
 // RegionPath is the page of the region with slug.
 func RegionPath(slug string) string { return KindRegion.Path(slug) }
 
+// SidePath is the page of the side with slug.
+func SidePath(slug string) string { return KindSide.Path(slug) }
+
 // StatementPath is the page of the statement with id.
 func StatementPath(id int64) string { return KindStatement.Path(strconv.FormatInt(id, 10)) }
 

@@ -41,6 +41,22 @@ func (s Stance) Score() int {
 	return 0
 }
 
+// Mirror is the stance on a demand's converse that s on the demand amounts
+// to: insisting on Ukraine's neutrality is rejecting its NATO membership.
+func (s Stance) Mirror() Stance {
+	switch s {
+	case Insists:
+		return Rejects
+	case Supports:
+		return Opposes
+	case Opposes:
+		return Supports
+	case Rejects:
+		return Insists
+	}
+	return s
+}
+
 // Precision is how precisely a date is known.
 type Precision string
 

@@ -90,10 +90,13 @@ type LineChart struct {
 	XLabels       []Point
 }
 
-// GapPoint is the gap on a demand after a statement.
+// GapPoint is the gap on a demand after a statement. Measurable is false
+// while fewer than two parties hold a position: the chart leaves a break
+// there, never a 0 (which would say they agree).
 type GapPoint struct {
-	Date parley.Date
-	Gap  int
+	Date       parley.Date
+	Gap        int
+	Measurable bool
 }
 
 // NewGapChart draws the gap over time.
@@ -102,7 +105,7 @@ func NewGapChart(points []GapPoint) LineChart {
 	if len(points) > maxChartPoints {
 		var kept []GapPoint
 		for i, p := range points {
-			if i == 0 || p.Gap != points[i-1].Gap || i == len(points)-1 {
+			if i == 0 || p.Gap != points[i-1].Gap || p.Measurable != points[i-1].Measurable || i == len(points)-1 {
 				kept = append(kept, p)
 			}
 		}
@@ -123,14 +126,30 @@ func NewGapChart(points []GapPoint) LineChart {
 		c.Ticks = append(c.Ticks, Point{X: left - 6, Y: y(g) + 4, Label: fmt.Sprint(g)})
 	}
 	var path, desc strings.Builder
+	drawing := false // the pen is down: the previous point was measurable
 	for i, p := range points {
-		px, py := x(p.Date.Time), y(p.Gap)
-		if i == 0 {
-			fmt.Fprintf(&path, "M%.1f %.1f", px, py)
-		} else {
-			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
+		if i > 0 {
 			desc.WriteString("; ")
 		}
+		px := x(p.Date.Time)
+		if !p.Measurable {
+			if drawing { // the line runs on to where the gap stopped being measurable
+				fmt.Fprintf(&path, " H%.1f", px)
+			}
+			drawing = false
+			desc.WriteString(p.Date.String() + ": not measurable (fewer than two parties)")
+			continue
+		}
+		py := y(p.Gap)
+		if drawing {
+			fmt.Fprintf(&path, " H%.1f V%.1f", px, py)
+		} else {
+			if path.Len() > 0 {
+				path.WriteByte(' ')
+			}
+			fmt.Fprintf(&path, "M%.1f %.1f", px, py)
+		}
+		drawing = true
 		label := fmt.Sprintf("%s: gap %d", p.Date.String(), p.Gap)
 		c.Points = append(c.Points, Point{X: px, Y: py, Label: label})
 		desc.WriteString(label)

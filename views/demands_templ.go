@@ -120,7 +120,7 @@ func DemandsPage(p Page, d DemandsData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if len(x.Gap.Sides) > 1 {
+					if x.Gap.Measurable {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<span class=\"muted\">· gap ")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

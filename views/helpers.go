@@ -77,8 +77,36 @@ func TrendLabel(g GapRow) string {
 		return fmt.Sprintf("widening (was %d)", g.Previous)
 	case "new":
 		return "new this year"
+	case "":
+		return "—"
 	}
 	return "steady"
+}
+
+// RoleLabel says what a side's role means for its positions.
+func RoleLabel(r parley.SideRole) string {
+	switch r {
+	case parley.Party:
+		return "party"
+	case parley.Stakeholder:
+		return "stakeholder"
+	case parley.Observer:
+		return "observer: not counted in positions"
+	}
+	return ""
+}
+
+// RolePlural names the sides of a role as a heading.
+func RolePlural(r parley.SideRole) string {
+	switch r {
+	case parley.Party:
+		return "Parties"
+	case parley.Stakeholder:
+		return "Stakeholders"
+	case parley.Observer:
+		return "Observers"
+	}
+	return string(r)
 }
 
 // AttributionLabel names an attribution in words.

@@ -19,6 +19,9 @@ type MatrixCell struct {
 	Stance parley.Stance
 	Date   parley.Date
 	Link   string // the statements behind the cell
+	// Via is the converse demand's title when the actor left this demand
+	// empty and its stance is read, mirrored, from the converse.
+	Via string
 }
 
 // MatrixRow is one actor's row of the position matrix.
@@ -30,6 +33,7 @@ type MatrixRow struct {
 // MatrixSide groups the rows of one side.
 type MatrixSide struct {
 	Side string
+	Role parley.SideRole
 	Rows []MatrixRow
 }
 
@@ -51,8 +55,8 @@ type Matrix struct {
 type GapRow struct {
 	Demand   DemandRef
 	Gap      parley.Gap
-	Previous int    // gap a year before; -1 when there was none
-	Trend    string // narrowing, widening, steady or new
+	Previous int    // gap a year before; -1 when it was not measurable
+	Trend    string // narrowing, widening, steady, new, or "" when not measurable now
 }
 
 // HomeData is the dashboard's view model.
@@ -152,6 +156,7 @@ type ActorsData struct {
 // ActorSide groups actors of one side.
 type ActorSide struct {
 	Side   string
+	Role   parley.SideRole
 	Actors []parley.Actor
 }
 
@@ -185,6 +190,7 @@ type DemandData struct {
 // DemandSide is the current stances of one side's actors on a demand.
 type DemandSide struct {
 	Side      string
+	Role      parley.SideRole
 	Positions []parley.CurrentPosition
 }
 
@@ -206,4 +212,15 @@ type RegionData struct {
 	ExcelURL   string
 	JSONURL    string
 	FeedURL    string
+}
+
+// SidesData is the sides index.
+type SidesData struct {
+	Sides []parley.Side
+}
+
+// SideData is one side's page.
+type SideData struct {
+	Side   parley.Side
+	Actors []parley.Actor
 }

@@ -13,6 +13,7 @@ import (
 
 type actorsStore interface {
 	ListActors(ctx context.Context) ([]parley.Actor, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
 }
 
 // handleActorsIndex lists actors by side.
@@ -22,10 +23,15 @@ func handleActorsIndex(st actorsStore) handlerFunc {
 		if err != nil {
 			return err
 		}
+		sides, err := st.ListSides(r.Context())
+		if err != nil {
+			return err
+		}
+		roles := parley.SideRolesOf(sides)
 		var d views.ActorsData
-		for _, a := range sideOrder(actors) {
+		for _, a := range sideOrder(actors, roles) {
 			if n := len(d.Sides); n == 0 || d.Sides[n-1].Side != a.Side {
-				d.Sides = append(d.Sides, views.ActorSide{Side: a.Side})
+				d.Sides = append(d.Sides, views.ActorSide{Side: a.Side, Role: roles[a.Side]})
 			}
 			d.Sides[len(d.Sides)-1].Actors = append(d.Sides[len(d.Sides)-1].Actors, a)
 		}

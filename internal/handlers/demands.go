@@ -43,6 +43,7 @@ func handleDemandsIndex(st demandsStore) handlerFunc {
 
 type demandStore interface {
 	GetDemand(ctx context.Context, slug string) (parley.Demand, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
 	ListStanceEvents(ctx context.Context, actor, demand string) ([]parley.StanceEvent, error)
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
 	DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error)
@@ -58,6 +59,11 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
+		sides, err := st.ListSides(ctx)
+		if err != nil {
+			return err
+		}
+		roles := parley.SideRolesOf(sides)
 		onDemand, err := st.DemandPositions(ctx, dm.Slug)
 		if err != nil {
 			return err
@@ -70,11 +76,33 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
+		converse := map[string]string{}
+		if dm.Converse != "" {
+			// Stances on the converse count here, mirrored: in the
+			// positions (for actors silent on this demand) and in the gap.
+			converse = map[string]string{dm.Slug: dm.Converse, dm.Converse: dm.Slug}
+			onConverse, err := st.DemandPositions(ctx, dm.Converse)
+			if err != nil {
+				return err
+			}
+			onDemand = onlyOn(dm.Slug, parley.WithConverse(append(onDemand, onConverse...), converse))
+			more, err := st.ListStanceEvents(ctx, "", dm.Converse)
+			if err != nil {
+				return err
+			}
+			events = append(events, more...)
+			sort.SliceStable(events, func(i, j int) bool {
+				if !events[i].Date.Time.Equal(events[j].Date.Time) {
+					return events[i].Date.Time.Before(events[j].Date.Time)
+				}
+				return events[i].StatementID < events[j].StatementID
+			})
+		}
 		statements, err := st.ListStatements(ctx, parley.StatementFilter{Demand: dm.Slug, Limit: 100})
 		if err != nil {
 			return err
 		}
-		revs, err := st.ListRevisions(ctx, "demand", dm.ID)
+		revs, err := st.ListRevisions(ctx, parley.KindDemand, dm.ID)
 		if err != nil {
 			return err
 		}
@@ -86,29 +114,40 @@ func handleDemandShow(st demandStore) handlerFunc {
 			byActor[c.ActorSlug] = c
 		}
 		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
-		for _, a := range sideOrder(actors) {
+		for _, a := range sideOrder(actors, roles) {
 			if n := len(d.Sides); n == 0 || d.Sides[n-1].Side != a.Side {
-				d.Sides = append(d.Sides, views.DemandSide{Side: a.Side})
+				d.Sides = append(d.Sides, views.DemandSide{Side: a.Side, Role: roles[a.Side]})
 			}
 			d.Sides[len(d.Sides)-1].Positions = append(d.Sides[len(d.Sides)-1].Positions, byActor[a.Slug])
 		}
-		d.GapChart = views.NewGapChart(gapHistory(events))
+		d.GapChart = views.NewGapChart(gapHistory(dm.Slug, events, roles, converse))
 		return render(w, r, views.DemandPage(page(r, dm.Title), d))
 	}
 }
 
-// gapHistory replays stance events (oldest first) and records the gap
-// after each date.
-func gapHistory(events []parley.StanceEvent) []views.GapPoint {
-	var sides parley.SideStanceTracker
+// gapHistory replays stance events (oldest first, on demand and on its
+// converse) and records the gap on demand after each date.
+func gapHistory(demand string, events []parley.StanceEvent, roles map[string]parley.SideRole, converse map[string]string) []views.GapPoint {
+	sides := parley.SideStanceTracker{Roles: roles, Converse: converse}
 	var out []views.GapPoint
 	for i, e := range events {
 		sides.Add(e)
 		if i+1 < len(events) && events[i+1].Date.Time.Equal(e.Date.Time) {
 			continue // one point per date
 		}
-		g := parley.Gaps(sides.Stances(e.DemandSlug))[e.DemandSlug]
-		out = append(out, views.GapPoint{Date: e.Date, Gap: g.Value})
+		g := parley.Gaps(sides.Stances(demand))[demand]
+		out = append(out, views.GapPoint{Date: e.Date, Gap: g.Value, Measurable: g.Measurable})
+	}
+	return out
+}
+
+// onlyOn keeps the positions on demand.
+func onlyOn(demand string, ps []parley.CurrentPosition) []parley.CurrentPosition {
+	var out []parley.CurrentPosition
+	for _, p := range ps {
+		if p.DemandSlug == demand {
+			out = append(out, p)
+		}
 	}
 	return out
 }

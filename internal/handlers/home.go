@@ -18,6 +18,7 @@ type homeStore interface {
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
 	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
 	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]parley.Shift, error)
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
 }
@@ -26,71 +27,98 @@ type homeStore interface {
 // a matrix of thousands of rows would be neither readable nor fast.
 const matrixActors = 30
 
+// dashboard is what the dashboard shows as of a day, for the page and its
+// JSON twin alike.
+type dashboard struct {
+	asOf         time.Time // zero: today
+	actors       []parley.Actor
+	total        int // actors with positions
+	demands      []parley.Demand
+	roles        map[string]parley.SideRole
+	current      []parley.CurrentPosition // with the converses' stances where actors left a demand empty
+	now, yearAgo map[string]parley.Gap
+	shifts       []parley.Shift
+	latest       []parley.Statement
+}
+
+// parseAsOf reads the dashboard's one setting, as_of.
+func parseAsOf(r *http.Request) (time.Time, error) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "as_of" {
+			return time.Time{}, badRequest("The dashboard takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
+		}
+	}
+	return parseDateParam(q, "as_of")
+}
+
+// loadDashboard reads the dashboard as of asOf (zero: today).
+func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard, error) {
+	d := dashboard{asOf: asOf}
+	ref := asOf
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	// The parts are independent queries: run them at once, each on its
+	// own connection, so the page waits for the slowest, not the sum.
+	var (
+		sides        []parley.Side
+		now, yearAgo []parley.SideStance
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if d.actors, d.total, err = st.TopActors(gctx, matrixActors); err != nil {
+			return err
+		}
+		ids := make([]int64, len(d.actors))
+		for i, a := range d.actors {
+			ids[i] = a.ID
+		}
+		d.current, err = st.CurrentPositions(gctx, ids, asOf)
+		return err
+	})
+	g.Go(func() (err error) { d.demands, err = st.ListDemands(gctx); return err })
+	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
+	g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })
+	g.Go(func() (err error) { yearAgo, err = st.SideStances(gctx, ref.AddDate(-1, 0, 0), ""); return err })
+	g.Go(func() (err error) { d.shifts, err = st.ListShifts(gctx, asOf, "", "", 10); return err })
+	g.Go(func() (err error) {
+		d.latest, err = st.ListStatements(gctx, parley.StatementFilter{AsOf: asOf, Limit: 10})
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return d, err
+	}
+	d.roles = parley.SideRolesOf(sides)
+	d.current = parley.WithConverse(d.current, parley.Converses(d.demands))
+	d.now, d.yearAgo = parley.Gaps(now), parley.Gaps(yearAgo)
+	// TopActors ranks by activity; the matrix lists by side, then name.
+	sort.SliceStable(d.actors, func(i, j int) bool { return d.actors[i].Name < d.actors[j].Name })
+	return d, nil
+}
+
 // handleHome renders the dashboard, as of today or of ?as_of.
 func handleHome(st homeStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx := r.Context()
-		q := r.URL.Query()
-		for k := range q {
-			if k != "as_of" {
-				return badRequest("The dashboard takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
-			}
-		}
-		asOf, err := parseDateParam(q, "as_of")
+		asOf, err := parseAsOf(r)
 		if err != nil {
 			return err
 		}
-		ref := asOf
-		if ref.IsZero() {
-			ref = time.Now()
-		}
-		// The parts are independent queries: run them at once, each on its
-		// own connection, so the page waits for the slowest, not the sum.
-		var (
-			actors       []parley.Actor
-			total        int
-			demands      []parley.Demand
-			current      []parley.CurrentPosition
-			now, yearAgo []parley.SideStance
-			shifts       []parley.Shift
-			latest       []parley.Statement
-		)
-		g, gctx := errgroup.WithContext(ctx)
-		g.Go(func() (err error) {
-			if actors, total, err = st.TopActors(gctx, matrixActors); err != nil {
-				return err
-			}
-			ids := make([]int64, len(actors))
-			for i, a := range actors {
-				ids[i] = a.ID
-			}
-			current, err = st.CurrentPositions(gctx, ids, asOf)
-			return err
-		})
-		g.Go(func() (err error) { demands, err = st.ListDemands(gctx); return err })
-		g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })
-		g.Go(func() (err error) { yearAgo, err = st.SideStances(gctx, ref.AddDate(-1, 0, 0), ""); return err })
-		g.Go(func() (err error) { shifts, err = st.ListShifts(gctx, asOf, "", "", 10); return err })
-		g.Go(func() (err error) {
-			latest, err = st.ListStatements(gctx, parley.StatementFilter{AsOf: asOf, Limit: 10})
-			return err
-		})
-		if err := g.Wait(); err != nil {
+		db, err := loadDashboard(r.Context(), st, asOf)
+		if err != nil {
 			return err
 		}
-		// TopActors ranks by activity; the matrix lists by side, then name.
-		sort.SliceStable(actors, func(i, j int) bool { return actors[i].Name < actors[j].Name })
-		m := buildMatrix(actors, demands, current, asOf)
-		m.Shown, m.Total = len(actors), total
+		m := buildMatrix(db.actors, db.demands, db.current, db.roles, asOf)
+		m.Shown, m.Total = len(db.actors), db.total
 		d := views.HomeData{
 			Matrix: m,
-			Gaps:   buildGaps(demands, parley.Gaps(now), parley.Gaps(yearAgo)),
-			Shifts: shifts,
-			Latest: latest,
+			Gaps:   buildGaps(db.demands, db.now, db.yearAgo),
+			Shifts: db.shifts,
+			Latest: db.latest,
 		}
 		if !asOf.IsZero() {
 			d.AsOf = asOf.Format("2006-01-02")
-			d.AsOfLabel = parley.Date{Time: asOf, Precision: "day"}.String()
+			d.AsOfLabel = parley.Date{Time: asOf, Precision: parley.Day}.String()
 		}
 		return render(w, r, views.HomePage(page(r, "Dashboard"), d))
 	}
@@ -98,13 +126,17 @@ func handleHome(st homeStore) handlerFunc {
 
 // buildMatrix lays current positions out as actors (by side) × demands
 // (by category). Actors and demands without any position are left out.
-func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parley.CurrentPosition, asOf time.Time) views.Matrix {
+func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parley.CurrentPosition, roles map[string]parley.SideRole, asOf time.Time) views.Matrix {
 	type key struct{ actor, demand string }
 	cells := map[key]parley.CurrentPosition{}
 	usedActor, usedDemand := map[string]bool{}, map[string]bool{}
 	for _, c := range current {
 		cells[key{c.ActorSlug, c.DemandSlug}] = c
 		usedActor[c.ActorSlug], usedDemand[c.DemandSlug] = true, true
+	}
+	titles := map[string]string{}
+	for _, d := range demands {
+		titles[d.Slug] = d.Title
 	}
 	var m views.Matrix
 	var cols []views.DemandRef
@@ -121,7 +153,7 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 		last := &m.Categories[len(m.Categories)-1]
 		last.Demands = append(last.Demands, ref)
 	}
-	for _, a := range sideOrder(actors) {
+	for _, a := range sideOrder(actors, roles) {
 		if !usedActor[a.Slug] {
 			continue
 		}
@@ -130,13 +162,18 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 			cell := views.MatrixCell{Demand: col.Slug}
 			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
 				cell.Stance, cell.Date = c.Stance, c.Date
-				// The statements behind the cell (as it stood, with as_of).
-				cell.Link = parley.PositionStatementsURL(a.Slug, col.Slug, asOfParam)
+				// The statements behind the cell (as it stood, with as_of):
+				// on the converse when the stance is read from there.
+				on := col.Slug
+				if c.Via != "" {
+					on, cell.Via = c.Via, titles[c.Via]
+				}
+				cell.Link = parley.PositionStatementsURL(a.Slug, on, asOfParam)
 			}
 			row.Cells = append(row.Cells, cell)
 		}
 		if n := len(m.Sides); n == 0 || m.Sides[n-1].Side != a.Side {
-			m.Sides = append(m.Sides, views.MatrixSide{Side: a.Side})
+			m.Sides = append(m.Sides, views.MatrixSide{Side: a.Side, Role: roles[a.Side]})
 		}
 		last := &m.Sides[len(m.Sides)-1]
 		last.Rows = append(last.Rows, row)
@@ -144,19 +181,14 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 	return m
 }
 
-// sideOrder puts the two belligerents first, then the other sides by name;
-// actors keep their order (by name) within a side.
-func sideOrder(actors []parley.Actor) []parley.Actor {
+// sideOrder puts the parties first, then stakeholders, then observers,
+// each by side; actors keep their order (by name) within a side.
+func sideOrder(actors []parley.Actor, roles map[string]parley.SideRole) []parley.Actor {
 	rank := func(side string) int {
-		switch side {
-		case "russia":
-			return 0
-		case "ukraine":
-			return 1
-		case "united-states":
-			return 2
+		if i := slices.Index(parley.SideRoles, roles[side]); i >= 0 {
+			return i
 		}
-		return 3
+		return len(parley.SideRoles)
 	}
 	out := append([]parley.Actor(nil), actors...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -169,35 +201,43 @@ func sideOrder(actors []parley.Actor) []parley.Actor {
 	return out
 }
 
-// buildGaps lists demands that at least two sides address, widest gap
-// first, and among equal gaps the narrowing ones first.
+// buildGaps lists the demands that parties or stakeholders address: the
+// measurable gaps first, widest first and among equal gaps the narrowing
+// ones first, then those fewer than two parties address.
 func buildGaps(demands []parley.Demand, now, before map[string]parley.Gap) []views.GapRow {
 	var rows []views.GapRow
 	for _, d := range demands {
 		g, ok := now[d.Slug]
-		if !ok || len(g.Sides) < 2 {
+		if !ok || len(g.Parties)+len(g.Stakeholders) == 0 {
 			continue
 		}
-		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1, Trend: "new"}
-		if b, ok := before[d.Slug]; ok && len(b.Sides) > 1 {
-			row.Previous = b.Value
-			switch {
-			case g.Value < b.Value:
-				row.Trend = "narrowing"
-			case g.Value > b.Value:
-				row.Trend = "widening"
-			default:
-				row.Trend = "steady"
+		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1}
+		if g.Measurable {
+			row.Trend = "new"
+			if b := before[d.Slug]; b.Measurable {
+				row.Previous = b.Value
+				switch {
+				case g.Value < b.Value:
+					row.Trend = "narrowing"
+				case g.Value > b.Value:
+					row.Trend = "widening"
+				default:
+					row.Trend = "steady"
+				}
 			}
 		}
 		rows = append(rows, row)
 	}
 	trendRank := map[string]int{"narrowing": 0, "widening": 1, "new": 2, "steady": 3}
 	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].Gap.Value != rows[j].Gap.Value {
-			return rows[i].Gap.Value > rows[j].Gap.Value
+		a, b := rows[i], rows[j]
+		switch {
+		case a.Gap.Measurable != b.Gap.Measurable:
+			return a.Gap.Measurable
+		case a.Gap.Value != b.Gap.Value:
+			return a.Gap.Value > b.Gap.Value
 		}
-		return trendRank[rows[i].Trend] < trendRank[rows[j].Trend]
+		return trendRank[a.Trend] < trendRank[b.Trend]
 	})
 	return rows
 }

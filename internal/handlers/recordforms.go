@@ -202,6 +202,11 @@ type recordFormsStore interface {
 	GetSource(ctx context.Context, id int64) (parley.Source, error)
 	CreateSource(ctx context.Context, by parley.Editor, in parley.SourceInput) (parley.Source, error)
 	UpdateSource(ctx context.Context, by parley.Editor, id int64, version int, in parley.SourceInput) (parley.Source, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
+	GetSide(ctx context.Context, slug string) (parley.Side, error)
+	CreateSide(ctx context.Context, by parley.Editor, in parley.SideInput) (parley.Side, error)
+	UpdateSide(ctx context.Context, by parley.Editor, slug string, version int, in parley.SideInput) (parley.Side, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
 }
 
 func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
@@ -244,6 +249,10 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 			kind: parley.KindActor, names: []string{"slug", "name", "aliases", "kind", "side", "role", "parent"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				actors, err := st.ListActors(ctx)
+				if err != nil {
+					return nil, err
+				}
+				sides, err := st.ListSides(ctx)
 				var parents []views.Option
 				for _, a := range actors {
 					if a.Slug != v["slug"] {
@@ -255,7 +264,7 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 					text("name", "Canonical name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
 					{Field: views.Field{Name: "aliases", Label: "Other spellings (one per line)", Value: v["aliases"], Error: errs["aliases"], Hint: "Transliterations and short forms that search should find, e.g. Peskow."}, Kind: "textarea"},
 					{Field: views.Field{Name: "kind", Label: "Kind", Value: v["kind"], Error: errs["kind"]}, Kind: "select", Options: opts(parley.ActorKinds, ident[parley.ActorKind]), Blank: "Choose"},
-					text("side", "Side", v, errs, "e.g. russia, ukraine, united-states, europe", map[string]any{"required": true, "maxlength": "100"}),
+					sideField(sides, v, errs, "Side"),
 					text("role", "Role or title", v, errs, "", map[string]any{"maxlength": "300"}),
 					{Field: views.Field{Name: "parent", Label: "Part of", Value: v["parent"], Error: errs["parent"]}, Kind: "select", Options: parents, Blank: "Nothing"},
 				}, err
@@ -281,9 +290,23 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 			}),
 		},
 		parley.KindDemand: {
-			kind: parley.KindDemand, names: []string{"slug", "title", "description", "side", "category", "regions"}, multi: []string{"regions"},
+			kind: parley.KindDemand, names: []string{"slug", "title", "description", "side", "category", "regions", "converse"}, multi: []string{"regions"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				regions, err := regionOptions(ctx)
+				if err != nil {
+					return nil, err
+				}
+				sides, err := st.ListSides(ctx)
+				if err != nil {
+					return nil, err
+				}
+				demands, err := st.ListDemands(ctx)
+				var others []views.Option
+				for _, d := range demands {
+					if d.Slug != v["slug"] && (d.Converse == "" || d.Converse == v["slug"]) {
+						others = append(others, views.Option{Value: d.Slug, Label: d.Title})
+					}
+				}
 				checked := map[string]bool{}
 				for _, r := range splitLines(v["regions"]) {
 					checked[r] = true
@@ -292,29 +315,59 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 					slugField(v, errs, editing, "ukraine-neutrality"),
 					text("title", "Title", v, errs, "", map[string]any{"required": true, "maxlength": "300"}),
 					{Field: views.Field{Name: "description", Label: "What it means", Value: v["description"], Error: errs["description"]}, Kind: "textarea"},
-					text("side", "Raised by (side)", v, errs, "e.g. russia", map[string]any{"required": true, "maxlength": "100"}),
+					sideField(sides, v, errs, "Raised by (side)"),
 					{Field: views.Field{Name: "category", Label: "Category", Value: v["category"], Error: errs["category"]}, Kind: "select", Options: opts(parley.Categories, views.CategoryLabel), Blank: "Choose"},
 					{Field: views.Field{Name: "regions", Label: "Regions it concerns", Error: errs["regions"]}, Kind: "checks", Options: regions, Checked: checked},
+					{Field: views.Field{Name: "converse", Label: "Converse (the demand that says the opposite)", Value: v["converse"], Error: errs["converse"],
+						Hint: "A stance on one reads as the mirrored stance on the other (insists ⟷ rejects), e.g. Ukraine's neutrality ⟷ its NATO membership."},
+						Kind: "select", Options: others, Blank: "None"},
 				}, err
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				x, err := st.GetDemand(ctx, key)
 				return map[string]string{"slug": x.Slug, "title": x.Title, "description": x.Description, "side": x.Side,
-					"category": string(x.Category), "regions": strings.Join(x.Regions, "\n")}, x.Version, err
+					"category": string(x.Category), "regions": strings.Join(x.Regions, "\n"), "converse": x.Converse}, x.Version, err
 			},
 			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
 				x, err := st.CreateDemand(ctx, by, parley.DemandInput{Slug: v["slug"], Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"])})
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"]})
 				return x.Slug, err
 			},
 			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
 				_, err := st.UpdateDemand(ctx, by, key, version, parley.DemandInput{Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"])})
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"]})
 				return err
 			},
 			conflict: conflictWith(func(x parley.Demand) []views.KV {
 				return []views.KV{kv("Title", x.Title), kv("What it means", x.Description), kv("Raised by", x.Side),
-					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", "))}
+					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", ")), kv("Converse", x.ConverseTitle)}
+			}),
+		},
+		parley.KindSide: {
+			kind: parley.KindSide, names: []string{"slug", "name", "role"},
+			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
+				return []views.FormField{
+					slugField(v, errs, editing, "united-states"),
+					text("name", "Name", v, errs, "", map[string]any{"required": true, "maxlength": "200"}),
+					{Field: views.Field{Name: "role", Label: "Role", Value: v["role"], Error: errs["role"],
+						Hint: "Parties are at the table (the gap is measured between them); stakeholders have a say (shown beside the gap); observers only comment (never counted)."},
+						Kind: "select", Options: opts(parley.SideRoles, ident[parley.SideRole]), Blank: "Choose"},
+				}, nil
+			},
+			load: func(ctx context.Context, key string) (map[string]string, int, error) {
+				x, err := st.GetSide(ctx, key)
+				return map[string]string{"slug": x.Slug, "name": x.Name, "role": string(x.Role)}, x.Version, err
+			},
+			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
+				x, err := st.CreateSide(ctx, by, parley.SideInput{Slug: v["slug"], Name: v["name"], Role: parley.SideRole(v["role"])})
+				return x.Slug, err
+			},
+			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
+				_, err := st.UpdateSide(ctx, by, key, version, parley.SideInput{Name: v["name"], Role: parley.SideRole(v["role"])})
+				return err
+			},
+			conflict: conflictWith(func(x parley.Side) []views.KV {
+				return []views.KV{kv("Name", x.Name), kv("Role", string(x.Role))}
 			}),
 		},
 		parley.KindSource: {
@@ -361,6 +414,19 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 			}),
 		},
 	}
+}
+
+// sideField is a choice among the sides, keeping a value that names none
+// of them (it shows as typed, and the store says it does not exist).
+func sideField(sides []parley.Side, v, errs map[string]string, label string) views.FormField {
+	var options []views.Option
+	for _, s := range sides {
+		options = append(options, views.Option{Value: s.Slug, Label: s.Name + " (" + string(s.Role) + ")"})
+	}
+	if v["side"] != "" && !slices.ContainsFunc(sides, func(s parley.Side) bool { return s.Slug == v["side"] }) {
+		options = append(options, views.Option{Value: v["side"], Label: v["side"]})
+	}
+	return views.FormField{Field: views.Field{Name: "side", Label: label, Value: v["side"], Error: errs["side"]}, Kind: "select", Options: options, Blank: "Choose"}
 }
 
 func sourceInput(v map[string]string) (parley.SourceInput, error) {

@@ -40,6 +40,8 @@ type deleteStore interface {
 	RestoreDemand(ctx context.Context, by parley.Editor, slug string) error
 	DeleteRegion(ctx context.Context, by parley.Editor, slug string) error
 	RestoreRegion(ctx context.Context, by parley.Editor, slug string) error
+	DeleteSide(ctx context.Context, by parley.Editor, slug string) error
+	RestoreSide(ctx context.Context, by parley.Editor, slug string) error
 }
 
 func kinds(st deleteStore) map[parley.Kind]kind {
@@ -58,6 +60,7 @@ func kinds(st deleteStore) map[parley.Kind]kind {
 		parley.KindActor:     {parley.KindActor, st.DeleteActor, st.RestoreActor},
 		parley.KindDemand:    {parley.KindDemand, st.DeleteDemand, st.RestoreDemand},
 		parley.KindRegion:    {parley.KindRegion, st.DeleteRegion, st.RestoreRegion},
+		parley.KindSide:      {parley.KindSide, st.DeleteSide, st.RestoreSide},
 	}
 }
 
@@ -176,6 +179,7 @@ func show(v any) string {
 }
 
 type revisionStore interface {
+	GetRevision(ctx context.Context, id int64) (parley.Revision, error)
 	RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (parley.Kind, string, error)
 }
 
@@ -185,6 +189,13 @@ func handleRevisionRestore(sm *scs.SessionManager, st revisionStore) handlerFunc
 		id, err := parley.ParseID(chi.URLParam(r, "id"))
 		if err != nil {
 			return err
+		}
+		rev, err := st.GetRevision(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if u, _ := currentUser(r); rev.EntityType == parley.KindSide && u.Role != parley.RoleAdmin {
+			return &HTTPError{Status: http.StatusForbidden, Message: "Only admins change sides: a side's role decides what counts in the gaps."}
 		}
 		k, key, err := st.RestoreRevision(r.Context(), editor(r), id)
 		var ve *parley.ValidationError

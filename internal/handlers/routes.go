@@ -64,26 +64,33 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			}
 		})
 
+		// The forms and the delete, restore and history of each kind of
+		// record.
+		forms, ks := recordForms(st), kinds(st)
+		recordRoutes := func(r chi.Router, k parley.Kind) {
+			base := k.Index() + "/{" + k.Param() + "}"
+			if rf, ok := forms[k]; ok {
+				r.Get(k.Index()+"/new", e.handle(handleRecordNew(rf)))
+				r.Post(k.Index()+"/new", e.handle(handleRecordCreate(sm, rf)))
+				r.Get(base+"/edit", e.handle(handleRecordEdit(rf)))
+				r.Post(base+"/edit", e.handle(handleRecordUpdate(sm, rf)))
+			}
+			r.Post(base+"/delete", e.handle(handleDelete(sm, ks[k])))
+			r.Post(base+"/restore", e.handle(handleRestore(sm, ks[k])))
+			r.Get(base+"/history", e.handle(handleHistory(st, ks[k])))
+		}
+
 		// Writing: editors and admins.
 		r.Group(func(r chi.Router) {
 			r.Use(requireRole(e, parley.RoleEditor, parley.RoleAdmin))
-			forms := recordForms(st)
 			r.Get("/statements/new", e.handle(handleStatementNew(st)))
 			r.Post("/statements/new", e.handle(handleStatementCreate(sm, st)))
 			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(st)))
 			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, st)))
-			for k, rf := range forms {
-				key := "/{" + k.Param() + "}"
-				r.Get(k.Index()+"/new", e.handle(handleRecordNew(rf)))
-				r.Post(k.Index()+"/new", e.handle(handleRecordCreate(sm, rf)))
-				r.Get(k.Index()+key+"/edit", e.handle(handleRecordEdit(rf)))
-				r.Post(k.Index()+key+"/edit", e.handle(handleRecordUpdate(sm, rf)))
-			}
-			for _, k := range kinds(st) {
-				base := k.Index() + "/{" + k.Param() + "}"
-				r.Post(base+"/delete", e.handle(handleDelete(sm, k)))
-				r.Post(base+"/restore", e.handle(handleRestore(sm, k)))
-				r.Get(base+"/history", e.handle(handleHistory(st, k)))
+			for _, k := range parley.Kinds {
+				if k != parley.KindSide {
+					recordRoutes(r, k)
+				}
 			}
 			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st)))
 			r.Get("/changes", e.handle(handleChanges(st)))
@@ -94,6 +101,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 		// Accounts: admins.
 		r.Group(func(r chi.Router) {
 			r.Use(requireRole(e, parley.RoleAdmin))
+			recordRoutes(r, parley.KindSide) // a side's role decides what counts in gaps
 			r.Get("/admin/users", e.handle(handleUsers(st)))
 			r.Post("/admin/users", e.handle(handleUserCreate(log, sm, st)))
 			r.Post("/admin/users/{id}/role", e.handle(handleUserRole(log, sm, st)))
@@ -116,6 +124,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[string]http.Handler {
 	return map[string]http.Handler{
 		"/":                             e.handle(handleHome(st)),
+		"/dashboard.json":               e.handle(handleDashboardJSON(st)),
 		"/statements":                   e.handle(handleStatementsIndex(st)),
 		"/statements.csv":               e.handle(handleExport(log, site, st, false, writeCSV)),
 		"/statements.json":              e.handle(handleExport(log, site, st, false, writeJSON)),
@@ -129,6 +138,8 @@ func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[s
 		"/regions/{slug}":               e.handle(handleRegionShow(st)),
 		"/regions/{slug}/timeline.csv":  e.handle(handleExport(log, site, st, true, writeCSV)),
 		"/regions/{slug}/timeline.json": e.handle(handleExport(log, site, st, true, writeJSON)),
+		"/sides":                        e.handle(handleSidesIndex(st)),
+		"/sides/{slug}":                 e.handle(handleSideShow(st)),
 		"/sources":                      e.handle(handleSourcesIndex(st)),
 		"/sources/{id}":                 e.handle(handleSourceShow(st)),
 	}

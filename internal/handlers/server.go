@@ -66,6 +66,7 @@ type Store interface {
 	regionsStore
 	regionStore
 	sourcesStore
+	sidesStore
 	exportStore
 	feedStore
 	importStore

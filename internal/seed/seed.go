@@ -21,6 +21,10 @@ type File struct {
 		Slug, Name, Country string
 		Kind                parley.RegionKind
 	} `json:"regions"`
+	Sides []struct {
+		Slug, Name string
+		Role       parley.SideRole
+	} `json:"sides"`
 	Sources []struct {
 		Ref, Outlet, Title, Published, Via, URL string
 	} `json:"sources"`
@@ -33,6 +37,7 @@ type File struct {
 		Slug, Title, Description, Side string
 		Category                       parley.Category
 		Regions                        []string
+		Converse                       string
 	} `json:"demands"`
 	Statements []Statement `json:"statements"`
 }
@@ -75,6 +80,9 @@ func Data() (store.SeedData, error) {
 	for _, r := range f.Regions {
 		d.Regions = append(d.Regions, parley.RegionInput{Slug: r.Slug, Name: r.Name, Country: r.Country, Kind: r.Kind})
 	}
+	for _, s := range f.Sides {
+		d.Sides = append(d.Sides, parley.SideInput{Slug: s.Slug, Name: s.Name, Role: s.Role})
+	}
 	for _, s := range f.Sources {
 		in := parley.SourceInput{Ref: s.Ref, Outlet: s.Outlet, Title: s.Title, URL: s.URL, Via: s.Via}
 		if s.Published != "" {
@@ -90,7 +98,7 @@ func Data() (store.SeedData, error) {
 	}
 	for _, x := range f.Demands {
 		d.Demands = append(d.Demands, parley.DemandInput{Slug: x.Slug, Title: x.Title, Description: x.Description,
-			Side: x.Side, Category: x.Category, Regions: x.Regions})
+			Side: x.Side, Category: x.Category, Regions: x.Regions, Converse: x.Converse})
 	}
 	for _, s := range f.Statements {
 		date, err := parley.ParseDate(s.Date)

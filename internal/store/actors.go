@@ -95,6 +95,9 @@ func (s *Store) CreateActor(ctx context.Context, by parley.Editor, in parley.Act
 }
 
 func createActor(ctx context.Context, q querier, by parley.Editor, in parley.ActorInput, action string) (parley.Actor, error) {
+	if err := checkSide(ctx, q, "side", in.Side); err != nil {
+		return parley.Actor{}, err
+	}
 	var parentID *int64
 	if in.Parent != "" {
 		var id int64

@@ -29,6 +29,9 @@ func updateActor(ctx context.Context, q querier, by parley.Editor, slug string, 
 	if err != nil {
 		return parley.Actor{}, err
 	}
+	if err := checkSide(ctx, q, "side", in.Side); err != nil {
+		return parley.Actor{}, err
+	}
 	var parentID *int64
 	if in.Parent != "" {
 		var pid int64

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"parley"
 	"strings"
 
@@ -11,11 +12,13 @@ import (
 const demandCols = `d.id, d.slug, d.title, d.description, d.side, d.category,
 	coalesce((SELECT array_agg(r.slug ORDER BY r.slug) FROM demand_regions dr
 	          JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL WHERE dr.demand_id = d.id), '{}'),
+	coalesce((SELECT c.slug FROM demands c WHERE c.id = d.converse_id AND c.deleted_at IS NULL), ''),
+	coalesce((SELECT c.title FROM demands c WHERE c.id = d.converse_id AND c.deleted_at IS NULL), ''),
 	d.version`
 
 func scanDemand(row pgx.Row) (parley.Demand, error) {
 	var d parley.Demand
-	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Version)
+	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Converse, &d.ConverseTitle, &d.Version)
 	return d, err
 }
 
@@ -57,6 +60,9 @@ func createDemand(ctx context.Context, q querier, by parley.Editor, in parley.De
 	if err != nil {
 		return parley.Demand{}, err
 	}
+	if err := checkSide(ctx, q, "side", in.Side); err != nil {
+		return parley.Demand{}, err
+	}
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO demands (slug, title, description, side, category)
@@ -68,11 +74,68 @@ func createDemand(ctx context.Context, q querier, by parley.Editor, in parley.De
 	if _, err := q.Exec(ctx, `INSERT INTO demand_regions (demand_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regionIDs); err != nil {
 		return parley.Demand{}, wrap(err, "create demand %q: regions", in.Slug)
 	}
+	if err := setConverse(ctx, q, by, id, in.Converse); err != nil {
+		return parley.Demand{}, err
+	}
 	d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))
 	if err != nil {
 		return d, wrap(err, "create demand %q", in.Slug)
 	}
 	return d, writeRevision(ctx, q, by, parley.KindDemand, d.ID, d.Version, action, d)
+}
+
+// setConverse links demand id and the demand with slug converse (or
+// unlinks it, for an empty slug) both ways. A demand the link takes from
+// its former partner, or gives a new one, gets a revision of its own, so
+// its history says so. The chosen converse must be live and free: linked
+// to no demand, or to id already.
+func setConverse(ctx context.Context, q querier, by parley.Editor, id int64, converse string) error {
+	var cid *int64
+	if converse != "" {
+		var c struct {
+			id      int64
+			partner *int64
+		}
+		err := q.QueryRow(ctx, `SELECT id, converse_id FROM demands WHERE slug = $1 AND deleted_at IS NULL FOR UPDATE`, converse).
+			Scan(&c.id, &c.partner)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return parley.Problems{"converse": "No demand \"" + converse + "\" exists: choose the converse from the list."}.Err()
+		case err != nil:
+			return wrap(err, "find converse %q", converse)
+		case c.id == id:
+			return parley.Problems{"converse": "A demand cannot be its own converse: choose the demand that says the opposite."}.Err()
+		case c.partner != nil && *c.partner != id:
+			return parley.Problems{"converse": "That demand already has a converse: a demand has at most one, so unlink it there first."}.Err()
+		}
+		cid = &c.id
+	}
+	// Which demands change: this one's old partner (unlinked) and the new
+	// one (linked), besides this one, whose caller writes its revision.
+	rows, err := q.Query(ctx, `
+		WITH old AS (UPDATE demands SET converse_id = NULL, version = version + 1, updated_at = now()
+		             WHERE converse_id = $1 AND id IS DISTINCT FROM $2 RETURNING id),
+		     cur AS (UPDATE demands SET converse_id = $2 WHERE id = $1),
+		     new AS (UPDATE demands SET converse_id = $1, version = version + 1, updated_at = now()
+		             WHERE id = $2 AND converse_id IS DISTINCT FROM $1 RETURNING id)
+		SELECT id FROM old UNION SELECT id FROM new`, id, cid)
+	if err != nil {
+		return wrap(err, "set converse")
+	}
+	changed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return wrap(err, "set converse")
+	}
+	for _, other := range changed {
+		d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, other))
+		if err != nil {
+			return wrap(err, "set converse")
+		}
+		if err := writeRevision(ctx, q, by, parley.KindDemand, d.ID, d.Version, "update", d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // regionIDs resolves region slugs (deduplicated) to ids, or returns a

@@ -33,6 +33,9 @@ func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string,
 	if err != nil {
 		return parley.Demand{}, err
 	}
+	if err := checkSide(ctx, q, "side", in.Side); err != nil {
+		return parley.Demand{}, err
+	}
 	if _, err := q.Exec(ctx, `
 		UPDATE demands SET title = $2, description = $3, side = $4, category = $5, version = version + 1, updated_at = now()
 		WHERE id = $1`, id, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category); err != nil {
@@ -42,6 +45,9 @@ func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string,
 		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO demand_regions (demand_id, region_id) SELECT $1, unnest($2::bigint[])`, id, regions); err != nil {
+		return parley.Demand{}, err
+	}
+	if err := setConverse(ctx, q, by, id, in.Converse); err != nil {
 		return parley.Demand{}, err
 	}
 	d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))

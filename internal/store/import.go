@@ -140,6 +140,9 @@ func importActor(ctx context.Context, q querier, by parley.Editor, it parley.Imp
 		if err := in.Validate(); err != nil { // before writing: a failed write would end the transaction
 			return "", err
 		}
+		if err := importSide(ctx, q, by, side, rep); err != nil {
+			return "", err
+		}
 		if _, err := createActor(ctx, q, by, in, "import"); err != nil {
 			return "", err
 		}
@@ -149,6 +152,23 @@ func importActor(ctx context.Context, q querier, by parley.Editor, it parley.Imp
 	}
 	known[k] = slug
 	return slug, nil
+}
+
+// importSide creates side, a valid slug, when no side has it yet, with its
+// default role (parley.DefaultSideRole), and lists it in the report so an
+// admin can check the role.
+func importSide(ctx context.Context, q querier, by parley.Editor, side string, rep *parley.ImportReport) error {
+	var ok bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sides WHERE slug = $1)`, side).Scan(&ok); err != nil || ok {
+		return err
+	}
+	name := strings.ReplaceAll(side, "-", " ")
+	in := parley.SideInput{Slug: side, Name: strings.ToUpper(name[:1]) + name[1:], Role: parley.DefaultSideRole(side)}
+	if _, err := createSide(ctx, q, by, in, "import"); err != nil {
+		return err
+	}
+	rep.NewSides = append(rep.NewSides, side+" ("+string(in.Role)+")")
+	return nil
 }
 
 func importDemand(ctx context.Context, q querier, by parley.Editor, slug, side string, created map[string]bool, rep *parley.ImportReport) error {
@@ -167,6 +187,9 @@ func importDemand(ctx context.Context, q querier, by parley.Editor, slug, side s
 	title = strings.ToUpper(title[:1]) + title[1:]
 	in := parley.DemandInput{Slug: slug, Title: title, Side: side, Category: "political"}
 	if err := in.Validate(); err != nil {
+		return err
+	}
+	if err := importSide(ctx, q, by, side, rep); err != nil {
 		return err
 	}
 	if _, err := createDemand(ctx, q, by, in, "import"); err != nil {

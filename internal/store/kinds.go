@@ -34,6 +34,20 @@ var records = map[parley.Kind]recordOps{
 			return r.Slug, err
 		},
 	},
+	parley.KindSide: {
+		snapshot: func(ctx context.Context, q querier, id int64) (any, int, error) {
+			x, err := scanSide(q.QueryRow(ctx, `SELECT `+sideCols+` FROM sides WHERE id = $1`, id))
+			return x, x.Version, err
+		},
+		restore: func(ctx context.Context, q querier, by parley.Editor, id int64, data []byte) (string, error) {
+			var x parley.Side
+			if err := json.Unmarshal(data, &x); err != nil {
+				return "", err
+			}
+			_, err := updateSide(ctx, q, by, x.Slug, 0, parley.SideInput{Slug: x.Slug, Name: x.Name, Role: x.Role}, "restore")
+			return x.Slug, err
+		},
+	},
 	parley.KindActor: {
 		snapshot: func(ctx context.Context, q querier, id int64) (any, int, error) {
 			a, err := scanActor(q.QueryRow(ctx, `SELECT `+actorCols+actorFrom+`WHERE a.id = $1`, id))
@@ -60,7 +74,7 @@ var records = map[parley.Kind]recordOps{
 				return "", err
 			}
 			_, err := updateDemand(ctx, q, by, d.Slug, 0, parley.DemandInput{Slug: d.Slug, Title: d.Title, Description: d.Description,
-				Side: d.Side, Category: d.Category, Regions: d.Regions}, "restore")
+				Side: d.Side, Category: d.Category, Regions: d.Regions, Converse: d.Converse}, "restore")
 			return d.Slug, err
 		},
 	},

@@ -105,30 +105,47 @@ func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.Cu
 	return out, wrap(err, "demand positions")
 }
 
-// SideStances returns every side's stance on every demand (on the one
-// demand, when given) as of asOf (zero: now).
+// SideStances returns the stance of every side that counts (parties and
+// stakeholders, never observers) on every demand (on the one demand, when
+// given) as of asOf (zero: now), by the rule of parley.SideStance. A stance
+// on a demand's converse counts on the demand too, mirrored and marked Via
+// the converse: whichever is newer is the side's stance.
 func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error) {
+	// Four index probes per side and demand: the newest open and the newest
+	// anonymous stance, on the demand and on its converse.
 	rows, err := s.pool.Query(ctx, `
-		WITH sides AS MATERIALIZED (SELECT DISTINCT side FROM actors WHERE deleted_at IS NULL)
-		SELECT d.slug, sides.side, l.stance, l.date, l.date_precision
+		WITH sides AS MATERIALIZED (
+		    SELECT slug, role FROM sides WHERE deleted_at IS NULL AND role <> 'observer'
+		      AND slug IN (SELECT side FROM actors WHERE deleted_at IS NULL))
+		SELECT d.slug, sd.slug, sd.role, l.stance, l.date, l.date_precision, l.via
 		FROM demands d
-		CROSS JOIN sides
+		LEFT JOIN demands c ON c.id = d.converse_id AND c.deleted_at IS NULL
+		CROSS JOIN sides sd
 		CROSS JOIN LATERAL (
-		    (SELECT l.stance, l.date, l.date_precision FROM stance_log l
-		     WHERE l.demand_id = d.id AND l.side = sides.side AND l.named AND l.date <= coalesce($1::date, 'infinity')
-		     ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
-		    UNION ALL
-		    (SELECT l.stance, l.date, l.date_precision FROM stance_log l
-		     WHERE l.demand_id = d.id AND l.side = sides.side AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
-		     ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
-		    LIMIT 1) l
+		    SELECT x.stance, x.date, x.date_precision, x.via FROM (
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, l.named FROM stance_log l
+		         WHERE l.demand_id = d.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		        UNION ALL
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, l.named FROM stance_log l
+		         WHERE l.demand_id = d.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		        UNION ALL
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, l.named FROM stance_log l
+		         WHERE l.demand_id = c.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		        UNION ALL
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, l.named FROM stance_log l
+		         WHERE l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
+		    ORDER BY x.named DESC, x.date DESC, x.statement_id DESC LIMIT 1) l
 		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
 	if err != nil {
 		return nil, wrap(err, "side stances")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.SideStance, error) {
 		var x parley.SideStance
-		err := r.Scan(&x.Demand, &x.Side, &x.Stance, &x.Date.Time, &x.Date.Precision)
+		err := r.Scan(&x.Demand, &x.Side, &x.Role, &x.Stance, &x.Date.Time, &x.Date.Precision, &x.Via)
 		return x, err
 	})
 	return out, wrap(err, "side stances")

@@ -12,6 +12,7 @@ import (
 // SeedData is a dataset to load: records refer to each other by slug
 // (and statements to sources by ref).
 type SeedData struct {
+	Sides      []parley.SideInput
 	Regions    []parley.RegionInput
 	Sources    []parley.SourceInput
 	Actors     []parley.ActorInput
@@ -27,7 +28,7 @@ type SeedStatement struct {
 
 // SeedResult counts the records a load created.
 type SeedResult struct {
-	Regions, Sources, Actors, Demands, Statements int
+	Sides, Regions, Sources, Actors, Demands, Statements int
 }
 
 // LoadSeed adds every record of d that the database does not hold yet
@@ -47,6 +48,21 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			var ok bool
 			err := tx.QueryRow(ctx, `SELECT EXISTS (`+query+`)`, arg).Scan(&ok)
 			return ok, err
+		}
+		for _, in := range d.Sides {
+			if ok, err := exists(`SELECT 1 FROM sides WHERE slug = $1`, in.Slug); err != nil || ok {
+				if err != nil {
+					return wrap(err, "seed side %q", in.Slug)
+				}
+				continue
+			}
+			if err := in.Validate(); err != nil {
+				return fmt.Errorf("seed side %q: %w", in.Slug, err)
+			}
+			if _, err := createSide(ctx, tx, parley.Editor{}, in, "seed"); err != nil {
+				return err
+			}
+			res.Sides++
 		}
 		for _, in := range d.Regions {
 			if ok, err := exists(`SELECT 1 FROM regions WHERE slug = $1`, in.Slug); err != nil || ok {
@@ -130,10 +146,18 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 			if err := in.Validate(); err != nil {
 				return fmt.Errorf("seed demand %q: %w", in.Slug, err)
 			}
+			in.Converse = "" // linked below, once both demands exist
 			if _, err := createDemand(ctx, tx, parley.Editor{}, in, "seed"); err != nil {
 				return err
 			}
 			res.Demands++
+		}
+		for _, in := range d.Demands {
+			if in.Converse != "" {
+				if err := linkSeedConverse(ctx, tx, in.Slug, in.Converse); err != nil {
+					return err
+				}
+			}
 		}
 		for _, in := range d.Statements {
 			if in.SeedKey == "" {
@@ -164,6 +188,45 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 		return nil
 	})
 	return res, err
+}
+
+// linkSeedConverse links the seed's demands a and b as each other's
+// converse, with a seed revision each, when neither has a converse yet and
+// neither was changed by an editor since the seed loaded it (its newest
+// revision is the seed's): a database seeded before converses existed gets
+// the link, an editor's choice is never overridden.
+func linkSeedConverse(ctx context.Context, q querier, a, b string) error {
+	var ids []int64
+	rows, err := q.Query(ctx, `
+		SELECT d.id FROM demands d
+		WHERE d.slug IN ($1, $2) AND d.deleted_at IS NULL AND d.converse_id IS NULL
+		  AND (SELECT action FROM revisions r WHERE r.entity_type = 'demand' AND r.entity_id = d.id
+		       ORDER BY r.id DESC LIMIT 1) = 'seed'
+		ORDER BY d.slug = $1 DESC
+		FOR UPDATE`, a, b)
+	if err == nil {
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	if err != nil {
+		return wrap(err, "seed converse %q", a)
+	}
+	if len(ids) != 2 {
+		return nil // linked already, or changed by an editor: theirs stands
+	}
+	if _, err := q.Exec(ctx, `UPDATE demands SET converse_id = CASE id WHEN $1 THEN $2::bigint ELSE $1 END,
+		version = version + 1, updated_at = now() WHERE id IN ($1, $2)`, ids[0], ids[1]); err != nil {
+		return wrap(err, "seed converse %q", a)
+	}
+	for _, id := range ids {
+		d, err := scanDemand(q.QueryRow(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.id = $1`, id))
+		if err != nil {
+			return wrap(err, "seed converse %q", a)
+		}
+		if err := writeRevision(ctx, q, parley.Editor{}, parley.KindDemand, d.ID, d.Version, "seed", d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Empty reports whether the database holds no actors, demands or

@@ -181,6 +181,9 @@ func prepareTemplate() (string, error) {
 		err = m.Up(ctx)
 		m.Close()
 	}
+	if err == nil {
+		_, err = pool.Exec(ctx, fixtureSides)
+	}
 	pool.Close()
 	if err != nil {
 		return "", err
@@ -204,8 +207,20 @@ func withDatabase(dsn, name string) string {
 	return dsn + " dbname=" + name
 }
 
+// fixtureSides are the sides every test database starts with: those a
+// live database has from the seed (or, migrated from before sides were
+// records, from its actors), with their default roles. Tests that need
+// another side create it.
+const fixtureSides = `INSERT INTO sides (slug, name, role) VALUES
+	('russia', 'Russia', 'party'), ('ukraine', 'Ukraine', 'party'),
+	('united-states', 'United States', 'stakeholder'), ('europe', 'Europe', 'stakeholder'),
+	('nato', 'NATO', 'stakeholder'), ('belarus', 'Belarus', 'stakeholder'),
+	('switzerland', 'Switzerland', 'stakeholder'), ('international', 'International', 'stakeholder'),
+	('independent', 'Independent analysts', 'observer')`
+
 func migrationsHash() string {
 	h := sha256.New()
+	h.Write([]byte(fixtureSides))
 	_ = fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
