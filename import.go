@@ -25,10 +25,10 @@ type ImportProblem struct {
 
 // ImportReport says what an import creates (or, previewed, would create).
 type ImportReport struct {
-	Statements                                    int
-	Skipped                                       []int // lines of statements already present (same actor, date and summary)
+	Statements                                              int
+	Skipped                                                 []int // lines of statements already present (same actor, date and summary)
 	NewActors, NewDemands, NewRegions, NewSources, NewSides []string
-	Problems                                      []ImportProblem
+	Problems                                                []ImportProblem
 }
 
 // ErrImportProblems means the import was refused; the report lists why.

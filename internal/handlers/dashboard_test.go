@@ -125,13 +125,13 @@ func TestDashboardGapsWidestFirst(t *testing.T) {
 	e := newEnv(t, true)
 	m := loadModel(t)
 	body := e.wantStatus(t, "/", http.StatusOK)
-	gaps := m.gaps()
+	gaps, addressed := m.gapsAndAddressed()
 	widest := 0
 	for _, g := range gaps {
 		widest = max(widest, g)
 	}
 	table := one(t, body, "gaps")
-	rows := regexp.MustCompile(`data-testid="gap-([a-z0-9-]+)"`).FindAllStringSubmatch(table, -1)
+	rows := regexp.MustCompile(`<tr data-testid="gap-([a-z0-9-]+)"`).FindAllStringSubmatch(table, -1)
 	if len(rows) == 0 {
 		t.Fatal("the gaps table has no rows")
 	}
@@ -140,11 +140,24 @@ func TestDashboardGapsWidestFirst(t *testing.T) {
 		t.Errorf("first gap row = %s (gap %d in the data), want a demand with the widest gap %d", first, gaps[first], widest)
 	}
 	prev := 5
+	unmeasurable := false
 	for _, r := range rows {
 		row := one(t, table, "gap-"+r[1])
 		cells := regexp.MustCompile(`<td class="num">(\d+)</td>`).FindStringSubmatch(row)
+		if _, ok := gaps[r[1]]; !ok {
+			// (v2) Fewer than two parties: said in words, never drawn as 0,
+			// and listed after every measurable gap.
+			if cells != nil || !strings.Contains(text(row), "not measurable") {
+				t.Errorf("gap row %s, which fewer than two parties address, shows %q; want \"not measurable\"", r[1], text(row))
+			}
+			unmeasurable = true
+			continue
+		}
 		if cells == nil {
 			t.Fatalf("gap row %s shows no number: %s", r[1], text(row))
+		}
+		if unmeasurable {
+			t.Errorf("measurable gap row %s listed after an unmeasurable one", r[1])
 		}
 		n, _ := strconv.Atoi(cells[1])
 		if want, ok := gaps[r[1]]; !ok || n != want {
@@ -155,8 +168,8 @@ func TestDashboardGapsWidestFirst(t *testing.T) {
 		}
 		prev = n
 	}
-	if len(rows) != len(gaps) {
-		t.Errorf("gaps table lists %d demands, want %d (those two sides or more address)", len(rows), len(gaps))
+	if len(rows) != len(addressed) {
+		t.Errorf("gaps table lists %d demands, want %d (those a party or stakeholder addresses)", len(rows), len(addressed))
 	}
 }
 

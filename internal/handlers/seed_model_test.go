@@ -19,6 +19,8 @@ type model struct {
 	actorName     map[string]string
 	actorAliases  map[string][]string
 	demandRegions map[string][]string
+	sideRole      map[string]parley.SideRole
+	converse      map[string]string
 }
 
 type mstmt struct {
@@ -35,12 +37,19 @@ func loadModel(t *testing.T) *model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &model{actorSide: map[string]string{}, actorName: map[string]string{}, actorAliases: map[string][]string{}, demandRegions: map[string][]string{}}
+	m := &model{actorSide: map[string]string{}, actorName: map[string]string{}, actorAliases: map[string][]string{}, demandRegions: map[string][]string{},
+		sideRole: map[string]parley.SideRole{}, converse: map[string]string{}}
+	for _, s := range f.Sides {
+		m.sideRole[s.Slug] = s.Role
+	}
 	for _, a := range f.Actors {
 		m.actorSide[a.Slug], m.actorName[a.Slug], m.actorAliases[a.Slug] = a.Side, a.Name, a.Aliases
 	}
 	for _, d := range f.Demands {
 		m.demandRegions[d.Slug] = d.Regions
+		if d.Converse != "" {
+			m.converse[d.Slug] = d.Converse
+		}
 	}
 	for i, s := range f.Statements {
 		d, err := parley.ParseDate(s.Date)
@@ -123,26 +132,50 @@ func (m *model) current(asOf time.Time) map[[2]string]mpos {
 // gaps is, per demand addressed by two sides or more, the distance between
 // the sides' current positions (a side's position: its newest actor's who
 // spoke openly; anonymous sources only when nobody of the side did).
+//
+// (v2) Only parties' positions count in a gap, and with fewer than two
+// parties it is not measurable (absent here); observers count nowhere; a
+// stance on a demand's converse counts on it, mirrored. addressed lists
+// every demand some party or stakeholder holds a position on.
 func (m *model) gaps() map[string]int {
+	g, _ := m.gapsAndAddressed()
+	return g
+}
+
+func (m *model) gapsAndAddressed() (gaps map[string]int, addressed map[string]bool) {
 	bySide := map[[2]string]mpos{}
-	for _, c := range m.current(time.Time{}) {
+	add := func(c mpos) {
 		k := [2]string{c.demand, c.side}
 		old, ok := bySide[k]
 		if !ok || (old.anonymous && !c.anonymous) || (old.anonymous == c.anonymous && c.after(old)) {
 			bySide[k] = c
 		}
 	}
-	scores := map[string][]int{}
-	for k, c := range bySide {
-		scores[k[0]] = append(scores[k[0]], parley.Stance(c.stance).Score())
-	}
-	out := map[string]int{}
-	for d, sc := range scores {
-		if len(sc) > 1 {
-			out[d] = slices.Max(sc) - slices.Min(sc)
+	for _, c := range m.current(time.Time{}) {
+		if role := m.sideRole[c.side]; role != parley.Party && role != parley.Stakeholder {
+			continue
+		}
+		add(c)
+		if other := m.converse[c.demand]; other != "" {
+			c.demand, c.stance = other, string(parley.Stance(c.stance).Mirror())
+			add(c)
 		}
 	}
-	return out
+	scores := map[string][]int{}
+	addressed = map[string]bool{}
+	for k, c := range bySide {
+		addressed[k[0]] = true
+		if m.sideRole[k[1]] == parley.Party {
+			scores[k[0]] = append(scores[k[0]], parley.Stance(c.stance).Score())
+		}
+	}
+	gaps = map[string]int{}
+	for d, sc := range scores {
+		if len(sc) > 1 {
+			gaps[d] = slices.Max(sc) - slices.Min(sc)
+		}
+	}
+	return gaps, addressed
 }
 
 // shifts are "actor demand from to" for every statement whose stance differs

@@ -20,12 +20,17 @@ func TestSeedLoadsIdempotently(t *testing.T) {
 	s := store.New(pool)
 	f := rawSeed(t)
 	d := seedData(t)
+	// A fresh install has no sides: the seed brings them (test databases
+	// start with them).
+	if _, err := pool.Exec(ctx, `DELETE FROM sides`); err != nil {
+		t.Fatal(err)
+	}
 
 	got, err := s.LoadSeed(ctx, d)
 	if err != nil {
 		t.Fatalf("first LoadSeed: %v", err)
 	}
-	want := store.SeedResult{Regions: len(f.Regions), Sources: len(f.Sources), Actors: len(f.Actors),
+	want := store.SeedResult{Sides: len(f.Sides), Regions: len(f.Regions), Sources: len(f.Sources), Actors: len(f.Actors),
 		Demands: len(f.Demands), Statements: len(f.Statements)}
 	if got != want {
 		t.Errorf("first LoadSeed created %+v, want %+v", got, want)
