@@ -83,6 +83,32 @@ func TrendLabel(g GapRow) string {
 	return "steady"
 }
 
+// Corroboration says how many sources report a statement.
+func Corroboration(n int) string {
+	if n == 1 {
+		return "One source reports it."
+	}
+	return count(n) + " sources report it."
+}
+
+// ConditionsText writes a position's conditions in plain words: "only if
+// Ukraine supports Withdrawal … and Ukraine supports Neutrality".
+func ConditionsText(cs []parley.Condition) string {
+	var b strings.Builder
+	b.WriteString("only if ")
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(" and ")
+		}
+		title := c.DemandTitle
+		if title == "" {
+			title = c.Demand
+		}
+		b.WriteString(SideLabel(c.Side) + " " + string(c.Stance) + " “" + title + "”")
+	}
+	return b.String()
+}
+
 // RoleLabel says what a side's role means for its positions.
 func RoleLabel(r parley.SideRole) string {
 	switch r {

@@ -7,6 +7,18 @@ type PositionRow struct {
 	Demand, Stance, Error string
 }
 
+// ReportRow is one more report of the statement: a source and the quote
+// as it gives it.
+type ReportRow struct {
+	Source, Quote, Error string
+}
+
+// ConditionRow is one condition of a position: the position's demand (Of)
+// holds only if Side takes Stance on Demand.
+type ConditionRow struct {
+	Of, Side, Demand, Stance, Error string
+}
+
 // StatementForm is the new/edit statement form: what the editor typed, the
 // choices, and what is wrong.
 type StatementForm struct {
@@ -17,7 +29,11 @@ type StatementForm struct {
 	Quote, Summary          string
 	Occasion, Attribution   string
 	SourceID                string
+	SourceQuote             string // the quote as that source gives it
 	NewSource               SourceFields
+	Reports                 []ReportRow
+	Conditions              []ConditionRow
+	Sides                   []Option
 	Regions                 map[string]bool
 	Positions               []PositionRow
 	Errors                  map[string]string

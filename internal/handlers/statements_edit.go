@@ -3,8 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"parley"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +26,7 @@ type statementEditStore interface {
 	UpdateStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (parley.Statement, error)
 	FindSimilarStatements(ctx context.Context, actor string, date time.Time, summary, quote string) ([]parley.Statement, error)
 	StatementByIdempotencyKey(ctx context.Context, key string) (int64, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
 }
 
 const emptyPositionRows = 3
@@ -45,6 +49,13 @@ func statementChoices(ctx context.Context, st statementEditStore, f *views.State
 	sources, err := st.ListSources(ctx)
 	if err != nil {
 		return err
+	}
+	sides, err := st.ListSides(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range sides {
+		f.Sides = append(f.Sides, views.Option{Value: s.Slug, Label: s.Name})
 	}
 	for _, a := range actors {
 		f.Actors = append(f.Actors, views.Option{Value: a.Slug, Label: a.Name + " (" + views.SideLabel(a.Side) + ")"})
@@ -89,13 +100,14 @@ func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementI
 		IdemKey: get("idempotency_key"), Actor: get("actor"), Date: get("date"), Precision: get("date_precision"),
 		Quote: strings.TrimSpace(strings.ReplaceAll(v.Get("quote"), "\r\n", "\n")), Summary: get("summary"),
 		Occasion: get("occasion"), Attribution: get("attribution"), SourceID: get("source_id"),
+		SourceQuote: strings.TrimSpace(strings.ReplaceAll(v.Get("source_quote"), "\r\n", "\n")),
 		NewSource: views.SourceFields{Outlet: get("source_outlet"), Title: get("source_title"), URL: get("source_url"),
 			Published: get("source_published"), Via: get("source_via")},
 		Regions: map[string]bool{}, Errors: map[string]string{},
 	}
 	f.Version, _ = strconv.Atoi(get("version"))
 	in = parley.StatementInput{Actor: f.Actor, Quote: f.Quote, Summary: f.Summary, Occasion: f.Occasion,
-		Attribution: parley.Attribution(f.Attribution), IdempotencyKey: f.IdemKey}
+		Attribution: parley.Attribution(f.Attribution), IdempotencyKey: f.IdemKey, SourceQuote: f.SourceQuote}
 	in.Date, p = parseFormDate(f.Date, f.Precision, "date", "date_precision", p)
 	if f.SourceID != "" {
 		id, err := strconv.ParseInt(f.SourceID, 10, 64)
@@ -137,7 +149,45 @@ func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementI
 		f.Positions = append(f.Positions, row)
 		in.Positions = append(in.Positions, parley.PositionInput{Demand: row.Demand, Stance: parley.Stance(row.Stance)})
 	}
+	sources, quotes := v["report_source"], v["report_quote"]
+	for i := 0; i < max(len(sources), len(quotes)); i++ {
+		row := views.ReportRow{Source: at(sources, i), Quote: strings.TrimSpace(strings.ReplaceAll(at(quotes, i), "\r\n", "\n"))}
+		if row.Source == "" && row.Quote == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(row.Source, 10, 64)
+		if err != nil || id < 1 {
+			row.Error = "Choose the source of this report."
+			p.Add("reports", "Each report needs its source: choose one, or clear the row.")
+		}
+		f.Reports = append(f.Reports, row)
+		in.Reports = append(in.Reports, parley.ReportInput{SourceID: id, Quote: row.Quote})
+	}
+	of, sides, cdemands, cstances := v["cond_of"], v["cond_side"], v["cond_demand"], v["cond_stance"]
+	for i := 0; i < max(len(of), len(sides), len(cdemands), len(cstances)); i++ {
+		row := views.ConditionRow{Of: at(of, i), Side: at(sides, i), Demand: at(cdemands, i), Stance: at(cstances, i)}
+		if row == (views.ConditionRow{}) {
+			continue
+		}
+		j := slices.IndexFunc(in.Positions, func(p parley.PositionInput) bool { return p.Demand == row.Of })
+		if j < 0 {
+			row.Error = "Choose one of the statement's positions (above) that this condition governs."
+			p.Add("conditions", "A condition governs one of the statement's positions: choose it in “The position on”.")
+		} else {
+			in.Positions[j].Conditions = append(in.Positions[j].Conditions,
+				parley.Condition{Side: row.Side, Demand: row.Demand, Stance: parley.Stance(row.Stance)})
+		}
+		f.Conditions = append(f.Conditions, row)
+	}
 	return f, in, p, nil
+}
+
+// at is the i-th of a form's repeated values, or "".
+func at(values []string, i int) string {
+	if i < len(values) {
+		return strings.TrimSpace(values[i])
+	}
+	return ""
 }
 
 // parseFormDate reads a date typed as YYYY-MM-DD, YYYY-MM or YYYY with its
@@ -188,6 +238,28 @@ func (h statementFormHandler) formErrors(f *views.StatementForm, p parley.Proble
 					f.Positions[i].Error = v
 				}
 			}
+			if rest, ok := strings.CutPrefix(k, "reports."); ok {
+				if i, err := strconv.Atoi(rest); err == nil && i < len(f.Reports) {
+					f.Reports[i].Error = v
+				}
+				k = "reports"
+			}
+			if rest, ok := strings.CutPrefix(k, "conditions."); ok {
+				// conditions.<position>.<condition>: the row of that condition.
+				var pi, ci int
+				if _, err := fmt.Sscanf(rest, "%d.%d", &pi, &ci); err == nil && pi < len(f.Positions) {
+					n := 0
+					for r := range f.Conditions {
+						if f.Conditions[r].Of == f.Positions[pi].Demand {
+							if n == ci {
+								f.Conditions[r].Error = v
+							}
+							n++
+						}
+					}
+				}
+				k = "conditions"
+			}
 			if _, taken := f.Errors[k]; !taken {
 				f.Errors[k] = v // a parse problem on the same field says more
 			}
@@ -200,6 +272,22 @@ type statementFormHandler struct {
 	st statementEditStore
 }
 
+// addRow answers the form's "add another" buttons: the same form with one
+// more empty row of positions, reports or conditions, nothing saved.
+func (h statementFormHandler) addRow(w http.ResponseWriter, r *http.Request, f *views.StatementForm) (bool, error) {
+	switch {
+	case r.PostForm.Get("add_position") != "":
+		f.Positions = append(f.Positions, views.PositionRow{})
+	case r.PostForm.Get("add_report") != "":
+		f.Reports = append(f.Reports, views.ReportRow{})
+	case r.PostForm.Get("add_condition") != "":
+		f.Conditions = append(f.Conditions, views.ConditionRow{})
+	default:
+		return false, nil
+	}
+	return true, h.show(w, r, http.StatusOK, *f)
+}
+
 // show renders the form with status after filling its pickers and padding
 // the position rows.
 func (h statementFormHandler) show(w http.ResponseWriter, r *http.Request, status int, f views.StatementForm) error {
@@ -208,6 +296,12 @@ func (h statementFormHandler) show(w http.ResponseWriter, r *http.Request, statu
 	}
 	for len(f.Positions) < emptyPositionRows {
 		f.Positions = append(f.Positions, views.PositionRow{})
+	}
+	if len(f.Reports) == 0 {
+		f.Reports = append(f.Reports, views.ReportRow{})
+	}
+	if len(f.Conditions) == 0 {
+		f.Conditions = append(f.Conditions, views.ConditionRow{})
 	}
 	return renderStatus(w, r, status, views.StatementFormPage(page(r, f.Heading), f))
 }
@@ -227,9 +321,8 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 			f.IdemKey = parley.NewUUID()
 			in.IdempotencyKey = f.IdemKey
 		}
-		if r.PostForm.Get("add_position") != "" {
-			f.Positions = append(f.Positions, views.PositionRow{})
-			return h.show(w, r, http.StatusOK, f)
+		if done, err := h.addRow(w, r, &f); done || err != nil {
+			return err
 		}
 		err = in.Validate(time.Now())
 		if len(p) > 0 || err != nil {
@@ -252,6 +345,9 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 		}
 		if done, err := resubmitted(); done || err != nil {
 			return err
+		}
+		if to := r.PostForm.Get("add_report_to"); to != "" {
+			return h.addAsReport(w, r, sm, f, in, to)
 		}
 		if r.PostForm.Get("confirm_duplicate") == "" {
 			dups, err := st.FindSimilarStatements(r.Context(), in.Actor, in.Date.Time, in.Summary, in.Quote)
@@ -285,6 +381,50 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 	}
 }
 
+// addAsReport records the form's source (picked or new, with its quote)
+// as one more report of statement to, which the duplicate warning showed,
+// instead of creating a second statement of the same utterance.
+func (h statementFormHandler) addAsReport(w http.ResponseWriter, r *http.Request, sm *scs.SessionManager, f views.StatementForm, in parley.StatementInput, to string) error {
+	id, err := parley.ParseID(to)
+	if err != nil {
+		return err
+	}
+	target, err := h.st.GetStatement(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if in.SourceID == 0 && in.NewSource == nil {
+		f.Errors["source_id"] = "Choose the source whose report this is (or add it as a new source), then add it to statement " + to + "."
+		return h.show(w, r, http.StatusUnprocessableEntity, f)
+	}
+	quote := in.SourceQuote
+	if quote == "" {
+		quote = in.Quote // the quote as this source gives it
+	}
+	more := parley.InputOf(target)
+	if in.NewSource != nil {
+		more.NewSource, more.SourceQuote = in.NewSource, quote
+	} else {
+		more.Reports = append(more.Reports, parley.ReportInput{SourceID: in.SourceID, Quote: quote})
+	}
+	_, err = h.st.UpdateStatement(r.Context(), editor(r), id, target.Version, more)
+	var ve *parley.ValidationError
+	if errors.As(err, &ve) || errors.Is(err, parley.ErrConflict) {
+		msg := "Statement " + to + " changed meanwhile: look at it again before adding your report."
+		if ve != nil {
+			msg = "This report cannot be added to statement " + to + ": " + strings.Join(slices.Collect(maps.Values(ve.Fields)), " ")
+		}
+		f.Errors["form"] = msg
+		return h.show(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(sm, r, "Added as another report of this statement: nothing was recorded twice.", "")
+	http.Redirect(w, r, parley.StatementPath(id), http.StatusSeeOther)
+	return nil
+}
+
 // statementID reads {id} from the path; a malformed id is simply not found.
 func statementID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
@@ -299,7 +439,14 @@ func statementToForm(s parley.Statement) views.StatementForm {
 	f := views.StatementForm{Actor: s.ActorSlug, Precision: string(s.Date.Precision), Quote: s.Quote, Summary: s.Summary,
 		Occasion: s.Occasion, Attribution: string(s.Attribution), Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
 	f.Date = s.Date.Input()
-	if s.Source != nil {
+	for i, rp := range s.Reports {
+		if i == 0 { // the primary report, in the source picker
+			f.SourceID, f.SourceQuote = strconv.FormatInt(rp.Source.ID, 10), rp.Quote
+			continue
+		}
+		f.Reports = append(f.Reports, views.ReportRow{Source: strconv.FormatInt(rp.Source.ID, 10), Quote: rp.Quote})
+	}
+	if len(s.Reports) == 0 && s.Source != nil {
 		f.SourceID = strconv.FormatInt(s.Source.ID, 10)
 	}
 	for _, r := range s.Regions {
@@ -307,6 +454,9 @@ func statementToForm(s parley.Statement) views.StatementForm {
 	}
 	for _, p := range s.Positions {
 		f.Positions = append(f.Positions, views.PositionRow{Demand: p.Demand, Stance: string(p.Stance)})
+		for _, c := range p.Conditions {
+			f.Conditions = append(f.Conditions, views.ConditionRow{Of: p.Demand, Side: c.Side, Demand: c.Demand, Stance: string(c.Stance)})
+		}
 	}
 	return f
 }
@@ -345,9 +495,8 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 		}
 		in.IdempotencyKey, f.IdemKey = "", ""
 		f.Action, f.Heading, f.Submit = parley.StatementPath(id)+"/edit", "Edit statement", "Save changes"
-		if r.PostForm.Get("add_position") != "" {
-			f.Positions = append(f.Positions, views.PositionRow{})
-			return h.show(w, r, http.StatusOK, f)
+		if done, err := h.addRow(w, r, &f); done || err != nil {
+			return err
 		}
 		if f.Version < 1 {
 			p.Add("form", "This form is missing its version. Reload the page and make the change again.")

@@ -44,19 +44,36 @@ type File struct {
 
 // Statement is one statement record of seed.json.
 type Statement struct {
-	Key         string             `json:"key"`
+	Key string `json:"key"`
+	// Absorbs are keys of statements of an earlier version of the dataset
+	// that reported this same utterance and are merged into this one.
+	Absorbs     []string           `json:"absorbs,omitempty"`
 	Actor       string             `json:"actor"`
 	Date        string             `json:"date"` // YYYY-MM-DD, YYYY-MM or YYYY: the form is the precision
 	Quote       string             `json:"quote"`
 	Summary     string             `json:"summary"`
 	Occasion    string             `json:"occasion"`
 	Attribution parley.Attribution `json:"attribution"`
-	Source      string             `json:"source"`
-	Regions     []string           `json:"regions"`
-	Positions   []struct {
-		Demand string        `json:"demand"`
-		Stance parley.Stance `json:"stance"`
+	// Reports are the articles that report it (by source ref), earliest
+	// published first, each with the quote as it gives it.
+	Reports []struct {
+		Source string `json:"source"`
+		Quote  string `json:"quote"`
+	} `json:"reports"`
+	Regions   []string `json:"regions"`
+	Positions []struct {
+		Demand     string             `json:"demand"`
+		Stance     parley.Stance      `json:"stance"`
+		Conditions []parley.Condition `json:"conditions,omitempty"`
 	} `json:"positions"`
+}
+
+// Source is the ref of the statement's primary report.
+func (s Statement) Source() string {
+	if len(s.Reports) == 0 {
+		return ""
+	}
+	return s.Reports[0].Source
 }
 
 // Raw returns the dataset as written.
@@ -105,12 +122,15 @@ func Data() (store.SeedData, error) {
 		if err != nil {
 			return d, fmt.Errorf("seed: statement %q: %w", s.Key, err)
 		}
-		in := store.SeedStatement{SourceRef: s.Source, StatementInput: parley.StatementInput{
+		in := store.SeedStatement{Absorbs: s.Absorbs, StatementInput: parley.StatementInput{
 			Actor: s.Actor, Date: date, Quote: s.Quote, Summary: s.Summary, Occasion: s.Occasion,
 			Attribution: s.Attribution, Regions: s.Regions, SeedKey: s.Key,
 		}}
+		for _, r := range s.Reports {
+			in.Reports = append(in.Reports, store.SeedReport{SourceRef: r.Source, Quote: r.Quote})
+		}
 		for _, p := range s.Positions {
-			in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance})
+			in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance, Conditions: p.Conditions})
 		}
 		d.Statements = append(d.Statements, in)
 	}

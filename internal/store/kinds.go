@@ -103,17 +103,7 @@ var records = map[parley.Kind]recordOps{
 			if err := json.Unmarshal(data, &st); err != nil {
 				return "", err
 			}
-			in := parley.StatementInput{Actor: st.ActorSlug, Date: st.Date, Quote: st.Quote, Summary: st.Summary,
-				Occasion: st.Occasion, Attribution: st.Attribution}
-			if st.Source != nil {
-				in.SourceID = st.Source.ID
-			}
-			for _, r := range st.Regions {
-				in.Regions = append(in.Regions, r.Slug)
-			}
-			for _, p := range st.Positions {
-				in.Positions = append(in.Positions, parley.PositionInput{Demand: p.Demand, Stance: p.Stance})
-			}
+			in := parley.InputOf(st)
 			_, err := updateStatement(ctx, q, by, id, 0, in, "restore")
 			return strconv.FormatInt(id, 10), err
 		},

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"parley"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,22 +24,37 @@ type SeedData struct {
 	Statements []SeedStatement
 }
 
-// SeedStatement is a statement of the dataset; SourceRef names its source.
+// SeedStatement is a statement of the dataset. Its reports name their
+// sources by ref; Absorbs are the keys of an earlier version's statements
+// that reported the same utterance.
 type SeedStatement struct {
 	parley.StatementInput
-	SourceRef string
+	Reports []SeedReport
+	Absorbs []string
 }
 
-// SeedResult counts the records a load created.
+// SeedReport is one report of a seed statement.
+type SeedReport struct {
+	SourceRef, Quote string
+}
+
+// SeedResult counts what a load did: the records it created, the seed's
+// own statements it brought to the dataset's current shape (Updated), and
+// those of an earlier version it merged into another as reports (Merged).
 type SeedResult struct {
 	Sides, Regions, Sources, Actors, Demands, Statements int
+	Updated, Merged                                      int
 }
 
 // LoadSeed adds every record of d that the database does not hold yet
-// (regions, actors and demands by slug, sources by ref, statements by seed
-// key), in one transaction. Records already there, including ones editors
-// changed or deleted since, are left exactly as they are, so loading twice
-// changes nothing.
+// (sides, regions, actors and demands by slug, sources by ref, statements
+// by seed key), in one transaction. A database loaded with an earlier
+// version of the dataset is brought to this one: its seed statements that
+// no editor has touched since (their newest revision is the seed's) are
+// rewritten as the dataset now has them, and those the dataset now merges
+// into another (Absorbs) are deleted, their reports living on in it.
+// Records editors changed or deleted are left exactly as they are, and
+// loading twice changes nothing.
 func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 	var res SeedResult
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -170,24 +189,143 @@ func (s *Store) LoadSeed(ctx context.Context, d SeedData) (SeedResult, error) {
 				continue
 			}
 			st := in.StatementInput
+			for _, r := range in.Reports {
+				id, ok := sourceIDs[r.SourceRef]
+				if !ok {
+					return fmt.Errorf("store: seed statement %q: unknown source %q", in.SeedKey, r.SourceRef)
+				}
+				st.Reports = append(st.Reports, parley.ReportInput{SourceID: id, Quote: r.Quote})
+			}
 			if err := st.Validate(time.Now()); err != nil {
 				return fmt.Errorf("seed statement %q: %w", in.SeedKey, err)
-			}
-			if in.SourceRef != "" {
-				id, ok := sourceIDs[in.SourceRef]
-				if !ok {
-					return fmt.Errorf("store: seed statement %q: unknown source %q", in.SeedKey, in.SourceRef)
-				}
-				st.SourceID = id
 			}
 			if _, err := createStatement(ctx, tx, parley.Editor{}, st, "seed"); err != nil {
 				return fmt.Errorf("seed statement %q: %w", in.SeedKey, err)
 			}
 			res.Statements++
 		}
+		// An earlier version of the dataset: its untouched statements take
+		// this version's shape; those merged into another go.
+		for _, in := range d.Statements {
+			st := in.StatementInput
+			for _, r := range in.Reports {
+				st.Reports = append(st.Reports, parley.ReportInput{SourceID: sourceIDs[r.SourceRef], Quote: r.Quote})
+			}
+			updated, err := upgradeSeedStatement(ctx, tx, in.SeedKey, st)
+			if err != nil {
+				return fmt.Errorf("seed statement %q: %w", in.SeedKey, err)
+			}
+			if updated {
+				res.Updated++
+			}
+			for _, old := range in.Absorbs {
+				absorbed, ok, err := untouchedSeedStatement(ctx, tx, old)
+				if err != nil {
+					return fmt.Errorf("seed statement %q: %w", old, err)
+				}
+				if ok {
+					if err := deleteOrRestore(ctx, tx, parley.Editor{}, parley.KindStatement, absorbed.ID, true); err != nil {
+						return fmt.Errorf("seed statement %q: merge into %q: %w", old, in.SeedKey, err)
+					}
+					res.Merged++
+				}
+			}
+		}
 		return nil
 	})
 	return res, err
+}
+
+// untouchedSeedStatement finds the live statement with seed key, when it
+// still reads as the seed last wrote it: its newest revision is the seed's,
+// and the stored record matches that revision (an edit made outside
+// Parley's forms, with no revision, counts as an edit too).
+func untouchedSeedStatement(ctx context.Context, q querier, key string) (parley.Statement, bool, error) {
+	var id int64
+	var snapshot []byte
+	err := q.QueryRow(ctx, `
+		SELECT s.id, r.data FROM statements s
+		JOIN LATERAL (SELECT action, data FROM revisions r WHERE r.entity_type = 'statement' AND r.entity_id = s.id
+		              ORDER BY r.id DESC LIMIT 1) r ON r.action = 'seed'
+		WHERE s.seed_key = $1 AND s.deleted_at IS NULL
+		FOR UPDATE OF s`, key).Scan(&id, &snapshot)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return parley.Statement{}, false, nil
+	} else if err != nil {
+		return parley.Statement{}, false, wrap(err, "find seed statement %q", key)
+	}
+	cur, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
+	if err != nil {
+		return cur, false, wrap(err, "read seed statement %q", key)
+	}
+	var seeded parley.Statement
+	if err := json.Unmarshal(snapshot, &seeded); err != nil {
+		return cur, false, fmt.Errorf("store: seed statement %q: read its revision: %w", key, err)
+	}
+	return cur, sameStatement(parley.InputOf(cur), parley.InputOf(seeded)), nil
+}
+
+// upgradeSeedStatement rewrites the seed's untouched statement with key as
+// in, when it differs, with a seed revision. A statement the rewrite would
+// make invalid (an editor deleted a demand it names, say) is left as is.
+func upgradeSeedStatement(ctx context.Context, tx pgx.Tx, key string, in parley.StatementInput) (bool, error) {
+	cur, ok, err := untouchedSeedStatement(ctx, tx, key)
+	if err != nil || !ok {
+		return false, err
+	}
+	id := cur.ID
+	in.SeedKey = ""
+	if sameStatement(parley.InputOf(cur), in) {
+		return false, nil
+	}
+	sp, err := tx.Begin(ctx) // a savepoint: a refused rewrite leaves the load going
+	if err != nil {
+		return false, err
+	}
+	if _, err := updateStatement(ctx, sp, parley.Editor{}, id, 0, in, "seed"); err != nil {
+		_ = sp.Rollback(ctx)
+		var ve *parley.ValidationError
+		if errors.As(err, &ve) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, sp.Commit(ctx)
+}
+
+// sameStatement reports whether two inputs store the same statement,
+// whatever the order of their reports, regions, positions and conditions.
+func sameStatement(a, b parley.StatementInput) bool {
+	norm := func(in parley.StatementInput) string {
+		in.Quote, in.Summary, in.Occasion = parley.CleanText(in.Quote), parley.CleanText(in.Summary), parley.CleanText(in.Occasion)
+		in.SeedKey, in.IdempotencyKey = "", ""
+		in.Reports, in.Regions, in.Positions = slices.Clone(in.Reports), slices.Clone(in.Regions), slices.Clone(in.Positions)
+		if in.SourceID != 0 {
+			in.Reports = append(in.Reports, parley.ReportInput{SourceID: in.SourceID, Quote: in.SourceQuote})
+			in.SourceID, in.SourceQuote = 0, ""
+		}
+		for i := range in.Reports {
+			in.Reports[i].Quote = parley.CleanText(in.Reports[i].Quote)
+		}
+		slices.SortFunc(in.Reports, func(x, y parley.ReportInput) int { return cmp.Compare(x.SourceID, y.SourceID) })
+		slices.Sort(in.Regions)
+		in.Regions = slices.Compact(in.Regions)
+		slices.SortFunc(in.Positions, func(x, y parley.PositionInput) int { return cmp.Compare(x.Demand, y.Demand) })
+		for i := range in.Positions {
+			cs := slices.Clone(in.Positions[i].Conditions)
+			for j := range cs {
+				cs[j].DemandTitle = ""
+			}
+			slices.SortFunc(cs, func(x, y parley.Condition) int { return cmp.Compare(x.Side+":"+x.Demand, y.Side+":"+y.Demand) })
+			if len(cs) == 0 {
+				cs = nil
+			}
+			in.Positions[i].Conditions = cs
+		}
+		b, _ := json.Marshal(in)
+		return string(b)
+	}
+	return norm(a) == norm(b)
 }
 
 // linkSeedConverse links the seed's demands a and b as each other's

@@ -38,12 +38,12 @@ func smallSeed(t *testing.T) store.SeedData {
 			{Slug: "withdrawal", Title: "Ukrainian withdrawal", Side: "russia", Category: "territory", Regions: []string{"donetsk", "kherson"}},
 		},
 		Statements: []store.SeedStatement{
-			{SourceRef: "2024-06-14-kremlin.md", StatementInput: parley.StatementInput{
+			{Reports: []store.SeedReport{{SourceRef: "2024-06-14-kremlin.md"}}, StatementInput: parley.StatementInput{
 				Actor: "sergei-lavrov", Date: mustDate(t, "2024-06-14"), Summary: "Repeats the terms.",
 				Attribution: "on_record", SeedKey: "lavrov-2024-06-14", Regions: []string{"donetsk"},
 				Positions: []parley.PositionInput{{Demand: "withdrawal", Stance: "insists"}},
 			}},
-			{SourceRef: "2024-06-14-kremlin.md", StatementInput: parley.StatementInput{
+			{Reports: []store.SeedReport{{SourceRef: "2024-06-14-kremlin.md"}}, StatementInput: parley.StatementInput{
 				Actor: "russia-mfa", Date: mustDate(t, "2024-06"), Summary: "Ministry statement.",
 				Attribution: "spokesperson", SeedKey: "mfa-2024-06", Regions: []string{"kherson"},
 			}},

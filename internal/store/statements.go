@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"parley"
 	"strings"
 	"time"
@@ -16,9 +17,19 @@ const statementCols = `s.id, a.slug, a.name, a.side, s.date, s.date_precision, s
 	coalesce((SELECT json_agg(json_build_object('slug', r.slug, 'name', r.name) ORDER BY r.name)
 	          FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
 	          WHERE sr.statement_id = s.id), '[]'),
-	coalesce((SELECT json_agg(json_build_object('demand', d.slug, 'demand_title', d.title, 'stance', p.stance) ORDER BY d.title)
+	coalesce((SELECT json_agg(json_build_object('demand', d.slug, 'demand_title', d.title, 'stance', p.stance,
+	              'conditions', (SELECT json_agg(json_build_object('side', pc.side, 'demand', cd.slug, 'demand_title', cd.title, 'stance', pc.stance)
+	                                             ORDER BY pc.side, cd.slug)
+	                             FROM position_conditions pc JOIN demands cd ON cd.id = pc.cond_demand_id
+	                             WHERE pc.statement_id = p.statement_id AND pc.demand_id = p.demand_id)) ORDER BY d.title)
 	          FROM positions p JOIN demands d ON d.id = p.demand_id
 	          WHERE p.statement_id = s.id), '[]'),
+	coalesce((SELECT json_agg(json_build_object('quote', rp.quote, 'source', json_build_object(
+	              'id', rs.id, 'ref', coalesce(rs.ref, ''), 'outlet', rs.outlet, 'title', rs.title, 'url', rs.url, 'via', rs.via,
+	              'version', rs.version, 'published', json_build_object('Time', rs.published::timestamptz, 'Precision', rs.published_precision)))
+	              ORDER BY rs.published NULLS LAST, rs.id)
+	          FROM reports rp JOIN sources rs ON rs.id = rp.source_id
+	          WHERE rp.statement_id = s.id), '[]'),
 	s.version, s.created_at, s.updated_at`
 
 const statementFrom = ` FROM statements s
@@ -42,7 +53,7 @@ func scanStatementCols(row pgx.Row, lead, extra []any) (parley.Statement, error)
 	var published *time.Time
 	err := row.Scan(append(append(lead, &st.ID, &st.ActorSlug, &st.ActorName, &st.ActorSide, &st.Date.Time, &st.Date.Precision,
 		&st.Quote, &st.Summary, &st.Occasion, &st.Attribution, &sourceID, &src.Outlet, &src.Title,
-		&src.URL, &published, &src.Published.Precision, &src.Via, &st.Regions, &st.Positions,
+		&src.URL, &published, &src.Published.Precision, &src.Via, &st.Regions, &st.Positions, &st.Reports,
 		&st.Version, &st.CreatedAt, &st.UpdatedAt), extra...)...)
 	if sourceID != nil {
 		src.ID = *sourceID
@@ -119,9 +130,9 @@ func updateStatement(ctx context.Context, q querier, by parley.Editor, id int64,
 	}
 	if _, err := q.Exec(ctx, `
 		UPDATE statements SET actor_id = $2, date = $3, date_precision = $4, quote = $5, summary = $6,
-		       occasion = $7, attribution = $8, source_id = $9, version = version + 1, updated_at = now()
+		       occasion = $7, attribution = $8, version = version + 1, updated_at = now()
 		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote),
-		parley.CleanText(in.Summary), parley.CleanText(in.Occasion), in.Attribution, r.sourceID); err != nil {
+		parley.CleanText(in.Summary), parley.CleanText(in.Occasion), in.Attribution); err != nil {
 		return parley.Statement{}, err
 	}
 	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
@@ -190,10 +201,14 @@ func (s *Store) FindSimilarStatements(ctx context.Context, actor string, date ti
 // resolved is a StatementInput's references turned into ids.
 type resolved struct {
 	actorID   int64
-	sourceID  *int64
 	regionIDs []int64
 	demands   []string
 	stances   []parley.Stance
+	// conditions, flattened: the position's demand, the condition's side,
+	// demand and stance.
+	condOf, condSide, condDemand []string
+	condStance                   []parley.Stance
+	reports                      []parley.ReportInput
 }
 
 // resolve looks up the records in refers to, reporting unknown ones as a
@@ -210,14 +225,49 @@ func resolve(ctx context.Context, q querier, by parley.Editor, in parley.Stateme
 	} else if err != nil {
 		return r, wrap(err, "find actor")
 	}
-	if in.SourceID != 0 {
+	sourceExists := func(field string, id int64) error {
 		var ok bool
-		if err := q.QueryRow(ctx, `SELECT true FROM sources WHERE id = $1`, in.SourceID).Scan(&ok); err == pgx.ErrNoRows {
-			p.Add("source", "That source does not exist.")
-		} else if err != nil {
-			return r, wrap(err, "find source")
+		err := q.QueryRow(ctx, `SELECT true FROM sources WHERE id = $1`, id).Scan(&ok)
+		if err == pgx.ErrNoRows {
+			p.Add(field, "That source does not exist.")
+			return nil
 		}
-		r.sourceID = &in.SourceID
+		return wrap(err, "find source")
+	}
+	if in.SourceID != 0 {
+		if err := sourceExists("source", in.SourceID); err != nil {
+			return r, err
+		}
+		r.reports = append(r.reports, parley.ReportInput{SourceID: in.SourceID, Quote: in.SourceQuote})
+	}
+	for i, rp := range in.Reports {
+		if err := sourceExists(fmt.Sprintf("reports.%d", i), rp.SourceID); err != nil {
+			return r, err
+		}
+		r.reports = append(r.reports, rp)
+	}
+	for _, pos := range in.Positions {
+		for _, c := range pos.Conditions {
+			r.condOf, r.condSide, r.condDemand = append(r.condOf, pos.Demand), append(r.condSide, c.Side), append(r.condDemand, c.Demand)
+			r.condStance = append(r.condStance, c.Stance)
+		}
+	}
+	if len(r.condOf) > 0 {
+		var unknownSides, unknownDemands []string
+		if err := q.QueryRow(ctx, `
+			SELECT coalesce((SELECT array_agg(DISTINCT x) FROM unnest($1::text[]) x
+			                 WHERE NOT EXISTS (SELECT 1 FROM sides WHERE slug = x AND deleted_at IS NULL)), '{}'),
+			       coalesce((SELECT array_agg(DISTINCT x) FROM unnest($2::text[]) x
+			                 WHERE NOT EXISTS (SELECT 1 FROM demands WHERE slug = x AND deleted_at IS NULL)), '{}')`,
+			r.condSide, r.condDemand).Scan(&unknownSides, &unknownDemands); err != nil {
+			return r, wrap(err, "find condition sides and demands")
+		}
+		if len(unknownSides) > 0 {
+			p.Add("conditions", "Unknown side in a condition: "+strings.Join(unknownSides, ", ")+".")
+		}
+		if len(unknownDemands) > 0 {
+			p.Add("conditions", "Unknown demand in a condition: "+strings.Join(unknownDemands, ", ")+".")
+		}
 	}
 	if in.NewSource != nil {
 		if err := in.NewSource.Validate(); err != nil {
@@ -260,14 +310,20 @@ func resolve(ctx context.Context, q querier, by parley.Editor, in parley.Stateme
 		if err != nil {
 			return r, err
 		}
-		r.sourceID = &src.ID
+		r.reports = append(r.reports, parley.ReportInput{SourceID: src.ID, Quote: in.SourceQuote})
 	}
 	return r, nil
 }
 
-// setPositionsAndRegions replaces a statement's positions and regions.
+// setPositionsAndRegions replaces a statement's positions (with their
+// conditions), regions and reports, and keeps its primary source (the
+// earliest published report's) and its reports' quotes (for search) in
+// step.
 func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved) error {
 	if _, err := q.Exec(ctx, `DELETE FROM positions WHERE statement_id = $1`, id); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM reports WHERE statement_id = $1`, id); err != nil {
 		return err
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM statement_regions WHERE statement_id = $1`, id); err != nil {
@@ -277,6 +333,31 @@ func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved
 		INSERT INTO positions (statement_id, demand_id, stance)
 		SELECT $1, d.id, x.stance FROM unnest($2::text[], $3::text[]) AS x(slug, stance)
 		JOIN demands d ON d.slug = x.slug`, id, r.demands, r.stances); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO position_conditions (statement_id, demand_id, side, cond_demand_id, stance)
+		SELECT $1, d.id, x.side, cd.id, x.stance
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(of, side, demand, stance)
+		JOIN demands d ON d.slug = x.of JOIN demands cd ON cd.slug = x.demand`,
+		id, r.condOf, r.condSide, r.condDemand, r.condStance); err != nil {
+		return err
+	}
+	sources, quotes := make([]int64, len(r.reports)), make([]string, len(r.reports))
+	for i, rp := range r.reports {
+		sources[i], quotes[i] = rp.SourceID, parley.CleanText(rp.Quote)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO reports (statement_id, source_id, quote) SELECT $1, x.source, x.quote
+		FROM unnest($2::bigint[], $3::text[]) AS x(source, quote)`, id, sources, quotes); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `
+		UPDATE statements s SET
+		    source_id = (SELECT rp.source_id FROM reports rp JOIN sources src ON src.id = rp.source_id
+		                 WHERE rp.statement_id = s.id ORDER BY src.published NULLS LAST, src.id LIMIT 1),
+		    report_quotes = coalesce((SELECT string_agg(DISTINCT rp.quote, E'\n') FROM reports rp
+		                              WHERE rp.statement_id = s.id AND rp.quote NOT IN ('', s.quote)), '')
+		WHERE s.id = $1`, id); err != nil {
 		return err
 	}
 	_, err := q.Exec(ctx, `INSERT INTO statement_regions (statement_id, region_id) SELECT $1, unnest($2::bigint[])`, id, r.regionIDs)
@@ -314,10 +395,10 @@ func createStatement(ctx context.Context, q querier, by parley.Editor, in parley
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
-		                        source_id, seed_key, idempotency_key, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		                        seed_key, idempotency_key, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote), parley.CleanText(in.Summary),
-		parley.CleanText(in.Occasion), in.Attribution, r.sourceID, seedKey, idemKey, createdBy).Scan(&id)
+		parley.CleanText(in.Occasion), in.Attribution, seedKey, idemKey, createdBy).Scan(&id)
 	if err != nil {
 		return parley.Statement{}, wrap(err, "create statement")
 	}

@@ -133,6 +133,8 @@ func TestCreateStatementThenGet(t *testing.T) {
 		},
 		Version: 1,
 	}
+	// (v2) The source is the statement's one report.
+	want.Reports = []parley.Report{{Source: *want.Source}}
 	opts := cmp.Options{
 		cmpopts.IgnoreFields(parley.Statement{}, "CreatedAt", "UpdatedAt"),
 		// A statement's source carries what a citation shows; the store does
@@ -320,7 +322,23 @@ func TestCreateStatementValidation(t *testing.T) {
 		{"duplicate demand", func(in *parley.StatementInput) {
 			in.Positions = append(in.Positions, parley.PositionInput{Demand: "withdrawal", Stance: "supports"})
 		}, []string{"positions.1"}},
-		{"no positions and no regions", func(in *parley.StatementInput) { in.Positions, in.Regions = nil, nil }, []string{"positions"}},
+		// (v2) A remark that takes no position and names no region is kept;
+		// what v2 refuses instead:
+		{"a condition on its own demand", func(in *parley.StatementInput) {
+			in.Positions[0].Conditions = []parley.Condition{{Side: "ukraine", Demand: in.Positions[0].Demand, Stance: "supports"}}
+		}, []string{"conditions.0.0"}},
+		{"a condition on an unknown side", func(in *parley.StatementInput) {
+			in.Positions[0].Conditions = []parley.Condition{{Side: "atlantis", Demand: "ceasefire-first", Stance: "supports"}}
+		}, []string{"conditions"}},
+		{"a condition on an unknown demand", func(in *parley.StatementInput) {
+			in.Positions[0].Conditions = []parley.Condition{{Side: "ukraine", Demand: "world-peace", Stance: "supports"}}
+		}, []string{"conditions"}},
+		{"the same source reporting twice", func(in *parley.StatementInput) {
+			in.Reports = []parley.ReportInput{{SourceID: 7}, {SourceID: 7, Quote: "again"}}
+		}, []string{"reports.1"}},
+		{"an unknown report source", func(in *parley.StatementInput) {
+			in.Reports = []parley.ReportInput{{SourceID: 424242}}
+		}, []string{"reports.0"}},
 		{"no actor", func(in *parley.StatementInput) { in.Actor = "" }, []string{"actor"}},
 		{"unknown actor", func(in *parley.StatementInput) { in.Actor = "nobody" }, []string{"actor"}},
 		{"unknown demand", func(in *parley.StatementInput) {
