@@ -72,9 +72,12 @@ const genWords = "ukraine russia putin russian talks peace president regions cea
 // mostly hold their stance on a demand and now and then shift. The same
 // seed gives the same data. Synthetic records have slugs starting "gen-".
 //
-// It is set-based SQL in one transaction, with the triggers off and the
-// derived tables (search vectors, region_timeline, stance_log, the counts)
-// filled in bulk; Vacuum should follow it.
+// It is set-based SQL in one transaction. With the triggers off and the
+// indexes dropped, it writes the base tables (computing the search vector
+// itself) and then fills the derived tables (region_timeline, stance_log,
+// current_positions, the count ledgers) by calling, for every statement,
+// the SQL functions the triggers call; then it rebuilds the indexes and
+// vacuums.
 func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult, error) {
 	var res GenerateResult
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -106,9 +109,9 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				SELECT 'Synthetic Outlet ' || (1 + i % 200), 'Synthetic report ' || i,
 				       date '2014-01-01' + (i * 7919) % 4700, ''
 				FROM generate_series(1, 50000) i`},
-			// The derived columns and tables are filled set-based below,
+			// The derived column and tables are filled set-based below,
 			// not by triggers row by row. (dropForBulk has dropped the
-			// indexes and foreign keys; the last steps rebuild them.)
+			// indexes and foreign keys; later steps rebuild them.)
 			{what: "triggers off", sql: `ALTER TABLE statements DISABLE TRIGGER USER;
 				ALTER TABLE positions DISABLE TRIGGER USER;
 				ALTER TABLE statement_regions DISABLE TRIGGER USER`},
@@ -168,66 +171,10 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			// Statistics for the set-based steps that follow: without them
 			// the planner guesses small tables and loops.
 			{what: "analyze", sql: `ANALYZE statements, positions, statement_regions, demand_regions, actors, demands, regions, sources`},
-			// The derived tables, as the triggers' functions would fill
-			// them, but with hash joins over all rows instead of a look-up
-			// per statement.
-			{what: "region timeline", sql: `
-				WITH gs AS (SELECT id FROM statements WHERE occasion = 'Generated' AND deleted_at IS NULL),
-				reg AS (
-				    SELECT sr.statement_id, sr.region_id FROM statement_regions sr JOIN gs ON gs.id = sr.statement_id
-				    UNION
-				    SELECT p.statement_id, dr.region_id FROM positions p JOIN gs ON gs.id = p.statement_id
-				    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-				    JOIN demand_regions dr ON dr.demand_id = p.demand_id),
-				named AS (
-				    SELECT sr.statement_id, array_agg(r.slug ORDER BY r.slug) AS slugs
-				    FROM statement_regions sr JOIN gs ON gs.id = sr.statement_id
-				    JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL GROUP BY 1),
-				pd AS (
-				    SELECT p.statement_id, d.slug, p.stance FROM positions p JOIN gs ON gs.id = p.statement_id
-				    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
-				INSERT INTO region_timeline
-				SELECT reg.region_id, s.date, s.id, coalesce(pd.slug, ''), s.date_precision, a.name, a.slug, a.side,
-				       coalesce(pd.stance, ''), s.quote, s.summary, coalesce(named.slugs, '{}'),
-				       s.occasion, s.attribution, coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
-				       src.published, coalesce(src.published_precision, 'day')
-				FROM reg
-				JOIN statements s ON s.id = reg.statement_id
-				JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
-				JOIN regions rg ON rg.id = reg.region_id AND rg.deleted_at IS NULL
-				LEFT JOIN sources src ON src.id = s.source_id AND src.deleted_at IS NULL
-				LEFT JOIN named ON named.statement_id = s.id
-				LEFT JOIN pd ON pd.statement_id = s.id
-				-- in key order, so each region's rows sit together on disk and
-				-- an export reads them sequentially
-				ORDER BY 1, 2, 3, 4`},
-			{what: "region counts", sql: `
-				INSERT INTO region_counts (region_id, year, stance, rows, statements)
-				SELECT region_id, year, stance, count(*), count(*) FILTER (WHERE first)
-				FROM (SELECT t.region_id, extract(year FROM t.date)::int AS year, t.stance,
-				             t.demand = min(t.demand) OVER (PARTITION BY t.region_id, t.statement_id) AS first
-				      FROM region_timeline t JOIN statements s ON s.id = t.statement_id AND s.occasion = 'Generated') g
-				GROUP BY 1, 2, 3`},
-			{what: "stance log", sql: `
-				INSERT INTO stance_log (statement_id, demand_id, actor_id, side, named, date, date_precision, stance, attribution)
-				SELECT s.id, p.demand_id, s.actor_id, a.side, s.attribution <> 'anonymous', s.date, s.date_precision,
-				       p.stance, s.attribution
-				FROM statements s
-				JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
-				JOIN positions p ON p.statement_id = s.id
-				JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
-				WHERE s.occasion = 'Generated' AND s.deleted_at IS NULL`},
-			{what: "current positions", sql: `
-				INSERT INTO current_positions AS c (actor_id, demand_id, statement_id, date, date_precision, stance, attribution)
-				SELECT DISTINCT ON (actor_id, demand_id) actor_id, demand_id, statement_id, date, date_precision, stance, attribution
-				FROM stance_log ORDER BY actor_id, demand_id, date DESC, statement_id DESC
-				ON CONFLICT (actor_id, demand_id) DO UPDATE SET statement_id = excluded.statement_id, date = excluded.date,
-				    date_precision = excluded.date_precision, stance = excluded.stance, attribution = excluded.attribution`},
-			{what: "actor counts", sql: `
-				INSERT INTO actor_counts (actor_id, positions)
-				SELECT l.actor_id, count(*) FROM stance_log l JOIN statements s ON s.id = l.statement_id
-				WHERE s.occasion = 'Generated' GROUP BY 1;
-				SELECT compact_counts()`},
+			// The derived tables, by the functions the deferred trigger
+			// calls (migration 00008), over every statement at once.
+			{what: "region timeline", sql: `SELECT rebuild_region_timeline(NULL)`},
+			{what: "stance log", sql: `SELECT rebuild_stance_log(NULL)`},
 			{what: "triggers on", sql: `ALTER TABLE statements ENABLE TRIGGER USER;
 				ALTER TABLE positions ENABLE TRIGGER USER;
 				ALTER TABLE statement_regions ENABLE TRIGGER USER`},
@@ -236,7 +183,12 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 		if err != nil {
 			return err
 		}
+		// current_positions last: it reads stance_log by the index just
+		// rebuilt, one probe per (actor, demand).
 		steps = append(steps, rebuild...)
+		steps = append(steps,
+			genStep{what: "current positions", sql: `SELECT rebuild_current_positions(NULL, NULL)`},
+			genStep{what: "compact counts", sql: `SELECT compact_counts()`})
 		for _, st := range steps {
 			start := time.Now()
 			tag, err := tx.Exec(ctx, st.sql, st.args...)
@@ -257,7 +209,7 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 	// maps so that index-only scans skip the heap.
 	start := time.Now()
 	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) statements, positions, statement_regions, region_timeline,
-		stance_log, actor_counts, region_counts, actors, demands, regions, sources`)
+		stance_log, current_positions, actor_counts, region_counts, actors, demands, regions, sources`)
 	res.Steps = append(res.Steps, GenerateStep{"vacuum", time.Since(start)})
 	if err != nil {
 		return res, fmt.Errorf("store: generate: vacuum: %w", err)
