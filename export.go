@@ -19,4 +19,6 @@ type ExportRow struct {
 	SourceTitle     string
 	SourceURL       string
 	SourcePublished Date
+	ReportCount     int         // how many sources report the statement
+	Conditions      []Condition // the position's conditions
 }

@@ -121,6 +121,7 @@ type CurrentPosition struct {
 	StatementID int64
 	Attribution Attribution
 	Via         string // the converse demand's slug when the actor spoke on it, mirrored
+	Conditional bool   // the position holds only on conditions (see the statement)
 }
 
 // WithConverse adds to current, for each actor silent on a demand that has

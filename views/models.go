@@ -22,6 +22,8 @@ type MatrixCell struct {
 	// Via is the converse demand's title when the actor left this demand
 	// empty and its stance is read, mirrored, from the converse.
 	Via string
+	// Conditional: the stance holds only on conditions.
+	Conditional bool
 }
 
 // MatrixRow is one actor's row of the position matrix.

@@ -148,7 +148,8 @@ func genCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "generated %d statements, %d positions, %d statement regions\n", res.Statements, res.Positions, res.Regions)
+	fmt.Fprintf(stdout, "generated %d statements, %d positions, %d statement regions, %d reports, %d conditions\n",
+		res.Statements, res.Positions, res.Regions, res.Reports, res.Conditions)
 	return nil
 }
 

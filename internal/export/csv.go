@@ -7,8 +7,11 @@ import (
 	"strings"
 )
 
-// Header is the contract's column order.
-var Header = []string{
+// Header is the contract's column order (version 2).
+var Header = append(append([]string(nil), HeaderV1...), "report_count", "conditions")
+
+// HeaderV1 is version 1's 17 columns, which imports still accept.
+var HeaderV1 = []string{
 	"statement_id", "date", "date_precision", "actor", "actor_side", "demand", "stance", "quote", "summary",
 	"regions", "occasion", "attribution", "source_outlet", "source_title", "source_url", "source_published",
 	"statement_url",

@@ -67,8 +67,12 @@ func Read(r io.Reader, maxBytes int64) ([]Row, []Problem, error) {
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
 	}
-	if !slices.Equal(header, Header) {
-		return nil, []Problem{{Line: 1, Message: "The header row must be exactly: " + strings.Join(Header, ",") + "."}}, nil
+	columns := Header
+	if slices.Equal(header, HeaderV1) {
+		columns = HeaderV1 // a file from version 1: no report_count, no conditions
+	} else if !slices.Equal(header, Header) {
+		return nil, []Problem{{Line: 1, Message: "The header row must be exactly: " + strings.Join(Header, ",") +
+			" (or the first 17 of those, as version 1 wrote them)."}}, nil
 	}
 	var rows []Row
 	var problems []Problem
@@ -90,12 +94,12 @@ func Read(r io.Reader, maxBytes int64) ([]Row, []Problem, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
-		if len(rec) != len(Header) {
-			problems = append(problems, Problem{Line: line, Message: fmt.Sprintf("This row has %d columns; it needs %d.", len(rec), len(Header))})
+		if len(rec) != len(columns) {
+			problems = append(problems, Problem{Line: line, Message: fmt.Sprintf("This row has %d columns; it needs %d.", len(rec), len(columns))})
 			continue
 		}
-		row := Row{Line: line, Fields: make(map[string]string, len(Header))}
-		for i, name := range Header {
+		row := Row{Line: line, Fields: make(map[string]string, len(columns))}
+		for i, name := range columns {
 			row.Fields[name] = Unneutralize(rec[i])
 		}
 		rows = append(rows, row)

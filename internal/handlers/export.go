@@ -116,6 +116,7 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 		row[7], row[8], row[9] = x.Quote, x.Summary, strings.Join(x.Regions, ";")
 		row[10], row[11], row[12], row[13] = x.Occasion, string(x.Attribution), x.SourceOutlet, x.SourceTitle
 		row[14], row[15], row[16] = x.SourceURL, x.SourcePublished.ISO(), base+parley.StatementPath(x.StatementID)
+		row[17], row[18] = strconv.Itoa(x.ReportCount), conditionsCell(x.Conditions)
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -142,4 +143,14 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 		panic(http.ErrAbortHandler)
 	}
 	return err
+}
+
+// conditionsCell writes conditions as the CSV holds them:
+// side:demand:stance, joined by ";".
+func conditionsCell(cs []parley.Condition) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.String()
+	}
+	return strings.Join(parts, ";")
 }

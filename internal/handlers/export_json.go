@@ -23,6 +23,7 @@ type jsonStatement struct {
 	Occasion      string             `json:"occasion"`
 	Attribution   parley.Attribution `json:"attribution"`
 	Source        *jsonSource        `json:"source"`
+	ReportCount   int                `json:"report_count"`
 	URL           string             `json:"url"`
 }
 
@@ -33,9 +34,10 @@ type jsonActor struct {
 }
 
 type jsonPosition struct {
-	Demand string        `json:"demand"`
-	Stance parley.Stance `json:"stance"`
-	Score  int           `json:"score"`
+	Demand     string             `json:"demand"`
+	Stance     parley.Stance      `json:"stance"`
+	Score      int                `json:"score"`
+	Conditions []parley.Condition `json:"conditions"`
 }
 
 type jsonSource struct {
@@ -87,7 +89,7 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 			cur = &jsonStatement{ID: x.StatementID, Date: x.Date.ISO(), DatePrecision: x.Date.Precision,
 				Actor: jsonActor{Name: x.Actor, Slug: x.ActorSlug, Side: x.ActorSide}, Positions: []jsonPosition{},
 				Quote: x.Quote, Summary: x.Summary, Regions: x.Regions, Occasion: x.Occasion, Attribution: x.Attribution,
-				URL: base + parley.StatementPath(x.StatementID)}
+				URL: base + parley.StatementPath(x.StatementID), ReportCount: x.ReportCount}
 			if cur.Regions == nil {
 				cur.Regions = []string{}
 			}
@@ -101,7 +103,11 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 			}
 		}
 		if x.Demand != "" {
-			cur.Positions = append(cur.Positions, jsonPosition{Demand: x.Demand, Stance: x.Stance, Score: x.Stance.Score()})
+			cs := x.Conditions
+			if cs == nil {
+				cs = []parley.Condition{}
+			}
+			cur.Positions = append(cur.Positions, jsonPosition{Demand: x.Demand, Stance: x.Stance, Score: x.Stance.Score(), Conditions: cs})
 		}
 		return nil
 	})

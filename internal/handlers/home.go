@@ -161,7 +161,7 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 		for _, col := range cols {
 			cell := views.MatrixCell{Demand: col.Slug}
 			if c, ok := cells[key{a.Slug, col.Slug}]; ok {
-				cell.Stance, cell.Date = c.Stance, c.Date
+				cell.Stance, cell.Date, cell.Conditional = c.Stance, c.Date, c.Conditional
 				// The statements behind the cell (as it stood, with as_of):
 				// on the converse when the stance is read from there.
 				on := col.Slug

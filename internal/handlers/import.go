@@ -164,7 +164,22 @@ func importItems(rows []export.Row) ([]parley.ImportStatement, []export.Problem)
 		case !stance.Valid():
 			add(row.Line, "stance", "Use one of: "+list(parley.Stances, ", ")+".")
 		default:
-			items[i].Statement.Positions = append(items[i].Statement.Positions, parley.PositionInput{Demand: demand, Stance: stance})
+			pos := parley.PositionInput{Demand: demand, Stance: stance}
+			for _, cell := range strings.Split(f["conditions"], ";") {
+				if strings.TrimSpace(cell) == "" {
+					continue
+				}
+				c, err := parley.ParseCondition(cell)
+				if err != nil {
+					add(row.Line, "conditions", err.Error()+".")
+					continue
+				}
+				pos.Conditions = append(pos.Conditions, c)
+			}
+			items[i].Statement.Positions = append(items[i].Statement.Positions, pos)
+		}
+		if demand == "" && strings.TrimSpace(f["conditions"]) != "" {
+			add(row.Line, "conditions", "Conditions belong to a position: this row has no demand and stance.")
 		}
 	}
 	for _, it := range items {
@@ -245,6 +260,8 @@ func columnOf(field string) string {
 		return "stance"
 	case field == "positions":
 		return "demand"
+	case strings.HasPrefix(field, "conditions"):
+		return "conditions"
 	case field == "form":
 		return ""
 	}

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -90,7 +91,10 @@ func fingerprint(t *testing.T, e *env) []string {
 	rows, err := e.pool.Query(context.Background(), `
 		SELECT a.name, s.date::text, s.date_precision, s.quote, s.summary, s.occasion, s.attribution,
 		       coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
-		       coalesce((SELECT string_agg(d.slug || '=' || p.stance, ',' ORDER BY d.slug) FROM positions p
+		       coalesce((SELECT string_agg(d.slug || '=' || p.stance || coalesce((
+		                     SELECT ' if ' || string_agg(pc.side || ':' || cd.slug || ':' || pc.stance, ';' ORDER BY pc.side, cd.slug)
+		                     FROM position_conditions pc JOIN demands cd ON cd.id = pc.cond_demand_id
+		                     WHERE pc.statement_id = p.statement_id AND pc.demand_id = p.demand_id), ''), ',' ORDER BY d.slug) FROM positions p
 		                 JOIN demands d ON d.id = p.demand_id WHERE p.statement_id = s.id), ''),
 		       coalesce((SELECT string_agg(r.slug, ',' ORDER BY r.slug) FROM statement_regions sr
 		                 JOIN regions r ON r.id = sr.region_id WHERE sr.statement_id = s.id), '')
@@ -137,7 +141,8 @@ func TestExportThenImportIntoEmptyInstanceReproducesStatements(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("preview status %d: %s", res.StatusCode, byTestID(preview, "import-problems"))
 	}
-	mustContain(t, preview, `data-testid="import-preview"`, "72 statements", "New actors", "New sources")
+	// (v2) Every statement of the seed dataset and the one added above.
+	mustContain(t, preview, `data-testid="import-preview"`, fmt.Sprintf("%d statements", len(want)), "New actors", "New sources")
 	if got := fingerprint(t, dst); len(got) != 0 {
 		t.Fatalf("preview wrote %d statements", len(got))
 	}

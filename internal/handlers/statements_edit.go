@@ -78,10 +78,7 @@ func handleStatementNew(st statementEditStore) handlerFunc {
 		f := views.StatementForm{Action: "/statements/new", Heading: "New statement", Submit: "Save statement",
 			IdemKey: parley.NewUUID(), Precision: "day", Regions: map[string]bool{}, Errors: map[string]string{},
 			Positions: make([]views.PositionRow, emptyPositionRows)}
-		if err := statementChoices(r.Context(), st, &f); err != nil {
-			return err
-		}
-		return render(w, r, views.StatementFormPage(page(r, "New statement"), f))
+		return statementFormHandler{st: st}.show(w, r, http.StatusOK, f)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 // GenerateResult counts what Generate added.
 type GenerateResult struct {
 	Statements, Positions, Regions int64
+	Reports, Conditions            int64
 	Steps                          []GenerateStep
 }
 
@@ -90,6 +91,10 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			{what: "regions", sql: `INSERT INTO regions (slug, name, country, kind)
 				SELECT 'gen-region-' || i, 'Synthetic region ' || i, 'Genland', 'oblast'
 				FROM generate_series(1, 30) i ON CONFLICT (slug) DO NOTHING`},
+			{what: "sides", sql: `INSERT INTO sides (slug, name, role) VALUES
+				('russia', 'Russia', 'party'), ('ukraine', 'Ukraine', 'party'), ('united-states', 'United States', 'stakeholder'),
+				('europe', 'Europe', 'stakeholder'), ('nato', 'NATO', 'stakeholder'), ('china', 'China', 'stakeholder')
+				ON CONFLICT (slug) DO NOTHING`},
 			{what: "actors", sql: `INSERT INTO actors (slug, name, aliases, kind, side, role)
 				SELECT 'gen-actor-' || i, 'Synthetic Actor ' || i, ARRAY['Gen Actor ' || i],
 				       (ARRAY['person','government','ministry','military','alliance','organization','analyst','anonymous'])[1 + i % 8],
@@ -100,6 +105,13 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				       (ARRAY['russia','ukraine','united-states','europe'])[1 + i % 4],
 				       (ARRAY['territory','security','sanctions-economy','political','process'])[1 + i % 5]
 				FROM generate_series(1, 40) i ON CONFLICT (slug) DO NOTHING`},
+			// Three pairs of converse demands (a stance on one reads,
+			// mirrored, on the other).
+			{what: "converses", sql: `UPDATE demands d SET converse_id = o.id FROM demands o
+				WHERE d.converse_id IS NULL AND o.converse_id IS NULL
+				  AND (d.slug, o.slug) IN (('gen-demand-1', 'gen-demand-2'), ('gen-demand-2', 'gen-demand-1'),
+				      ('gen-demand-11', 'gen-demand-12'), ('gen-demand-12', 'gen-demand-11'),
+				      ('gen-demand-21', 'gen-demand-22'), ('gen-demand-22', 'gen-demand-21'))`},
 			// Each territorial demand concerns one region.
 			{what: "demand regions", sql: `INSERT INTO demand_regions (demand_id, region_id)
 				SELECT d.id, r.id FROM demands d JOIN regions r
@@ -146,6 +158,24 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				    FROM generate_series(1, $1::int) g, words, ids
 				    OFFSET 0 -- evaluated first, in order, so the same seed gives the same rows
 				) x, ids -- rows stay in the order of g, so ids follow it`, n: &res.Statements},
+			// 1-3 reports per statement: its source, and up to two more
+			// outlets reporting it; the earliest published is then its
+			// primary source.
+			{what: "reports", n: &res.Reports, sql: `
+				WITH src AS (SELECT array_agg(id ORDER BY id) AS ids FROM sources WHERE title LIKE 'Synthetic report %'),
+				     s AS (SELECT id, source_id FROM statements WHERE occasion = 'Generated' AND source_id IS NOT NULL
+				           AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.statement_id = statements.id))
+				INSERT INTO reports (statement_id, source_id)
+				SELECT s.id, CASE WHEN k = 0 THEN s.source_id ELSE src.ids[1 + (s.id * 31 + k * 7919) % 50000] END
+				FROM s, src, generate_series(0, (s.id % 3)::int) k
+				ON CONFLICT DO NOTHING`},
+			{what: "primary sources", sql: `
+				UPDATE statements s SET source_id = e.source_id
+				FROM (SELECT DISTINCT ON (r.statement_id) r.statement_id, r.source_id
+				      FROM reports r JOIN sources src ON src.id = r.source_id
+				      WHERE r.statement_id IN (SELECT id FROM statements WHERE occasion = 'Generated' AND id % 3 <> 0)
+				      ORDER BY r.statement_id, src.published NULLS LAST, src.id) e
+				WHERE e.statement_id = s.id AND s.source_id IS DISTINCT FROM e.source_id`},
 			// Positions on 1-3 distinct demands. An actor holds a stance on
 			// a demand (a function of the pair) nine times in ten.
 			{what: "positions", n: &res.Positions, sql: `
@@ -158,6 +188,17 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				           WHEN (s.id * 2654435761 + k) % 10 = 0 THEN (s.id * 31 + k) % 5
 				           ELSE (s.actor_id * 3 + (s.id * 7 + k * 13) % 40) % 5 END]
 				FROM s, d, generate_series(1, 1 + (s.id % 3)::int) k`},
+			// One position in about forty holds on a condition: that a
+			// party takes a stance on another demand.
+			{what: "conditions", n: &res.Conditions, sql: `
+				WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM demands WHERE slug LIKE 'gen-demand-%')
+				INSERT INTO position_conditions (statement_id, demand_id, side, cond_demand_id, stance)
+				SELECT p.statement_id, p.demand_id, (ARRAY['russia','ukraine'])[1 + p.statement_id % 2],
+				       d.ids[1 + (p.demand_id * 7 + 17) % 40], (ARRAY['insists','supports','open','opposes','rejects'])[1 + p.statement_id % 5]
+				FROM positions p, d
+				WHERE p.statement_id % 40 = 0 AND d.ids[1 + (p.demand_id * 7 + 17) % 40] <> p.demand_id
+				  AND p.statement_id IN (SELECT id FROM statements WHERE occasion = 'Generated')
+				ON CONFLICT DO NOTHING`},
 			// 1-2 regions, the first ones more often: the largest region
 			// has a few times the average.
 			{what: "statement regions", n: &res.Regions, sql: `
@@ -170,7 +211,7 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 				ON CONFLICT DO NOTHING`},
 			// Statistics for the set-based steps that follow: without them
 			// the planner guesses small tables and loops.
-			{what: "analyze", sql: `ANALYZE statements, positions, statement_regions, demand_regions, actors, demands, regions, sources`},
+			{what: "analyze", sql: `ANALYZE statements, positions, statement_regions, reports, position_conditions, demand_regions, actors, demands, regions, sources`},
 			// The derived tables, by the functions the deferred trigger
 			// calls (migration 00008), over every statement at once.
 			{what: "region timeline", sql: `SELECT rebuild_region_timeline(NULL)`},
@@ -208,7 +249,7 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 	// Outside the transaction: statistics for the planner, and visibility
 	// maps so that index-only scans skip the heap.
 	start := time.Now()
-	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) statements, positions, statement_regions, region_timeline,
+	_, err = s.pool.Exec(ctx, `VACUUM (ANALYZE) statements, positions, statement_regions, reports, position_conditions, region_timeline,
 		stance_log, current_positions, actor_counts, region_counts, actors, demands, regions, sources`)
 	res.Steps = append(res.Steps, GenerateStep{"vacuum", time.Since(start)})
 	if err != nil {
@@ -227,7 +268,7 @@ type genStep struct {
 }
 
 // bulkTables are the tables Generate fills in bulk.
-var bulkTables = []string{"statements", "positions", "statement_regions", "region_timeline", "stance_log"}
+var bulkTables = []string{"statements", "positions", "statement_regions", "reports", "position_conditions", "region_timeline", "stance_log"}
 
 // dropForBulk drops the bulk tables' secondary indexes, foreign keys and
 // (for the derived tables, which nothing references) primary keys, and

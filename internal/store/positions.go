@@ -51,7 +51,8 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	// Now: the maintained current_positions. As of a day: one probe per
 	// (actor, demand) of stance_log's (actor, demand, date) index.
 	sql := `
-		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution
+		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution,
+		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = c.statement_id AND pc.demand_id = c.demand_id)
 		FROM current_positions c
 		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
 		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
@@ -66,14 +67,15 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
 		var c parley.CurrentPosition
-		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution, &c.Conditional)
 		return c, err
 	})
 	return out, wrap(err, "current positions")
 }
 
 const asOfPositionsSQL = `
-		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
+		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = l.statement_id AND pc.demand_id = d.id)
 		FROM actors a
 		CROSS JOIN demands d
 		CROSS JOIN LATERAL (
@@ -88,7 +90,8 @@ const asOfPositionsSQL = `
 func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT DISTINCT ON (l.actor_id)
-		       a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		       a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
+		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = l.statement_id AND pc.demand_id = d.id)
 		FROM stance_log l
 		JOIN demands d ON d.id = l.demand_id
 		JOIN actors a ON a.id = l.actor_id
@@ -99,7 +102,7 @@ func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.Cu
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
 		var c parley.CurrentPosition
-		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution, &c.Conditional)
 		return c, err
 	})
 	return out, wrap(err, "demand positions")
