@@ -92,7 +92,7 @@ func fingerprint(t *testing.T, e *env) []string {
 		SELECT a.name, s.date::text, s.date_precision, s.quote, s.summary, s.occasion, s.attribution,
 		       coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
 		       coalesce((SELECT string_agg(d.slug || '=' || p.stance || coalesce((
-		                     SELECT ' if ' || string_agg(pc.side || ':' || cd.slug || ':' || pc.stance, ';' ORDER BY pc.side, cd.slug)
+		                     SELECT ' [if ' || string_agg(pc.side || ':' || cd.slug || ':' || pc.stance, ';' ORDER BY pc.side, cd.slug) || ']'
 		                     FROM position_conditions pc JOIN demands cd ON cd.id = pc.cond_demand_id
 		                     WHERE pc.statement_id = p.statement_id AND pc.demand_id = p.demand_id), ''), ',' ORDER BY d.slug) FROM positions p
 		                 JOIN demands d ON d.id = p.demand_id WHERE p.statement_id = s.id), ''),

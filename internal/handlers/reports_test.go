@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -213,4 +214,53 @@ func TestMatrixMarksAStanceHeldOnConditions(t *testing.T) {
 	if strings.Contains(other, "on conditions") {
 		t.Errorf("an unconditional cell is marked: %q", other)
 	}
+}
+
+// TestVersion1ExportImportsIntoAnEmptyInstance: a file in version 1's 17
+// columns (an export from before v2) still imports and reproduces the
+// statements; only the conditions, which v1 could not hold, are absent.
+func TestVersion1ExportImportsIntoAnEmptyInstance(t *testing.T) {
+	src := newEnv(t, true)
+	_, body := src.get(t, "/statements.csv")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	for _, r := range rows {
+		if err := w.Write(r[:17]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	want := fingerprint(t, src)
+	for i := range want {
+		want[i] = regexp.MustCompile(` \[if [^\]]*\]`).ReplaceAllString(want[i], "")
+	}
+	dst := newEnv(t, false)
+	c := signedIn(t, dst)
+	res, preview := upload(t, c, dst, "v1.csv", []byte(b.String()))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("preview of a v1 file = %d: %s", res.StatusCode, text(strings.Join(byTestID(preview, "import-problems"), "")))
+	}
+	if res, _ := confirm(t, c, dst, preview); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm = %d", res.StatusCode)
+	}
+	got := fingerprint(t, dst)
+	for i := range max(len(got), len(want)) {
+		if i >= len(got) || i >= len(want) || got[i] != want[i] {
+			t.Errorf("a v1 file imported %d statements, not the %d exported as they were; first difference at %d:\n got %q\nwant %q",
+				len(got), len(want), i, at(got, i), at(want, i))
+			break
+		}
+	}
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return ""
 }
