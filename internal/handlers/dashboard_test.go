@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/internal/seed"
 )
 
 // cellStance reads a matrix cell: its stance (the data-stance its colour
@@ -60,6 +62,68 @@ func TestDashboardMatrixShowsLatestStanceWithDate(t *testing.T) {
 	}
 	if got := text(empty); got != "no position" {
 		t.Errorf("empty cell text = %q, want %q", got, "no position")
+	}
+}
+
+// TestDashboardMatrixCellsFollowTheModel ensures every cell of the matrix,
+// today and as of 14 June 2024, reads as the model says: the actor's own
+// latest stance, or (v2) where the actor left the demand empty, its stance
+// on the converse mirrored and marked "via" that demand.
+func TestDashboardMatrixCellsFollowTheModel(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	f, err := seed.Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asOf := range []string{"", "2024-06-14"} {
+		t.Run("as of "+asOf, func(t *testing.T) {
+			path, when := "/", time.Time{}
+			if asOf != "" {
+				path, when = "/?as_of="+asOf, mustDate(t, asOf)
+			}
+			body := e.wantStatus(t, path, http.StatusOK)
+			want := m.cells(when)
+			checked, via := 0, 0
+			for _, a := range f.Actors {
+				for _, d := range f.Demands {
+					cells := byTestID(body, "cell-"+a.Slug+"-"+d.Slug)
+					if len(cells) == 0 {
+						continue // the actor or the demand has no row or column
+					}
+					checked++
+					stance, visible := cellStance(cells[0])
+					c, ok := want[[2]string{a.Slug, d.Slug}]
+					if !ok {
+						if stance != "" || visible != "no position" {
+							t.Errorf("%s × %s = %q (%q), want no position", a.Slug, d.Slug, stance, visible)
+						}
+						continue
+					}
+					if stance != c.stance || !strings.Contains(visible, c.date.String()) {
+						t.Errorf("%s × %s = %q (%q), want %s on %s", a.Slug, d.Slug, stance, visible, c.stance, c.date)
+					}
+					marked := strings.Contains(visible, "via ")
+					switch {
+					case c.via == "" && marked:
+						t.Errorf("%s × %s reads %q, want the actor's own stance, not via a converse", a.Slug, d.Slug, visible)
+					case c.via != "":
+						via++
+						if !strings.Contains(visible, "via "+m.demandTitle[c.via]) {
+							t.Errorf("%s × %s reads %q, want it marked via %q", a.Slug, d.Slug, visible, m.demandTitle[c.via])
+						}
+					}
+				}
+			}
+			for k := range want {
+				if len(byTestID(body, "cell-"+k[0]+"-"+k[1])) == 0 {
+					t.Errorf("no cell for %s × %s, which holds a stance", k[0], k[1])
+				}
+			}
+			if checked == 0 || via == 0 {
+				t.Fatalf("checked %d cells, %d via a converse: the seed should give both", checked, via)
+			}
+		})
 	}
 }
 

@@ -63,9 +63,136 @@ func TestStatementPageShowsEverythingAboutIt(t *testing.T) {
 	for _, r := range s.Regions {
 		mustContain(t, body, `href="/regions/`+r+`"`)
 	}
+	// (v2) One article reports it, and the page says so.
+	if len(s.Reports) != 1 {
+		t.Fatalf("seed: %s has %d reports; the test expects one", key, len(s.Reports))
+	}
+	if got := text(one(t, body, "report-count")); got != "One source reports it." {
+		t.Errorf("report count = %q, want %q", got, "One source reports it.")
+	}
+	if n := len(byTestID(body, "report")); n != 1 {
+		t.Errorf("reports listed = %d, want 1", n)
+	}
 	history := text(one(t, body, "history"))
 	if !strings.Contains(history, "Version 1") || !strings.Contains(history, "loaded from the seed dataset") {
 		t.Errorf("history = %q, want the seed revision", history)
+	}
+}
+
+// TestStatementPageShowsReportsAndConditions ensures (v2) Putin's speech of
+// 14 June 2024 is one statement that lists the three articles reporting it,
+// earliest first, and says in words on what conditions he supports talks.
+func TestStatementPageShowsReportsAndConditions(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	f, err := seed.Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "003-putin-foreign-ministry-terms"
+	i := slices.IndexFunc(m.stmts, func(s mstmt) bool { return s.Key == key })
+	if i < 0 {
+		t.Fatalf("seed: no statement %s", key)
+	}
+	s := m.stmts[i]
+	wantRefs := []string{"003_219be40f0e460795.txt", "000_2078559bee8cab81.txt", "001_8282d51c9b9495ec.txt"}
+	var refs []string
+	for _, r := range s.Reports {
+		refs = append(refs, r.Source)
+	}
+	if diff := cmp.Diff(wantRefs, refs); diff != "" {
+		t.Fatalf("seed: %s's reports (-want +got):\n%s", key, diff)
+	}
+
+	// Searching for the speech finds it once.
+	list := e.wantStatus(t, "/statements?actor=vladimir-putin&demand=withdrawal-four-regions&from=2024-06-14&to=2024-06-14", http.StatusOK)
+	if got := statementIDs(t, list); len(got) != 1 || got[0] != e.seedIDs(t)[key] {
+		t.Errorf("Putin's statements of 14 June 2024 on the withdrawal = %v, want only %s (id %d)", got, key, e.seedIDs(t)[key])
+	}
+
+	body := e.wantStatus(t, "/statements/"+strconv.FormatInt(e.seedIDs(t)[key], 10), http.StatusOK)
+	if got := text(one(t, body, "report-count")); got != "3 sources report it." {
+		t.Errorf("report count = %q, want %q", got, "3 sources report it.")
+	}
+	reports := byTestID(body, "report")
+	if len(reports) != len(wantRefs) {
+		t.Fatalf("reports listed = %d, want %d", len(reports), len(wantRefs))
+	}
+	source := map[string]struct{ outlet, title, via string }{}
+	for _, src := range f.Sources {
+		source[src.Ref] = struct{ outlet, title, via string }{src.Outlet, src.Title, src.Via}
+	}
+	for j, ref := range wantRefs {
+		got, want := text(reports[j]), source[ref]
+		if !strings.Contains(got, want.outlet) || !strings.Contains(got, want.title) || !strings.Contains(got, want.via) {
+			t.Errorf("report %d = %q, want %s: %q (via %s)", j+1, got, want.outlet, want.title, want.via)
+		}
+		if h := hrefs(reports[j]); len(h) != 1 || !strings.HasPrefix(h[0], "/sources/") {
+			t.Errorf("report %d links %q, want its source's page", j+1, h)
+		}
+	}
+	if !strings.Contains(text(reports[0]), s.Reports[0].Quote) {
+		t.Errorf("Bloomberg's report %q does not give its quote", text(reports[0]))
+	}
+	if !strings.Contains(text(reports[1]), "Russian-leaning") || !strings.Contains(text(reports[2]), "The Washington Post") {
+		t.Errorf("reports 2 and 3 = %q, %q; want the Russian-leaning article, then the one based on The Washington Post",
+			text(reports[1]), text(reports[2]))
+	}
+
+	conds := byTestID(body, "conditions")
+	if len(conds) != 1 {
+		t.Fatalf("conditions shown = %d, want one (on the talks)", len(conds))
+	}
+	if want := s.conditions("direct-russia-ukraine-talks"); len(want) != 2 {
+		t.Fatalf("seed: conditions on the talks = %q, the test expects two", want)
+	}
+	got := text(conds[0])
+	if !strings.HasPrefix(got, "only if ") || strings.Count(got, "Ukraine supports") != 2 {
+		t.Errorf("conditions = %q, want \"only if Ukraine supports … and Ukraine supports …\"", got)
+	}
+	for _, d := range []string{"withdrawal-four-regions", "ukraine-neutrality"} {
+		if !strings.Contains(got, m.demandTitle[d]) {
+			t.Errorf("conditions = %q, want the demand %q named by its title", got, m.demandTitle[d])
+		}
+		if strings.Contains(got, d) || strings.Contains(got, "ukraine:") {
+			t.Errorf("conditions = %q, want plain words, not the slug %s", got, d)
+		}
+	}
+	for _, li := range regexp.MustCompile(`(?s)<li>.*?</li>`).FindAllString(one(t, body, "positions"), -1) {
+		if strings.Contains(li, `data-testid="conditions"`) != strings.Contains(li, `href="/demands/direct-russia-ukraine-talks"`) {
+			t.Errorf("conditions shown on the wrong position: %q", text(li))
+		}
+	}
+}
+
+// TestStatementPageWithoutPosition ensures (v2) a remark that takes no
+// position, as Amherd's, is recorded and shown as such.
+func TestStatementPageWithoutPosition(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	const key = "002-amherd-china-participation"
+	i := slices.IndexFunc(m.stmts, func(s mstmt) bool { return s.Key == key })
+	if i < 0 {
+		t.Fatalf("seed: no statement %s", key)
+	}
+	if n := len(m.stmts[i].Positions); n != 0 {
+		t.Fatalf("seed: %s takes %d positions; the test expects none", key, n)
+	}
+	body := e.wantStatus(t, "/statements/"+strconv.FormatInt(e.seedIDs(t)[key], 10), http.StatusOK)
+	mustContain(t, body, `href="/actors/viola-amherd"`)
+	if got := text(one(t, body, "summary")); got != m.stmts[i].Summary {
+		t.Errorf("summary = %q, want %q", got, m.stmts[i].Summary)
+	}
+	if strings.Contains(one(t, body, "positions"), "<li") {
+		t.Errorf("positions = %q, want none", text(one(t, body, "positions")))
+	}
+	if !strings.Contains(text(body), "takes no position") {
+		t.Error("the page does not say the statement takes no position")
+	}
+	// It is found by search, though it counts in no matrix or gap.
+	found := statementIDs(t, e.wantStatus(t, "/statements?q=Amherd", http.StatusOK))
+	if !slices.Contains(found, e.seedIDs(t)[key]) {
+		t.Errorf("q=Amherd finds %v, want %s among them", found, key)
 	}
 }
 

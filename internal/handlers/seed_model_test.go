@@ -19,6 +19,7 @@ type model struct {
 	actorName     map[string]string
 	actorAliases  map[string][]string
 	demandRegions map[string][]string
+	demandTitle   map[string]string
 	sideRole      map[string]parley.SideRole
 	converse      map[string]string
 }
@@ -28,7 +29,7 @@ type mstmt struct {
 	idx  int // order in seed.json, which is insertion (id) order
 	date parley.Date
 	side string
-	text string // lower-cased quote, summary, occasion, actor name and aliases
+	text string // lower-cased quote, summary, occasion, actor name and aliases, and (v2) its reports' quotes
 }
 
 func loadModel(t *testing.T) *model {
@@ -38,7 +39,7 @@ func loadModel(t *testing.T) *model {
 		t.Fatal(err)
 	}
 	m := &model{actorSide: map[string]string{}, actorName: map[string]string{}, actorAliases: map[string][]string{}, demandRegions: map[string][]string{},
-		sideRole: map[string]parley.SideRole{}, converse: map[string]string{}}
+		demandTitle: map[string]string{}, sideRole: map[string]parley.SideRole{}, converse: map[string]string{}}
 	for _, s := range f.Sides {
 		m.sideRole[s.Slug] = s.Role
 	}
@@ -46,7 +47,7 @@ func loadModel(t *testing.T) *model {
 		m.actorSide[a.Slug], m.actorName[a.Slug], m.actorAliases[a.Slug] = a.Side, a.Name, a.Aliases
 	}
 	for _, d := range f.Demands {
-		m.demandRegions[d.Slug] = d.Regions
+		m.demandRegions[d.Slug], m.demandTitle[d.Slug] = d.Regions, d.Title
 		if d.Converse != "" {
 			m.converse[d.Slug] = d.Converse
 		}
@@ -56,7 +57,11 @@ func loadModel(t *testing.T) *model {
 		if err != nil {
 			t.Fatal(err)
 		}
-		txt := strings.ToLower(strings.Join(append([]string{s.Quote, s.Summary, s.Occasion, m.actorName[s.Actor]}, m.actorAliases[s.Actor]...), " "))
+		words := append([]string{s.Quote, s.Summary, s.Occasion, m.actorName[s.Actor]}, m.actorAliases[s.Actor]...)
+		for _, r := range s.Reports { // (v2) search finds a statement by any report's quote
+			words = append(words, r.Quote)
+		}
+		txt := strings.ToLower(strings.Join(words, " "))
 		m.stmts = append(m.stmts, mstmt{Statement: s, idx: i, date: d, side: m.actorSide[s.Actor], text: txt})
 	}
 	return m
@@ -67,6 +72,20 @@ func (m *model) keys(pred func(mstmt) bool) []string {
 	for _, s := range m.stmts {
 		if pred(s) {
 			out = append(out, s.Key)
+		}
+	}
+	return out
+}
+
+// conditions lists the conditions of s's position on demand as
+// side:demand:stance.
+func (s mstmt) conditions(demand string) []string {
+	var out []string
+	for _, p := range s.Positions {
+		if p.Demand == demand {
+			for _, c := range p.Conditions {
+				out = append(out, c.String())
+			}
 		}
 	}
 	return out
@@ -100,6 +119,7 @@ type mpos struct {
 	anonymous                   bool
 	date                        parley.Date
 	idx                         int
+	via                         string // (v2) the converse the stance was taken on, mirrored
 }
 
 func (p mpos) after(q mpos) bool {
@@ -125,6 +145,24 @@ func (m *model) current(asOf time.Time) map[[2]string]mpos {
 				out[k] = c
 			}
 		}
+	}
+	return out
+}
+
+// cells is the dashboard matrix as of asOf (zero: all): each actor's
+// current stance on each demand, and (v2) where the actor took none on a
+// demand but did on its converse, that stance mirrored, via the converse.
+func (m *model) cells(asOf time.Time) map[[2]string]mpos {
+	cur := m.current(asOf)
+	out := map[[2]string]mpos{}
+	for k, c := range cur {
+		out[k] = c
+		other := m.converse[c.demand]
+		if _, held := cur[[2]string{c.actor, other}]; other == "" || held {
+			continue
+		}
+		c.demand, c.stance, c.via = other, string(parley.Stance(c.stance).Mirror()), c.demand
+		out[[2]string{c.actor, other}] = c
 	}
 	return out
 }

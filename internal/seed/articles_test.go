@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +51,9 @@ func checkArticlesContribute(f seed.File) []string {
 	refs := set(sourceRefs(f))
 	count := map[string]int{}
 	for _, s := range f.Statements {
-		count[s.Source]++
+		for _, r := range s.Reports { // (v2) an article contributes by any report
+			count[r.Source]++
+		}
 	}
 	var p []string
 	for _, ref := range articleRefs {
@@ -65,20 +68,32 @@ func checkArticlesContribute(f seed.File) []string {
 }
 
 // checkQuotes reports quotes that do not appear in their article, compared
-// after normalising whitespace and typographic quotes.
+// after normalising whitespace and typographic quotes. (v2) Each report's
+// quote must be in that report's article, and the statement's own quote in
+// the article of one of its reports.
 func checkQuotes(f seed.File, articles map[string]string) []string {
+	in := func(ref, quote string) bool {
+		text, ok := articles[ref]
+		return ok && strings.Contains(normalise(text), normalise(quote))
+	}
 	var p []string
 	for _, s := range f.Statements {
+		var refs []string
+		for _, r := range s.Reports {
+			refs = append(refs, r.Source)
+			if _, ok := articles[r.Source]; !ok {
+				p = append(p, fmt.Sprintf("statement %s: no article %q to find the report's quote in", s.Key, r.Source))
+				continue
+			}
+			if r.Quote != "" && !in(r.Source, r.Quote) {
+				p = append(p, fmt.Sprintf("statement %s: report quote %q is not in %s", s.Key, r.Quote, r.Source))
+			}
+		}
 		if s.Quote == "" {
 			continue
 		}
-		text, ok := articles[s.Source]
-		if !ok {
-			p = append(p, fmt.Sprintf("statement %s: no article %q to find the quote in", s.Key, s.Source))
-			continue
-		}
-		if !strings.Contains(normalise(text), normalise(s.Quote)) {
-			p = append(p, fmt.Sprintf("statement %s: quote %q is not in %s", s.Key, s.Quote, s.Source))
+		if !slices.ContainsFunc(refs, func(ref string) bool { return in(ref, s.Quote) }) {
+			p = append(p, fmt.Sprintf("statement %s: quote %q is in none of its reports' articles %q", s.Key, s.Quote, refs))
 		}
 	}
 	return p

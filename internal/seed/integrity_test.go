@@ -1,6 +1,7 @@
 package seed_test
 
 import (
+	"parley"
 	"slices"
 	"strings"
 	"testing"
@@ -29,13 +30,31 @@ type integrityCase struct {
 func integrityCases() []integrityCase {
 	return []integrityCase{
 		{
-			name:  "every statement names a source that exists",
-			check: checkStatementSources,
+			// (v2) Reports replace v1's single source.
+			name:  "every statement has reports, each from a source that exists, earliest published first",
+			check: checkStatementReports,
 			breaks: []mutation{
 				{"unknown source", func(t *testing.T, f *seed.File) {
-					stmt(t, f, "003-putin-foreign-ministry-terms").Source = "999_missing.txt"
+					stmt(t, f, "003-putin-foreign-ministry-terms").Reports[0].Source = "999_missing.txt"
 				}},
-				{"no source", func(t *testing.T, f *seed.File) { stmt(t, f, "003-putin-foreign-ministry-terms").Source = "" }},
+				{"unknown source in a later report", func(t *testing.T, f *seed.File) {
+					stmt(t, f, "003-putin-foreign-ministry-terms").Reports[2].Source = "999_missing.txt"
+				}},
+				{"no report", func(t *testing.T, f *seed.File) { stmt(t, f, "003-putin-foreign-ministry-terms").Reports = nil }},
+				{"one source reporting it twice", func(t *testing.T, f *seed.File) {
+					s := stmt(t, f, "001-hegseth-nato-not-realistic")
+					s.Reports = append(s.Reports, s.Reports[0])
+				}},
+				{"a later article first", func(t *testing.T, f *seed.File) {
+					r := stmt(t, f, "003-putin-foreign-ministry-terms").Reports
+					r[0], r[2] = r[2], r[0]
+				}},
+			},
+			fine: []mutation{
+				{"one report of several", func(t *testing.T, f *seed.File) {
+					s := stmt(t, f, "003-putin-foreign-ministry-terms")
+					s.Reports = s.Reports[1:]
+				}},
 			},
 		},
 		{
@@ -46,17 +65,100 @@ func integrityCases() []integrityCase {
 			},
 		},
 		{
-			name:  "every statement has a position or a region",
-			check: checkStatementHasSubstance,
+			// (v2) A statement may now take no position and name no region
+			// (Amherd's remark, Stanovaya's comment): in v1 it needed one of
+			// them. What every statement still needs is a summary.
+			name:  "every statement has a summary, with or without positions and regions",
+			check: checkStatementSummaries,
 			breaks: []mutation{
-				{"neither", func(t *testing.T, f *seed.File) {
+				{"no summary", func(t *testing.T, f *seed.File) { stmt(t, f, "000-moscow-rejects-swap-and-freeze").Summary = " " }},
+			},
+			fine: []mutation{
+				{"neither positions nor regions", func(t *testing.T, f *seed.File) {
 					s := stmt(t, f, "000-moscow-rejects-swap-and-freeze")
 					s.Positions, s.Regions = nil, nil
 				}},
-			},
-			fine: []mutation{
 				{"regions only", func(t *testing.T, f *seed.File) { stmt(t, f, "000-moscow-rejects-swap-and-freeze").Positions = nil }},
 				{"positions only", func(t *testing.T, f *seed.File) { stmt(t, f, "000-moscow-rejects-swap-and-freeze").Regions = nil }},
+			},
+		},
+		{
+			name:  "(v2) sides: every actor's and demand's side exists; russia and ukraine are the parties, independent an observer",
+			check: checkSides,
+			breaks: []mutation{
+				{"actor on an unknown side", func(t *testing.T, f *seed.File) { f.Actors[actorIndex(t, f, "pete-hegseth")].Side = "usa" }},
+				{"demand of an unknown side", func(t *testing.T, f *seed.File) {
+					f.Demands[demandIndex(t, f, "security-guarantees")].Side = "kyiv"
+				}},
+				{"duplicate side", func(t *testing.T, f *seed.File) { f.Sides = append(f.Sides, f.Sides[0]) }},
+				{"a stakeholder made a party", func(t *testing.T, f *seed.File) { f.Sides[sideIndex(t, f, "united-states")].Role = parley.Party }},
+				{"ukraine not a party", func(t *testing.T, f *seed.File) { f.Sides[sideIndex(t, f, "ukraine")].Role = parley.Stakeholder }},
+				{"independent counting", func(t *testing.T, f *seed.File) { f.Sides[sideIndex(t, f, "independent")].Role = parley.Stakeholder }},
+			},
+			fine: []mutation{
+				{"a new stakeholder side", func(t *testing.T, f *seed.File) {
+					s := f.Sides[sideIndex(t, f, "europe")]
+					s.Slug, s.Name = "china", "China"
+					f.Sides = append(f.Sides, s)
+				}},
+			},
+		},
+		{
+			name:  "(v2) converse demands exist and name each other",
+			check: checkConverses,
+			breaks: []mutation{
+				{"unknown converse", func(t *testing.T, f *seed.File) {
+					f.Demands[demandIndex(t, f, "ukraine-neutrality")].Converse = "ukraine-nato-accession"
+				}},
+				{"one-way link", func(t *testing.T, f *seed.File) {
+					f.Demands[demandIndex(t, f, "ukraine-nato-membership")].Converse = ""
+				}},
+				{"own converse", func(t *testing.T, f *seed.File) {
+					f.Demands[demandIndex(t, f, "lift-sanctions")].Converse = "lift-sanctions"
+				}},
+				{"neutrality unlinked", func(t *testing.T, f *seed.File) {
+					f.Demands[demandIndex(t, f, "ukraine-neutrality")].Converse = ""
+					f.Demands[demandIndex(t, f, "ukraine-nato-membership")].Converse = ""
+				}},
+			},
+		},
+		{
+			name:  "(v2) conditions name a known side and a demand other than their position's",
+			check: checkConditions,
+			breaks: []mutation{
+				{"unknown side", func(t *testing.T, f *seed.File) { (*putinTalks(t, f))[0].Side = "kyiv" }},
+				{"unknown demand", func(t *testing.T, f *seed.File) { (*putinTalks(t, f))[1].Demand = "nato-renunciation" }},
+				{"the position's own demand", func(t *testing.T, f *seed.File) {
+					(*putinTalks(t, f))[0].Demand = "direct-russia-ukraine-talks"
+				}},
+				{"the same condition twice", func(t *testing.T, f *seed.File) {
+					c := putinTalks(t, f)
+					*c = append(*c, (*c)[0])
+				}},
+			},
+			fine: []mutation{
+				{"a condition on a stakeholder", func(t *testing.T, f *seed.File) {
+					c := putinTalks(t, f)
+					*c = append(*c, parley.Condition{Side: "united-states", Demand: "lift-sanctions", Stance: parley.Supports})
+				}},
+			},
+		},
+		{
+			name:  "(v2) absorbed keys are no live statement's, each absorbed once",
+			check: checkAbsorbs,
+			breaks: []mutation{
+				{"absorbs a live statement", func(t *testing.T, f *seed.File) {
+					s := stmt(t, f, "003-putin-foreign-ministry-terms")
+					s.Absorbs = append(s.Absorbs, "003-putin-sanctions-condition")
+				}},
+				{"absorbed by two", func(t *testing.T, f *seed.File) {
+					s := stmt(t, f, "000-putin-nato-reason-for-war")
+					s.Absorbs = append(s.Absorbs, "001-putin-june-2024-conditions")
+				}},
+				{"empty key", func(t *testing.T, f *seed.File) {
+					s := stmt(t, f, "000-putin-nato-reason-for-war")
+					s.Absorbs = append(s.Absorbs, "")
+				}},
 			},
 		},
 		{
@@ -140,6 +242,10 @@ func integrityCases() []integrityCase {
 				{"month after a month-precision publication", func(t *testing.T, f *seed.File) {
 					stmt(t, f, "002-lavrov-futile-talks-with-zelensky").Date = "2024-06"
 				}},
+				{"after a later report's month-precision publication", func(t *testing.T, f *seed.File) {
+					// (v2) Its first report (000) allows all of 2025; its second (001) only to March.
+					stmt(t, f, "000-zelensky-no-recognition-diplomatic-return").Date = "2025-06"
+				}},
 				{"year after a year-precision publication", func(t *testing.T, f *seed.File) {
 					stmt(t, f, "000-putin-talks-daily-victories").Date = "2026-01-01"
 				}},
@@ -164,7 +270,15 @@ func integrityCases() []integrityCase {
 			check: checkArticlesContribute,
 			breaks: []mutation{
 				{"an article without statements", func(t *testing.T, f *seed.File) {
-					f.Statements = slices.DeleteFunc(f.Statements, func(s seed.Statement) bool { return s.Source == "002_899649ddc2179241.txt" })
+					// (v2) Every statement it reports, as first report or not.
+					f.Statements = slices.DeleteFunc(f.Statements, func(s seed.Statement) bool {
+						for _, r := range s.Reports {
+							if r.Source == "002_899649ddc2179241.txt" {
+								return true
+							}
+						}
+						return false
+					})
 				}},
 				{"an article missing from the sources", func(t *testing.T, f *seed.File) { f.Sources = f.Sources[1:] }},
 			},
@@ -285,7 +399,19 @@ func TestDatasetChecksCatchBrokenData(t *testing.T) {
 				stmt(t, f, "001-hegseth-nato-not-realistic").Quote = "strong trump card"
 			}},
 			{"a source with no article", func(t *testing.T, f *seed.File) {
-				stmt(t, f, "001-hegseth-nato-not-realistic").Source = "999_missing.txt"
+				stmt(t, f, "001-hegseth-nato-not-realistic").Reports[0].Source = "999_missing.txt"
+			}},
+			// (v2) Each report's quote is checked against its own article.
+			{"a report's quote changed", func(t *testing.T, f *seed.File) {
+				stmt(t, f, "003-putin-foreign-ministry-terms").Reports[0].Quote = "our side will immediately cease fire"
+			}},
+			{"a report's quote from another report's article", func(t *testing.T, f *seed.File) {
+				// in 001, not in the Bloomberg article of the first report
+				stmt(t, f, "003-putin-foreign-ministry-terms").Reports[0].Quote = "abandoned plans to join NATO"
+			}},
+			{"a statement's quote in none of its reports' articles", func(t *testing.T, f *seed.File) {
+				// only in 004, which does not report the speech
+				stmt(t, f, "003-putin-foreign-ministry-terms").Quote = "harsh truth"
 			}},
 		} {
 			f := rawSeed(t)
@@ -300,6 +426,18 @@ func TestDatasetChecksCatchBrokenData(t *testing.T) {
 		stmt(t, &f, "003-putin-front-line-warning").Quote = "It's clear the situation on the front line\nwill continue to change and not in the Kyiv regime's favor."
 		if got := checkQuotes(f, articles); len(got) != 0 {
 			t.Errorf("normalised quote: check reported %q, want no problem", got)
+		}
+		// (v2) The statement's quote may come from any of its reports'
+		// articles, not only the first; a report's quote from its own.
+		f = rawSeed(t)
+		s := stmt(t, &f, "003-putin-foreign-ministry-terms")
+		s.Quote = "abandoned plans to join NATO"
+		s.Reports[2].Quote = "would cease hostilities immediately"
+		if s.Reports[2].Source != "001_8282d51c9b9495ec.txt" {
+			t.Fatalf("seed: third report of %s is %s, the test expects 001", s.Key, s.Reports[2].Source)
+		}
+		if got := checkQuotes(f, articles); len(got) != 0 {
+			t.Errorf("quote from the third report's article: check reported %q, want no problem", got)
 		}
 	})
 	t.Run("spellings", func(t *testing.T) {
@@ -322,6 +460,32 @@ func stmt(t *testing.T, f *seed.File, key string) *seed.Statement {
 	}
 	t.Fatalf("no statement %q in the dataset", key)
 	return nil
+}
+
+// putinTalks is the conditions of Putin's position on direct talks of 14
+// June 2024.
+func putinTalks(t *testing.T, f *seed.File) *[]parley.Condition {
+	t.Helper()
+	s := stmt(t, f, "003-putin-foreign-ministry-terms")
+	for i := range s.Positions {
+		if s.Positions[i].Demand == "direct-russia-ukraine-talks" {
+			if len(s.Positions[i].Conditions) < 2 {
+				t.Fatalf("seed: Putin's talks position has conditions %v, the test expects two", s.Positions[i].Conditions)
+			}
+			return &s.Positions[i].Conditions
+		}
+	}
+	t.Fatal("seed: Putin's 2024-06-14 statement takes no position on direct-russia-ukraine-talks")
+	return nil
+}
+
+func sideIndex(t *testing.T, f *seed.File, slug string) int {
+	t.Helper()
+	var slugs []string
+	for _, s := range f.Sides {
+		slugs = append(slugs, s.Slug)
+	}
+	return index(t, "side", slug, slugs)
 }
 
 func actorIndex(t *testing.T, f *seed.File, slug string) int {

@@ -35,14 +35,20 @@ func TestSeedLoadsIdempotently(t *testing.T) {
 	if got != want {
 		t.Errorf("first LoadSeed created %+v, want %+v", got, want)
 	}
-	var positions, statementRegions int
+	var positions, statementRegions, reports, conditions int
 	for _, st := range f.Statements {
 		positions += len(st.Positions)
 		statementRegions += len(st.Regions)
+		reports += len(st.Reports)
+		for _, p := range st.Positions {
+			conditions += len(p.Conditions)
+		}
 	}
+	// (v2) Sides, reports and conditions are rows of their own too.
 	wantRows := map[string]int{
-		"regions": len(f.Regions), "sources": len(f.Sources), "actors": len(f.Actors), "demands": len(f.Demands),
-		"statements": len(f.Statements), "positions": positions, "statement_regions": statementRegions,
+		"sides": len(f.Sides), "regions": len(f.Regions), "sources": len(f.Sources), "actors": len(f.Actors),
+		"demands": len(f.Demands), "statements": len(f.Statements), "positions": positions,
+		"statement_regions": statementRegions, "reports": reports, "position_conditions": conditions,
 	}
 	if diff := cmp.Diff(wantRows, rowCounts(t, pool)); diff != "" {
 		t.Errorf("rows after first load (-want +got):\n%s", diff)
@@ -77,7 +83,8 @@ func TestSeedLoadsIdempotently(t *testing.T) {
 func rowCounts(t *testing.T, pool *pgxpool.Pool) map[string]int {
 	t.Helper()
 	got := map[string]int{}
-	for _, table := range []string{"regions", "sources", "actors", "demands", "statements", "positions", "statement_regions"} {
+	for _, table := range []string{"sides", "regions", "sources", "actors", "demands", "statements", "positions",
+		"statement_regions", "reports", "position_conditions"} {
 		var n int
 		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 			t.Fatalf("count %s: %v", table, err)

@@ -12,12 +12,34 @@ import (
 
 // The checks.
 
-func checkStatementSources(f seed.File) []string {
-	refs := set(sourceRefs(f))
+// checkStatementReports: (v2) a statement is reported by one or more
+// articles (it had one "source" in v1): each report names a source that
+// exists, once per statement, earliest published first (the first is the
+// statement's primary source).
+func checkStatementReports(f seed.File) []string {
+	published := map[string]time.Time{}
+	for _, s := range f.Sources {
+		d, _ := parley.ParseDate(s.Published) // checkStatementDates reports a bad date
+		published[s.Ref] = d.Time
+	}
 	var p []string
 	for _, s := range f.Statements {
-		if !refs[s.Source] {
-			p = append(p, fmt.Sprintf("statement %s: source %q does not exist", s.Key, s.Source))
+		if len(s.Reports) == 0 {
+			p = append(p, fmt.Sprintf("statement %s: no report", s.Key))
+		}
+		seen := map[string]bool{}
+		for i, r := range s.Reports {
+			when, ok := published[r.Source]
+			switch {
+			case !ok:
+				p = append(p, fmt.Sprintf("statement %s: report %d: source %q does not exist", s.Key, i, r.Source))
+			case seen[r.Source]:
+				p = append(p, fmt.Sprintf("statement %s: source %q reports it twice", s.Key, r.Source))
+			case i > 0 && when.Before(published[s.Reports[i-1].Source]):
+				p = append(p, fmt.Sprintf("statement %s: report %s is listed after the later %s: earliest published first",
+					s.Key, r.Source, s.Reports[i-1].Source))
+			}
+			seen[r.Source] = true
 		}
 	}
 	return p
@@ -34,11 +56,14 @@ func checkStatementActors(f seed.File) []string {
 	return p
 }
 
-func checkStatementHasSubstance(f seed.File) []string {
+// checkStatementSummaries: every statement says in a summary what was
+// said. (v2) It may take no position and name no region (a remark that
+// commits to nothing, like Amherd's); in v1 it needed one or the other.
+func checkStatementSummaries(f seed.File) []string {
 	var p []string
 	for _, s := range f.Statements {
-		if len(s.Positions) == 0 && len(s.Regions) == 0 {
-			p = append(p, fmt.Sprintf("statement %s: no position and no region", s.Key))
+		if strings.TrimSpace(s.Summary) == "" {
+			p = append(p, fmt.Sprintf("statement %s: no summary", s.Key))
 		}
 	}
 	return p
@@ -174,9 +199,12 @@ func checkStatementDates(f seed.File) []string {
 		if d.Time.Before(earliest) {
 			p = append(p, fmt.Sprintf("statement %s: date %s is before %s", s.Key, s.Date, earliest.Format(time.DateOnly)))
 		}
-		if end, ok := latest[s.Source]; ok && d.Time.After(end) {
-			p = append(p, fmt.Sprintf("statement %s: date %s is after its article %s was published (by %s)",
-				s.Key, s.Date, s.Source, end.Format(time.DateOnly)))
+		// (v2) No article can report it before it was said: every report counts.
+		for _, r := range s.Reports {
+			if end, ok := latest[r.Source]; ok && d.Time.After(end) {
+				p = append(p, fmt.Sprintf("statement %s: date %s is after its article %s was published (by %s)",
+					s.Key, s.Date, r.Source, end.Format(time.DateOnly)))
+			}
 		}
 	}
 	return p
@@ -262,6 +290,16 @@ func checkVocabularies(f seed.File) []string {
 			if !slices.Contains(parley.Stances, pos.Stance) {
 				p = append(p, fmt.Sprintf("statement %s: stance %q on %s", s.Key, pos.Stance, pos.Demand))
 			}
+			for _, c := range pos.Conditions {
+				if !slices.Contains(parley.Stances, c.Stance) {
+					p = append(p, fmt.Sprintf("statement %s: condition on %s: stance %q", s.Key, pos.Demand, c.Stance))
+				}
+			}
+		}
+	}
+	for _, s := range f.Sides {
+		if !s.Role.Valid() {
+			p = append(p, fmt.Sprintf("side %s: role %q", s.Slug, s.Role))
 		}
 	}
 	for _, a := range f.Actors {
@@ -277,6 +315,137 @@ func checkVocabularies(f seed.File) []string {
 	for _, r := range f.Regions {
 		if !slices.Contains(parley.RegionKinds, r.Kind) {
 			p = append(p, fmt.Sprintf("region %s: kind %q", r.Slug, r.Kind))
+		}
+	}
+	return p
+}
+
+// checkSides: (v2) sides are records of their own. Every actor and demand
+// belongs to a listed side, slugs are valid and unique, and the parties at
+// the table are exactly Russia and Ukraine, with the independent analysts
+// an observer (DESIGN.md, "Domain").
+func checkSides(f seed.File) []string {
+	roles := map[string]parley.SideRole{}
+	var p []string
+	for _, s := range f.Sides {
+		if !parley.ValidSlug(s.Slug) {
+			p = append(p, fmt.Sprintf("side slug %q is not valid", s.Slug))
+		}
+		if _, dup := roles[s.Slug]; dup {
+			p = append(p, fmt.Sprintf("side slug %q is used twice", s.Slug))
+		}
+		if strings.TrimSpace(s.Name) == "" {
+			p = append(p, fmt.Sprintf("side %s has no name", s.Slug))
+		}
+		roles[s.Slug] = s.Role
+	}
+	for _, a := range f.Actors {
+		if _, ok := roles[a.Side]; !ok {
+			p = append(p, fmt.Sprintf("actor %s: side %q does not exist", a.Slug, a.Side))
+		}
+	}
+	for _, d := range f.Demands {
+		if _, ok := roles[d.Side]; !ok {
+			p = append(p, fmt.Sprintf("demand %s: side %q does not exist", d.Slug, d.Side))
+		}
+	}
+	var parties []string
+	for slug, role := range roles {
+		if role == parley.Party {
+			parties = append(parties, slug)
+		}
+	}
+	slices.Sort(parties)
+	if !slices.Equal(parties, []string{"russia", "ukraine"}) {
+		p = append(p, fmt.Sprintf("the parties are %q, want russia and ukraine", parties))
+	}
+	if roles["independent"] != parley.Observer {
+		p = append(p, fmt.Sprintf("side independent has role %q, want observer", roles["independent"]))
+	}
+	return p
+}
+
+// checkConverses: (v2) a demand's converse is another demand that exists
+// and names it back (the link is symmetric), and Ukraine's neutrality and
+// its NATO membership are each other's.
+func checkConverses(f seed.File) []string {
+	converse := map[string]string{}
+	for _, d := range f.Demands {
+		converse[d.Slug] = d.Converse
+	}
+	var p []string
+	for _, d := range f.Demands {
+		if d.Converse == "" {
+			continue
+		}
+		back, ok := converse[d.Converse]
+		switch {
+		case d.Converse == d.Slug:
+			p = append(p, fmt.Sprintf("demand %s is its own converse", d.Slug))
+		case !ok:
+			p = append(p, fmt.Sprintf("demand %s: converse %q does not exist", d.Slug, d.Converse))
+		case back != d.Slug:
+			p = append(p, fmt.Sprintf("demand %s: converse %s names %q back, want %s", d.Slug, d.Converse, back, d.Slug))
+		}
+	}
+	if converse["ukraine-neutrality"] != "ukraine-nato-membership" {
+		p = append(p, fmt.Sprintf("ukraine-neutrality's converse = %q, want ukraine-nato-membership", converse["ukraine-neutrality"]))
+	}
+	return p
+}
+
+// checkConditions: (v2) a position's condition names a side and a demand
+// that exist, the demand other than the position's own, each (side,
+// demand) once.
+func checkConditions(f seed.File) []string {
+	sides := map[string]bool{}
+	for _, s := range f.Sides {
+		sides[s.Slug] = true
+	}
+	demands := set(demandSlugs(f))
+	var p []string
+	for _, s := range f.Statements {
+		for _, pos := range s.Positions {
+			seen := map[[2]string]bool{}
+			for _, c := range pos.Conditions {
+				switch {
+				case !sides[c.Side]:
+					p = append(p, fmt.Sprintf("statement %s: condition on %s: side %q does not exist", s.Key, pos.Demand, c.Side))
+				case !demands[c.Demand]:
+					p = append(p, fmt.Sprintf("statement %s: condition on %s: demand %q does not exist", s.Key, pos.Demand, c.Demand))
+				case c.Demand == pos.Demand:
+					p = append(p, fmt.Sprintf("statement %s: condition on %s names its own demand", s.Key, pos.Demand))
+				case seen[[2]string{c.Side, c.Demand}]:
+					p = append(p, fmt.Sprintf("statement %s: condition on %s: %s on %s twice", s.Key, pos.Demand, c.Side, c.Demand))
+				}
+				seen[[2]string{c.Side, c.Demand}] = true
+			}
+		}
+	}
+	return p
+}
+
+// checkAbsorbs: (v2) the keys a statement absorbs are those of an earlier
+// version's statements merged into it: no live statement has one, and no
+// key is absorbed twice.
+func checkAbsorbs(f seed.File) []string {
+	live := map[string]bool{}
+	for _, s := range f.Statements {
+		live[s.Key] = true
+	}
+	by := map[string]string{}
+	var p []string
+	for _, s := range f.Statements {
+		for _, old := range s.Absorbs {
+			switch {
+			case strings.TrimSpace(old) == "":
+				p = append(p, fmt.Sprintf("statement %s absorbs an empty key", s.Key))
+			case live[old]:
+				p = append(p, fmt.Sprintf("statement %s absorbs %s, which is still a statement of the dataset", s.Key, old))
+			case by[old] != "":
+				p = append(p, fmt.Sprintf("%s is absorbed by both %s and %s", old, by[old], s.Key))
+			}
+			by[old] = s.Key
 		}
 	}
 	return p

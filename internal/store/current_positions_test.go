@@ -205,40 +205,63 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 // asOf (zero: all). It also counts how often the rule chose an older named
 // position over a newer anonymous one, and how often it fell back to an
 // anonymous one.
-func scaleSideStanceRule(events []parley.StanceEvent, asOf time.Time, demand string) (out []parley.SideStance, namedOverNewer, fallback int) {
-	newer := func(a, b parley.StanceEvent) bool { // a is newer than b
-		if !a.Date.Time.Equal(b.Date.Time) {
-			return a.Date.Time.After(b.Date.Time)
+// scaleSideStanceRule is parley.SideStance's rule written out over events
+// (v2: only sides that count, by roles; a stance on a demand's converse
+// counts on it too, mirrored and marked via the converse, the statement's
+// own words on the demand winning a tie).
+func scaleSideStanceRule(events []parley.StanceEvent, asOf time.Time, demand string, roles map[string]parley.SideRole,
+	converse map[string]string) (out []parley.SideStance, namedOverNewer, fallback int) {
+	type cand struct {
+		e   parley.StanceEvent
+		via string
+	}
+	newer := func(a, b cand) bool { // a is newer than b
+		if !a.e.Date.Time.Equal(b.e.Date.Time) {
+			return a.e.Date.Time.After(b.e.Date.Time)
 		}
-		return a.StatementID > b.StatementID
+		if a.e.StatementID != b.e.StatementID {
+			return a.e.StatementID > b.e.StatementID
+		}
+		return a.via == "" && b.via != ""
 	}
 	type key struct{ demand, side string }
-	named, anon := map[key]parley.StanceEvent{}, map[key]parley.StanceEvent{}
-	for _, e := range events {
-		if (!asOf.IsZero() && e.Date.Time.After(asOf)) || (demand != "" && e.DemandSlug != demand) {
-			continue
+	named, anon := map[key]cand{}, map[key]cand{}
+	add := func(e parley.StanceEvent, via string) {
+		if demand != "" && e.DemandSlug != demand {
+			return
 		}
 		k := key{e.DemandSlug, e.ActorSide}
 		m := named
 		if e.Attribution == "anonymous" {
 			m = anon
 		}
-		if cur, ok := m[k]; !ok || newer(e, cur) {
-			m[k] = e
+		if cur, ok := m[k]; !ok || newer(cand{e, via}, cur) {
+			m[k] = cand{e, via}
 		}
 	}
-	pick := func(e parley.StanceEvent) parley.SideStance {
-		return parley.SideStance{Demand: e.DemandSlug, Side: e.ActorSide, Stance: e.Stance, Date: e.Date}
+	for _, e := range events {
+		if (!asOf.IsZero() && e.Date.Time.After(asOf)) || !roles[e.ActorSide].Counts() {
+			continue
+		}
+		add(e, "")
+		if c := converse[e.DemandSlug]; c != "" {
+			m := e
+			m.DemandSlug, m.Stance = c, e.Stance.Mirror()
+			add(m, e.DemandSlug)
+		}
 	}
-	for k, e := range named {
-		if a, ok := anon[k]; ok && newer(a, e) {
+	pick := func(c cand) parley.SideStance {
+		return parley.SideStance{Demand: c.e.DemandSlug, Side: c.e.ActorSide, Role: roles[c.e.ActorSide], Stance: c.e.Stance, Date: c.e.Date, Via: c.via}
+	}
+	for k, c := range named {
+		if a, ok := anon[k]; ok && newer(a, c) {
 			namedOverNewer++
 		}
-		out = append(out, pick(e))
+		out = append(out, pick(c))
 	}
-	for k, e := range anon {
+	for k, c := range anon {
 		if _, ok := named[k]; !ok {
-			out = append(out, pick(e))
+			out = append(out, pick(c))
 			fallback++
 		}
 	}
@@ -307,10 +330,25 @@ func TestSideStancesMatchTheRule(t *testing.T) {
 			t.Fatalf("%s: ListStanceEvents differs from the live positions oldest first (-want +got):\n%s", round, diff)
 		}
 
-		totalNamedOverNewer, totalFallback := 0, 0
+		roles := map[string]parley.SideRole{}
+		for _, r := range scaleStrings(t, pool, `SELECT slug || ' ' || role FROM sides`) {
+			slug, role, _ := strings.Cut(r, " ")
+			roles[slug] = parley.SideRole(role)
+		}
+		converse := map[string]string{}
+		for _, r := range scaleStrings(t, pool, `SELECT d.slug || ' ' || c.slug FROM demands d JOIN demands c ON c.id = d.converse_id`) {
+			a, b, _ := strings.Cut(r, " ")
+			converse[a] = b
+		}
+		totalNamedOverNewer, totalFallback, totalVia := 0, 0, 0
 		for _, asOf := range []time.Time{{}, scaleDay(2014, 2, 15), scaleDay(2014, 6, 30), scaleDay(2016, 6, 30), scaleDay(2020, 1, 1), scaleDay(2025, 12, 31)} {
-			for _, demand := range []string{"", "gen-demand-7", "gen-demand-40"} {
-				want, namedOverNewer, fallback := scaleSideStanceRule(events, asOf, demand)
+			for _, demand := range []string{"", "gen-demand-7", "gen-demand-40", "gen-demand-12"} {
+				want, namedOverNewer, fallback := scaleSideStanceRule(events, asOf, demand, roles, converse)
+				for _, w := range want {
+					if w.Via != "" {
+						totalVia++
+					}
+				}
 				totalNamedOverNewer += namedOverNewer
 				totalFallback += fallback
 				got, err := s.SideStances(ctx, asOf, demand)
@@ -326,6 +364,9 @@ func TestSideStancesMatchTheRule(t *testing.T) {
 				}
 			}
 		}
+		if totalVia == 0 {
+			t.Errorf("%s: no stance was read from a converse demand: the converse part proves nothing", round)
+		}
 		if totalNamedOverNewer == 0 || totalFallback == 0 {
 			t.Errorf("%s: the data never exercised the rule: a named stance over a newer anonymous one %d times, the anonymous fallback %d times",
 				round, totalNamedOverNewer, totalFallback)
@@ -338,7 +379,11 @@ func TestSideStancesMatchTheRule(t *testing.T) {
 	scaleExec(t, pool, `UPDATE statements SET attribution = 'anonymous' WHERE id IN (
 		SELECT id FROM statements WHERE actor_id = (SELECT id FROM actors WHERE slug = 'gen-actor-6') ORDER BY date DESC, id DESC LIMIT 20)`)
 	scaleTies(t, pool, false, 5, scaleDay(2020, 1, 1))
-	check("after changing sides and attributions")
+	// (v2) An observer's stances count nowhere; a stakeholder's are beside
+	// the gap.
+	scaleExec(t, pool, `UPDATE sides SET role = 'observer' WHERE slug = 'europe'`)
+	scaleExec(t, pool, `UPDATE sides SET role = 'party' WHERE slug = 'china'`)
+	check("after changing sides, roles and attributions")
 }
 
 // shiftsOracle is the window query ListShifts replaced.

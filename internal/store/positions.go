@@ -141,7 +141,8 @@ func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) 
 		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, l.named FROM stance_log l
 		         WHERE l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
 		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
-		    ORDER BY x.named DESC, x.date DESC, x.statement_id DESC LIMIT 1) l
+		    -- (one statement on both: its own words on the demand win)
+		    ORDER BY x.named DESC, x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1) l
 		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
 	if err != nil {
 		return nil, wrap(err, "side stances")

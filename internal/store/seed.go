@@ -307,6 +307,17 @@ func sameStatement(a, b parley.StatementInput) bool {
 		for i := range in.Reports {
 			in.Reports[i].Quote = parley.CleanText(in.Reports[i].Quote)
 		}
+		// An empty list and none are the same (a dataset's [] and a
+		// database's nothing).
+		if len(in.Reports) == 0 {
+			in.Reports = nil
+		}
+		if len(in.Regions) == 0 {
+			in.Regions = nil
+		}
+		if len(in.Positions) == 0 {
+			in.Positions = nil
+		}
 		slices.SortFunc(in.Reports, func(x, y parley.ReportInput) int { return cmp.Compare(x.SourceID, y.SourceID) })
 		slices.Sort(in.Regions)
 		in.Regions = slices.Compact(in.Regions)
