@@ -63,7 +63,8 @@ func scaleTies(t *testing.T, pool *pgxpool.Pool, sameActor bool, pairs int, day 
 // currentPositionsOracle is the query CurrentPositions replaced.
 const currentPositionsOracle = `
 	SELECT DISTINCT ON (s.actor_id, p.demand_id)
-	       a.slug, a.name, a.side, d.slug, p.stance, s.date, s.date_precision, s.id, s.attribution
+	       a.slug, a.name, a.side, d.slug, p.stance, s.date, s.date_precision, s.id, s.attribution,
+	       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = p.statement_id AND pc.demand_id = p.demand_id)
 	FROM positions p
 	JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
 	JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
@@ -73,7 +74,7 @@ const currentPositionsOracle = `
 
 func scaleScanCurrentPosition(r pgx.CollectableRow) (parley.CurrentPosition, error) {
 	var c parley.CurrentPosition
-	err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution)
+	err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution, &c.Conditional)
 	return c, err
 }
 
