@@ -23,12 +23,12 @@ type Statement struct {
 	Source *Source `json:"source,omitempty"`
 	// Reports are every source that reports the statement, earliest
 	// published first, each with the quote as that source gives it.
-	Reports     []Report    `json:"reports,omitempty"`
-	Regions     []RegionRef `json:"regions"`
-	Positions   []Position  `json:"positions"`
-	Version     int         `json:"version"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	Reports   []Report    `json:"reports,omitempty"`
+	Regions   []RegionRef `json:"regions"`
+	Positions []Position  `json:"positions"`
+	Version   int         `json:"version"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 	// SummaryMarked and QuoteMarked hold the text with search matches
 	// between MarkStart and MarkEnd (search results only).
 	SummaryMarked string `json:"-"`
@@ -116,10 +116,10 @@ type StatementInput struct {
 	SourceID    int64 // 0: no source; the primary report, when Reports is empty
 	// Reports are the sources that report the statement, each with its
 	// quote. With SourceID also set, SourceID is one more report.
-	Reports []ReportInput
-	Regions     []string
-	Positions   []PositionInput
-	SeedKey     string // seed dataset key, or empty
+	Reports   []ReportInput
+	Regions   []string
+	Positions []PositionInput
+	SeedKey   string // seed dataset key, or empty
 	// IdempotencyKey (a UUID from the form) makes a resubmitted form return
 	// the statement the first submission created instead of a second one.
 	IdempotencyKey string
