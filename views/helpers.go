@@ -109,6 +109,15 @@ func ConditionsText(cs []parley.Condition) string {
 	return b.String()
 }
 
+// titleOf is the title of the demand with slug, or the slug when titles
+// lack it.
+func titleOf(titles map[string]string, slug string) string {
+	if t, ok := titles[slug]; ok {
+		return t
+	}
+	return slug
+}
+
 // RoleLabel says what a side's role means for its positions.
 func RoleLabel(r parley.SideRole) string {
 	switch r {

@@ -571,7 +571,7 @@ func HomePage(p Page, d HomeData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SidePositions(g.Gap.Parties).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = SidePositions(g.Gap.Parties, d.Titles).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -579,7 +579,7 @@ func HomePage(p Page, d HomeData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SidePositions(g.Gap.Stakeholders).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = SidePositions(g.Gap.Stakeholders, d.Titles).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

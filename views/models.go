@@ -69,6 +69,7 @@ type HomeData struct {
 	Gaps      []GapRow
 	Shifts    []parley.Shift
 	Latest    []parley.Statement
+	Titles    map[string]string // demand titles by slug, for "via" marks
 }
 
 // Option is a choice in a select.
@@ -181,6 +182,7 @@ type DemandSummary struct {
 
 // DemandData is one demand's page.
 type DemandData struct {
+	Titles     map[string]string // demand titles by slug, for "via" marks
 	Revisions  []RevisionView
 	Demand     parley.Demand
 	Gap        parley.Gap

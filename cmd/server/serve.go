@@ -107,8 +107,8 @@ func loadSeed(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	log.Info("seed data loaded", "regions", res.Regions, "sources", res.Sources, "actors", res.Actors,
-		"demands", res.Demands, "statements", res.Statements)
+	log.Info("seed data loaded", "sides", res.Sides, "regions", res.Regions, "sources", res.Sources, "actors", res.Actors,
+		"demands", res.Demands, "statements", res.Statements, "statements updated", res.Updated, "statements merged", res.Merged)
 	return nil
 }
 

@@ -106,7 +106,8 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.DemandData{Demand: dm, Gap: parley.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs)}
+		d := views.DemandData{Demand: dm, Gap: parley.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs),
+			Titles: map[string]string{dm.Converse: dm.ConverseTitle}}
 		actors := make([]parley.Actor, 0, len(onDemand))
 		byActor := map[string]parley.CurrentPosition{}
 		for _, c := range onDemand {

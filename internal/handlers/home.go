@@ -115,6 +115,10 @@ func handleHome(st homeStore) handlerFunc {
 			Gaps:   buildGaps(db.demands, db.now, db.yearAgo),
 			Shifts: db.shifts,
 			Latest: db.latest,
+			Titles: map[string]string{},
+		}
+		for _, dm := range db.demands {
+			d.Titles[dm.Slug] = dm.Title
 		}
 		if !asOf.IsZero() {
 			d.AsOf = asOf.Format("2006-01-02")

@@ -93,7 +93,7 @@ func TestNeutralityGapIsMeasuredThroughTheConverse(t *testing.T) {
 	if c := text(one(t, page, "converse")); !strings.Contains(c, "NATO membership for Ukraine") {
 		t.Errorf("demand page converse = %q", c)
 	}
-	if !strings.Contains(text(one(t, page, "gap-parties")), "via ukraine-nato-membership") {
+	if !strings.Contains(text(one(t, page, "gap-parties")), "via NATO membership for Ukraine") {
 		t.Errorf("demand page parties = %q, want Ukraine's stance marked via the converse", text(one(t, page, "gap-parties")))
 	}
 	home := e.wantStatus(t, "/", http.StatusOK)
