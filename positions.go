@@ -158,6 +158,10 @@ type SideStance struct {
 	Stance Stance
 	Date   Date
 	Via    string // the converse demand's slug when taken on it, mirrored
+	// StatementID is the statement the stance was taken in, and On the
+	// demand it was taken on (the converse, for a stance read from it).
+	StatementID int64
+	On          string
 }
 
 // Shift is a statement whose stance on a demand differs from the same

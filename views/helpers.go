@@ -308,3 +308,26 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// count64 writes n with thousands separators.
+func count64(n int64) string {
+	if n <= int64(^uint(0)>>1) {
+		return count(int(n))
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func packagesWord(n int64) string {
+	if n == 1 {
+		return "package"
+	}
+	return "packages"
+}
+
+// asOfQuery is "?as_of=…" for a date, or "".
+func asOfQuery(asOf string) string {
+	if asOf == "" {
+		return ""
+	}
+	return "?as_of=" + asOf
+}

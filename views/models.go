@@ -228,3 +228,26 @@ type SideData struct {
 	Side   parley.Side
 	Actors []parley.Actor
 }
+
+// BargainingData is the bargaining space page's view model.
+type BargainingData struct {
+	AsOf, AsOfLabel string
+	Space           parley.BargainingSpace
+	Parties         []string
+	Rows            []BargainingRow
+	Titles          map[string]string          // demand titles by slug
+	Statements      map[int64]parley.Statement // behind the blocking sets
+}
+
+// BargainingRow is one demand in play with each party's position.
+type BargainingRow struct {
+	Demand string
+	Cells  []BargainingCell
+}
+
+// BargainingCell is one party's position on a demand, nil when the party
+// is silent on it (which constrains nothing).
+type BargainingCell struct {
+	Side     string
+	Position *parley.PartyPosition
+}

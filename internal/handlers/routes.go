@@ -125,6 +125,8 @@ func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[s
 	return map[string]http.Handler{
 		"/":                             e.handle(handleHome(st)),
 		"/dashboard.json":               e.handle(handleDashboardJSON(st)),
+		"/bargaining":                   e.handle(handleBargaining(st)),
+		"/bargaining.json":              e.handle(handleBargainingJSON(st)),
 		"/statements":                   e.handle(handleStatementsIndex(st)),
 		"/statements.csv":               e.handle(handleExport(log, site, st, false, writeCSV)),
 		"/statements.json":              e.handle(handleExport(log, site, st, false, writeJSON)),

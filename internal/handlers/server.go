@@ -67,6 +67,7 @@ type Store interface {
 	regionStore
 	sourcesStore
 	sidesStore
+	bargainingStore
 	exportStore
 	feedStore
 	importStore

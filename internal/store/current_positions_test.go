@@ -252,7 +252,12 @@ func scaleSideStanceRule(events []parley.StanceEvent, asOf time.Time, demand str
 		}
 	}
 	pick := func(c cand) parley.SideStance {
-		return parley.SideStance{Demand: c.e.DemandSlug, Side: c.e.ActorSide, Role: roles[c.e.ActorSide], Stance: c.e.Stance, Date: c.e.Date, Via: c.via}
+		on := c.e.DemandSlug // the demand the statement took the position on
+		if c.via != "" {
+			on = c.via
+		}
+		return parley.SideStance{Demand: c.e.DemandSlug, Side: c.e.ActorSide, Role: roles[c.e.ActorSide], Stance: c.e.Stance, Date: c.e.Date,
+			Via: c.via, StatementID: c.e.StatementID, On: on}
 	}
 	for k, c := range named {
 		if a, ok := anon[k]; ok && newer(a, c) {

@@ -52,10 +52,11 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	// (actor, demand) of stance_log's (actor, demand, date) index.
 	sql := `
 		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution,
-		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = c.statement_id AND pc.demand_id = c.demand_id)
+		       coalesce(pc.conditional, false)
 		FROM current_positions c
 		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
 		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
+		`+conditionalSQL("c.statement_id", "c.demand_id")+`
 		WHERE c.actor_id = ANY ($1) AND $2::date IS NULL
 		ORDER BY a.id, d.id`
 	if !asOf.IsZero() {
@@ -73,9 +74,9 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 	return out, wrap(err, "current positions")
 }
 
-const asOfPositionsSQL = `
+var asOfPositionsSQL = `
 		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
-		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = l.statement_id AND pc.demand_id = d.id)
+		       coalesce(pc.conditional, false)
 		FROM actors a
 		CROSS JOIN demands d
 		CROSS JOIN LATERAL (
@@ -83,20 +84,33 @@ const asOfPositionsSQL = `
 		    FROM stance_log l
 		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= coalesce($2::date, 'infinity')
 		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
+		` + conditionalSQL("l.statement_id", "d.id") + `
 		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL
 		ORDER BY a.id, d.id`
+
+// conditionalSQL joins pc.conditional: whether the position of the
+// statement on the demand (the columns given) holds on conditions. A probe
+// per row: as an EXISTS the planner hashes the whole position_conditions
+// table for every query.
+func conditionalSQL(statement, demand string) string {
+	return `LEFT JOIN LATERAL (SELECT true AS conditional FROM position_conditions pc
+		    WHERE pc.statement_id = ` + statement + ` AND pc.demand_id = ` + demand + ` LIMIT 1) pc ON true`
+}
 
 // DemandPositions returns every actor's current stance on one demand.
 func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT DISTINCT ON (l.actor_id)
-		       a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
-		       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = l.statement_id AND pc.demand_id = d.id)
-		FROM stance_log l
+		SELECT l.slug, l.name, l.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
+		       coalesce(pc.conditional, false)
+		FROM (SELECT DISTINCT ON (l.actor_id)
+		             l.actor_id, a.slug, a.name, a.side, l.demand_id, l.stance, l.date, l.date_precision, l.statement_id, l.attribution
+		      FROM stance_log l
+		      JOIN actors a ON a.id = l.actor_id
+		      WHERE l.demand_id = (SELECT id FROM demands WHERE slug = $1)
+		      ORDER BY l.actor_id, l.date DESC, l.statement_id DESC) l
 		JOIN demands d ON d.id = l.demand_id
-		JOIN actors a ON a.id = l.actor_id
-		WHERE d.slug = $1
-		ORDER BY l.actor_id, l.date DESC, l.statement_id DESC`, demand)
+		`+conditionalSQL("l.statement_id", "l.demand_id")+`
+		ORDER BY l.actor_id`, demand)
 	if err != nil {
 		return nil, wrap(err, "demand positions")
 	}
@@ -120,39 +134,72 @@ func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) 
 		WITH sides AS MATERIALIZED (
 		    SELECT slug, role FROM sides WHERE deleted_at IS NULL AND role <> 'observer'
 		      AND slug IN (SELECT side FROM actors WHERE deleted_at IS NULL))
-		SELECT d.slug, sd.slug, sd.role, l.stance, l.date, l.date_precision, l.via
+		SELECT d.slug, sd.slug, sd.role, l.stance, l.date, l.date_precision, l.via, l.statement_id, l.on_demand
 		FROM demands d
 		LEFT JOIN demands c ON c.id = d.converse_id AND c.deleted_at IS NULL
 		CROSS JOIN sides sd
 		CROSS JOIN LATERAL (
-		    SELECT x.stance, x.date, x.date_precision, x.via FROM (
-		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, l.named FROM stance_log l
+		    -- The newest open stance, on the demand or (mirrored) on its
+		    -- converse; only when there is none, the newest anonymous one.
+		    -- Without ORDER BY the outer LIMIT stops at the first branch
+		    -- that has a row: one index probe for a demand without a
+		    -- converse, two with one.
+		    (SELECT * FROM (
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
 		         WHERE l.demand_id = d.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
 		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
 		        UNION ALL
-		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, l.named FROM stance_log l
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
+		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
+		     -- (one statement on both: its own words on the demand win)
+		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
+		    UNION ALL
+		    (SELECT * FROM (
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
 		         WHERE l.demand_id = d.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
 		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
 		        UNION ALL
-		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, l.named FROM stance_log l
-		         WHERE l.demand_id = c.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
-		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
-		        UNION ALL
-		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, l.named FROM stance_log l
-		         WHERE l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
+		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
 		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
-		    -- (one statement on both: its own words on the demand win)
-		    ORDER BY x.named DESC, x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1) l
+		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
+		    LIMIT 1) l
 		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
 	if err != nil {
 		return nil, wrap(err, "side stances")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.SideStance, error) {
 		var x parley.SideStance
-		err := r.Scan(&x.Demand, &x.Side, &x.Role, &x.Stance, &x.Date.Time, &x.Date.Precision, &x.Via)
+		err := r.Scan(&x.Demand, &x.Side, &x.Role, &x.Stance, &x.Date.Time, &x.Date.Precision, &x.Via, &x.StatementID, &x.On)
 		return x, err
 	})
 	return out, wrap(err, "side stances")
+}
+
+// ConditionsOf returns the conditions of the positions the statements
+// with ids take, by statement id and demand slug.
+func (s *Store) ConditionsOf(ctx context.Context, ids []int64) (map[int64]map[string][]parley.Condition, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT pc.statement_id, d.slug, pc.side, cd.slug, cd.title, pc.stance
+		FROM position_conditions pc JOIN demands d ON d.id = pc.demand_id JOIN demands cd ON cd.id = pc.cond_demand_id
+		WHERE pc.statement_id = ANY ($1)
+		ORDER BY pc.statement_id, d.slug, pc.side, cd.slug`, ids)
+	if err != nil {
+		return nil, wrap(err, "conditions")
+	}
+	out := map[int64]map[string][]parley.Condition{}
+	var id int64
+	var demand string
+	var c parley.Condition
+	_, err = pgx.ForEachRow(rows, []any{&id, &demand, &c.Side, &c.Demand, &c.DemandTitle, &c.Stance}, func() error {
+		if out[id] == nil {
+			out[id] = map[string][]parley.Condition{}
+		}
+		out[id][demand] = append(out[id][demand], c)
+		return nil
+	})
+	return out, wrap(err, "conditions")
 }
 
 // ListShifts returns the most recent shifts dated on or before asOf (zero:

@@ -72,6 +72,17 @@ func (s *Store) GetStatement(ctx context.Context, id int64) (parley.Statement, e
 	return st, wrap(err, "get statement %d", id)
 }
 
+// StatementsByID returns the live statements with ids (those deleted or
+// missing are left out), by id.
+func (s *Store) StatementsByID(ctx context.Context, ids []int64) ([]parley.Statement, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = ANY ($1) AND s.deleted_at IS NULL ORDER BY s.id`, ids)
+	if err != nil {
+		return nil, wrap(err, "statements by id")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.Statement, error) { return scanStatement(r) })
+	return out, wrap(err, "statements by id")
+}
+
 // CreateStatement stores a new statement with its positions, regions and
 // first revision in one transaction. It returns a *ValidationError for bad
 // input (including unknown actor, demand, region or source).

@@ -1,0 +1,245 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"parley"
+	"parley/views"
+)
+
+type bargainingStore interface {
+	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	ListSides(ctx context.Context) ([]parley.Side, error)
+	ListDemands(ctx context.Context) ([]parley.Demand, error)
+	StatementsByID(ctx context.Context, ids []int64) ([]parley.Statement, error)
+	ConditionsOf(ctx context.Context, ids []int64) (map[int64]map[string][]parley.Condition, error)
+}
+
+// bargaining is the bargaining space as of a day, with what the page and
+// its JSON twin show beside it.
+type bargaining struct {
+	asOf      time.Time
+	parties   []string
+	space     parley.BargainingSpace
+	positions map[string][]parley.PartyPosition // by demand: the parties' positions
+	demands   map[string]parley.Demand
+	// statements behind the blocking sets' positions, by id
+	statements map[int64]parley.Statement
+}
+
+// loadBargaining computes the bargaining space as of asOf (zero: today)
+// from the parties' side positions.
+func loadBargaining(ctx context.Context, st bargainingStore, asOf time.Time) (bargaining, error) {
+	b := bargaining{asOf: asOf, positions: map[string][]parley.PartyPosition{}, demands: map[string]parley.Demand{}}
+	var (
+		sides   []parley.Side
+		stances []parley.SideStance
+		demands []parley.Demand
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
+	g.Go(func() (err error) { stances, err = st.SideStances(gctx, asOf, ""); return err })
+	g.Go(func() (err error) { demands, err = st.ListDemands(gctx); return err })
+	if err := g.Wait(); err != nil {
+		return b, err
+	}
+	for _, s := range sides {
+		if s.Role == parley.Party {
+			b.parties = append(b.parties, s.Slug)
+		}
+	}
+	for _, d := range demands {
+		b.demands[d.Slug] = d
+	}
+	in := parley.BargainingInput{Parties: b.parties, Converse: parley.Converses(demands)}
+	var behind []int64
+	for _, s := range stances {
+		if s.Role == parley.Party {
+			behind = append(behind, s.StatementID)
+		}
+	}
+	conds, err := st.ConditionsOf(ctx, behind)
+	if err != nil {
+		return b, err
+	}
+	for _, s := range stances {
+		if s.Role != parley.Party {
+			continue
+		}
+		p := parley.PartyPosition{Side: s.Side, Demand: s.Demand, Stance: s.Stance, Via: s.Via, Conditions: conds[s.StatementID][s.On],
+			Statements: []int64{s.StatementID}}
+		in.Positions = append(in.Positions, p)
+		b.positions[s.Demand] = append(b.positions[s.Demand], p)
+	}
+	b.space = parley.Bargain(in)
+	var ids []int64
+	for _, blk := range b.space.Blocking {
+		for _, p := range blk.Positions {
+			ids = append(ids, p.Statements...)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	b.statements = map[int64]parley.Statement{}
+	if len(ids) > 0 {
+		list, err := st.StatementsByID(ctx, ids)
+		if err != nil {
+			return b, err
+		}
+		for _, s := range list {
+			b.statements[s.ID] = s
+		}
+	}
+	return b, nil
+}
+
+// parseBargainingAsOf reads the page's one setting, as_of.
+func parseBargainingAsOf(r *http.Request) (time.Time, error) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "as_of" {
+			return time.Time{}, badRequest("The bargaining space takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
+		}
+	}
+	return parseDateParam(q, "as_of")
+}
+
+// handleBargaining renders the bargaining space as of today or ?as_of.
+func handleBargaining(st bargainingStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		asOf, err := parseBargainingAsOf(r)
+		if err != nil {
+			return err
+		}
+		b, err := loadBargaining(r.Context(), st, asOf)
+		if err != nil {
+			return err
+		}
+		d := views.BargainingData{Space: b.space, Parties: b.parties, Statements: b.statements, Titles: map[string]string{}}
+		if !asOf.IsZero() {
+			d.AsOf = asOf.Format("2006-01-02")
+			d.AsOfLabel = parley.Date{Time: asOf, Precision: parley.Day}.String()
+		}
+		for slug, dm := range b.demands {
+			d.Titles[slug] = dm.Title
+		}
+		for _, slug := range b.space.Demands {
+			row := views.BargainingRow{Demand: slug}
+			for _, party := range b.parties {
+				cell := views.BargainingCell{Side: party}
+				for _, p := range b.positions[slug] {
+					if p.Side == party {
+						cell.Position = &p
+					}
+				}
+				row.Cells = append(row.Cells, cell)
+			}
+			d.Rows = append(d.Rows, row)
+		}
+		return render(w, r, views.BargainingPage(page(r, "Bargaining space"), d))
+	}
+}
+
+// The JSON of GET /bargaining.json (DESIGN.md).
+type bargainingJSON struct {
+	AsOf     string                 `json:"as_of"`
+	Parties  []string               `json:"parties"`
+	Demands  []bargainingDemandJSON `json:"demands"`
+	Feasible bool                   `json:"feasible"`
+	Packages int64                  `json:"packages"`
+	Best     []packageJSON          `json:"best"`
+	Blocking []blockJSON            `json:"blocking"`
+}
+
+type bargainingDemandJSON struct {
+	Demand    string                   `json:"demand"`
+	Positions []bargainingPositionJSON `json:"positions"`
+}
+
+type bargainingPositionJSON struct {
+	Side       string             `json:"side"`
+	Stance     parley.Stance      `json:"stance"`
+	Via        *string            `json:"via"`
+	Conditions []parley.Condition `json:"conditions"`
+	Statements []int64            `json:"statements"`
+}
+
+type packageJSON struct {
+	Demands []string       `json:"demands"`
+	Cost    int            `json:"cost"`
+	Costs   map[string]int `json:"costs"`
+}
+
+type blockJSON struct {
+	Demands   []string            `json:"demands"`
+	Positions []blockPositionJSON `json:"positions"`
+}
+
+type blockPositionJSON struct {
+	Side       string        `json:"side"`
+	Demand     string        `json:"demand"`
+	Stance     parley.Stance `json:"stance"`
+	Statements []int64       `json:"statements"`
+}
+
+// handleBargainingJSON answers the bargaining space as data.
+func handleBargainingJSON(st bargainingStore) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		asOf, err := parseBargainingAsOf(r)
+		if err != nil {
+			return err
+		}
+		b, err := loadBargaining(r.Context(), st, asOf)
+		if err != nil {
+			return err
+		}
+		day := asOf
+		if day.IsZero() {
+			day = time.Now().UTC()
+		}
+		out := bargainingJSON{AsOf: day.Format("2006-01-02"), Parties: b.parties, Demands: []bargainingDemandJSON{},
+			Feasible: b.space.Feasible, Packages: b.space.Packages, Best: []packageJSON{}, Blocking: []blockJSON{}}
+		if out.Parties == nil {
+			out.Parties = []string{}
+		}
+		for _, slug := range b.space.Demands {
+			dj := bargainingDemandJSON{Demand: slug, Positions: []bargainingPositionJSON{}}
+			for _, p := range b.positions[slug] {
+				cs := p.Conditions
+				if cs == nil {
+					cs = []parley.Condition{}
+				}
+				dj.Positions = append(dj.Positions, bargainingPositionJSON{Side: p.Side, Stance: p.Stance, Via: orNull(p.Via),
+					Conditions: cs, Statements: p.Statements})
+			}
+			out.Demands = append(out.Demands, dj)
+		}
+		for _, pk := range b.space.Best {
+			ds := pk.Demands
+			if ds == nil {
+				ds = []string{}
+			}
+			out.Best = append(out.Best, packageJSON{Demands: ds, Cost: pk.Cost, Costs: pk.Costs})
+		}
+		for _, blk := range b.space.Blocking {
+			bj := blockJSON{Demands: blk.Demands}
+			for _, p := range blk.Positions {
+				bj.Positions = append(bj.Positions, blockPositionJSON{Side: p.Side, Demand: p.Demand, Stance: p.Stance, Statements: p.Statements})
+			}
+			out.Blocking = append(out.Blocking, bj)
+		}
+		body, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, err = w.Write(append(body, '\n'))
+		return err
+	}
+}
