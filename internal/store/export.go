@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"parley"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,10 +56,10 @@ func exportJoinSQL(where string) string {
 		                 JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL WHERE sr.statement_id = s.id), '{}'),
 		       s.occasion, s.attribution, coalesce(src.outlet, ''), coalesce(src.title, ''), coalesce(src.url, ''),
 		       src.published, coalesce(src.published_precision, 'day'),
-		       (SELECT count(*) FROM reports rp WHERE rp.statement_id = s.id),
-		       coalesce((SELECT json_agg(json_build_object('side', pc.side, 'demand', cd.slug, 'stance', pc.stance) ORDER BY pc.side, cd.slug)
+		       (SELECT count(*)::int FROM reports rp WHERE rp.statement_id = s.id),
+		       coalesce((SELECT string_agg(pc.side || ':' || cd.slug || ':' || pc.stance, ';' ORDER BY pc.side, cd.slug)
 		                 FROM position_conditions pc JOIN demands cd ON cd.id = pc.cond_demand_id
-		                 WHERE pc.statement_id = s.id AND pc.demand_id = p.demand_id), '[]')` + statementFrom + `
+		                 WHERE pc.statement_id = s.id AND pc.demand_id = p.demand_id), '')` + statementFrom + `
 		LEFT JOIN (positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
 		       ON p.statement_id = s.id
 		WHERE ` + where + `
@@ -72,13 +73,7 @@ func timelineExportQuery(f parley.StatementFilter) (string, []any) {
 	q := compileFilter(f, overExportTimeline)
 	return `SELECT rt.statement_id, rt.date, rt.date_precision, rt.actor, rt.actor_slug, rt.actor_side, rt.demand, rt.stance,
 		       rt.quote, rt.summary, rt.regions, rt.occasion, rt.attribution, rt.source_outlet, rt.source_title,
-		       rt.source_url, rt.source_published, rt.source_precision,
-		       (SELECT count(*) FROM reports rp WHERE rp.statement_id = rt.statement_id),
-		       CASE WHEN rt.demand = '' THEN '[]' ELSE coalesce((
-		           SELECT json_agg(json_build_object('side', pc.side, 'demand', cd.slug, 'stance', pc.stance) ORDER BY pc.side, cd.slug)
-		           FROM position_conditions pc JOIN demands pd ON pd.id = pc.demand_id AND pd.slug = rt.demand
-		           JOIN demands cd ON cd.id = pc.cond_demand_id
-		           WHERE pc.statement_id = rt.statement_id), '[]') END
+		       rt.source_url, rt.source_published, rt.source_precision, rt.report_count, rt.conditions
 		FROM region_timeline rt
 		WHERE ` + q.where() + `
 		ORDER BY rt.region_id, rt.date, rt.statement_id, rt.demand`, q.args
@@ -89,11 +84,18 @@ func scanExport(rows pgx.Rows, fn func(parley.ExportRow) error) error {
 	defer rows.Close()
 	var r parley.ExportRow
 	var published *time.Time
+	var conditions string
 	for rows.Next() {
 		if err := rows.Scan(&r.StatementID, &r.Date.Time, &r.Date.Precision, &r.Actor, &r.ActorSlug, &r.ActorSide, &r.Demand,
 			&r.Stance, &r.Quote, &r.Summary, &r.Regions, &r.Occasion, &r.Attribution, &r.SourceOutlet,
-			&r.SourceTitle, &r.SourceURL, &published, &r.SourcePublished.Precision, &r.ReportCount, &r.Conditions); err != nil {
+			&r.SourceTitle, &r.SourceURL, &published, &r.SourcePublished.Precision, &r.ReportCount, &conditions); err != nil {
 			return wrap(err, "export statements")
+		}
+		r.Conditions = nil // a new slice per row: writers may keep it
+		for _, c := range strings.Split(conditions, ";") {
+			if c, err := parley.ParseCondition(c); err == nil { // as stored: side:demand:stance
+				r.Conditions = append(r.Conditions, c)
+			}
 		}
 		r.SourcePublished.Time = time.Time{}
 		if published != nil {

@@ -126,7 +126,9 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			// indexes and foreign keys; later steps rebuild them.)
 			{what: "triggers off", sql: `ALTER TABLE statements DISABLE TRIGGER USER;
 				ALTER TABLE positions DISABLE TRIGGER USER;
-				ALTER TABLE statement_regions DISABLE TRIGGER USER`},
+				ALTER TABLE statement_regions DISABLE TRIGGER USER;
+				ALTER TABLE reports DISABLE TRIGGER USER;
+				ALTER TABLE position_conditions DISABLE TRIGGER USER`},
 			{what: "statements", args: []any{n, genWords}, sql: `
 				WITH words AS (SELECT string_to_array($2, ' ') AS w),
 				ids AS (
@@ -218,7 +220,9 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			{what: "stance log", sql: `SELECT rebuild_stance_log(NULL)`},
 			{what: "triggers on", sql: `ALTER TABLE statements ENABLE TRIGGER USER;
 				ALTER TABLE positions ENABLE TRIGGER USER;
-				ALTER TABLE statement_regions ENABLE TRIGGER USER`},
+				ALTER TABLE statement_regions ENABLE TRIGGER USER;
+				ALTER TABLE reports ENABLE TRIGGER USER;
+				ALTER TABLE position_conditions ENABLE TRIGGER USER`},
 		}
 		rebuild, err := dropForBulk(ctx, tx)
 		if err != nil {

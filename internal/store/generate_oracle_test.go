@@ -27,7 +27,7 @@ const oracleRegionTimeline = `
 	    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
 	    JOIN demand_regions dr ON dr.demand_id = d.id),
 	lp AS (
-	    SELECT p.statement_id, d.slug, p.stance FROM positions p
+	    SELECT p.statement_id, p.demand_id, d.slug, p.stance FROM positions p
 	    JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL)
 	SELECT m.region_id, s.date, s.id AS statement_id, coalesce(lp.slug, '') AS demand, s.date_precision,
 	       a.name AS actor, a.slug AS actor_slug, a.side AS actor_side, coalesce(lp.stance, '') AS stance,
@@ -40,7 +40,11 @@ const oracleRegionTimeline = `
 	       CASE WHEN src.id IS NULL THEN '' ELSE src.title END AS source_title,
 	       CASE WHEN src.id IS NULL THEN '' ELSE src.url END AS source_url,
 	       src.published AS source_published,
-	       CASE WHEN src.id IS NULL THEN 'day' ELSE src.published_precision END AS source_precision
+	       CASE WHEN src.id IS NULL THEN 'day' ELSE src.published_precision END AS source_precision,
+	       (SELECT count(*)::int FROM reports rp WHERE rp.statement_id = s.id) AS report_count,
+	       coalesce((SELECT string_agg(pc.side || ':' || cd.slug || ':' || pc.stance, ';' ORDER BY pc.side, cd.slug)
+	                 FROM position_conditions pc JOIN demands cd ON cd.id = pc.cond_demand_id
+	                 WHERE pc.statement_id = s.id AND pc.demand_id = lp.demand_id), '') AS conditions
 	FROM m
 	JOIN statements s ON s.id = m.statement_id AND s.deleted_at IS NULL
 	JOIN actors a ON a.id = s.actor_id AND a.deleted_at IS NULL
@@ -93,7 +97,7 @@ var derivedTables = []struct{ name, got, want string }{
 	{"region_timeline", `
 		SELECT region_id, date, statement_id, demand, date_precision, actor, actor_slug, actor_side, stance,
 		       quote, summary, regions, occasion, attribution, source_outlet, source_title, source_url,
-		       source_published, source_precision
+		       source_published, source_precision, report_count, conditions
 		FROM region_timeline`, oracleRegionTimeline},
 	{"stance_log", `
 		SELECT statement_id, demand_id, actor_id, side, named, date, date_precision, stance, attribution
@@ -200,6 +204,17 @@ var derivedEdits = []string{
 	`DELETE FROM statements WHERE id = (SELECT id FROM statements WHERE occasion = 'Generated' ORDER BY id LIMIT 1 OFFSET 10)`,
 	`UPDATE statements SET date = '2025-01-01', attribution = 'anonymous'
 	 WHERE id IN (SELECT id FROM statements WHERE occasion = 'Generated' ORDER BY id LIMIT 5 OFFSET 20)`,
+	// (v2) the timeline's report counts and conditions follow their tables
+	`INSERT INTO reports (statement_id, source_id)
+	 SELECT s.id, (SELECT max(id) FROM sources) FROM statements s WHERE s.occasion = 'Generated' AND s.deleted_at IS NULL
+	 ORDER BY s.id LIMIT 4 OFFSET 30 ON CONFLICT DO NOTHING`,
+	`DELETE FROM reports WHERE statement_id = (SELECT min(statement_id) FROM reports r JOIN statements s ON s.id = r.statement_id
+	 WHERE s.deleted_at IS NULL AND s.occasion = 'Generated' AND r.source_id <> s.source_id)`,
+	`INSERT INTO position_conditions (statement_id, demand_id, side, cond_demand_id, stance)
+	 SELECT p.statement_id, p.demand_id, 'ukraine', (SELECT min(id) FROM demands WHERE id <> p.demand_id AND deleted_at IS NULL), 'supports'
+	 FROM positions p JOIN statements s ON s.id = p.statement_id AND s.deleted_at IS NULL
+	 ORDER BY p.statement_id DESC LIMIT 3 ON CONFLICT DO NOTHING`,
+	`DELETE FROM position_conditions WHERE statement_id = (SELECT min(statement_id) FROM position_conditions)`,
 }
 
 // TestDerivedTablesAfterGenerateMatchTheOracle: gen fills the derived
