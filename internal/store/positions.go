@@ -56,7 +56,7 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 		FROM current_positions c
 		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
 		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
-		`+conditionalSQL("c.statement_id", "c.demand_id")+`
+		` + conditionalSQL("c.statement_id", "c.demand_id") + `
 		WHERE c.actor_id = ANY ($1) AND $2::date IS NULL
 		ORDER BY a.id, d.id`
 	if !asOf.IsZero() {
