@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"parley"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,9 +142,9 @@ func updateStatement(ctx context.Context, q querier, by parley.Editor, id int64,
 	}
 	if _, err := q.Exec(ctx, `
 		UPDATE statements SET actor_id = $2, date = $3, date_precision = $4, quote = $5, summary = $6,
-		       occasion = $7, attribution = $8, version = version + 1, updated_at = now()
+		       occasion = $7, attribution = $8, source_id = $9, report_quotes = $10, version = version + 1, updated_at = now()
 		WHERE id = $1`, id, r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote),
-		parley.CleanText(in.Summary), parley.CleanText(in.Occasion), in.Attribution); err != nil {
+		parley.CleanText(in.Summary), parley.CleanText(in.Occasion), in.Attribution, r.sourceID, r.reportQuotes); err != nil {
 		return parley.Statement{}, err
 	}
 	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
@@ -220,6 +221,11 @@ type resolved struct {
 	condOf, condSide, condDemand []string
 	condStance                   []parley.Stance
 	reports                      []parley.ReportInput
+	// sourceID is the primary report's source (the earliest published),
+	// reportQuotes the reports' quotes that differ from the statement's,
+	// for search: both written with the statement's own row.
+	sourceID     *int64
+	reportQuotes string
 }
 
 // resolve looks up the records in refers to, reporting unknown ones as a
@@ -323,13 +329,33 @@ func resolve(ctx context.Context, q querier, by parley.Editor, in parley.Stateme
 		}
 		r.reports = append(r.reports, parley.ReportInput{SourceID: src.ID, Quote: in.SourceQuote})
 	}
+	if len(r.reports) > 0 {
+		ids := make([]int64, len(r.reports))
+		for i, rp := range r.reports {
+			ids[i] = rp.SourceID
+		}
+		var primary int64
+		if err := q.QueryRow(ctx, `SELECT id FROM sources WHERE id = ANY ($1) ORDER BY published NULLS LAST, id LIMIT 1`, ids).
+			Scan(&primary); err != nil {
+			return r, wrap(err, "find the primary source")
+		}
+		r.sourceID = &primary
+	}
+	own := parley.CleanText(in.Quote)
+	var quotes []string
+	for _, rp := range r.reports {
+		if q := parley.CleanText(rp.Quote); q != "" && q != own && !slices.Contains(quotes, q) {
+			quotes = append(quotes, q)
+		}
+	}
+	slices.Sort(quotes)
+	r.reportQuotes = strings.Join(quotes, "\n")
 	return r, nil
 }
 
 // setPositionsAndRegions replaces a statement's positions (with their
-// conditions), regions and reports, and keeps its primary source (the
-// earliest published report's) and its reports' quotes (for search) in
-// step.
+// conditions), regions and reports (the statement's row holds its primary
+// source and the reports' quotes already: see resolved).
 func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved) error {
 	if _, err := q.Exec(ctx, `DELETE FROM positions WHERE statement_id = $1`, id); err != nil {
 		return err
@@ -360,15 +386,6 @@ func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO reports (statement_id, source_id, quote) SELECT $1, x.source, x.quote
 		FROM unnest($2::bigint[], $3::text[]) AS x(source, quote)`, id, sources, quotes); err != nil {
-		return err
-	}
-	if _, err := q.Exec(ctx, `
-		UPDATE statements s SET
-		    source_id = (SELECT rp.source_id FROM reports rp JOIN sources src ON src.id = rp.source_id
-		                 WHERE rp.statement_id = s.id ORDER BY src.published NULLS LAST, src.id LIMIT 1),
-		    report_quotes = coalesce((SELECT string_agg(DISTINCT rp.quote, E'\n') FROM reports rp
-		                              WHERE rp.statement_id = s.id AND rp.quote NOT IN ('', s.quote)), '')
-		WHERE s.id = $1`, id); err != nil {
 		return err
 	}
 	_, err := q.Exec(ctx, `INSERT INTO statement_regions (statement_id, region_id) SELECT $1, unnest($2::bigint[])`, id, r.regionIDs)
@@ -406,10 +423,10 @@ func createStatement(ctx context.Context, q querier, by parley.Editor, in parley
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO statements (actor_id, date, date_precision, quote, summary, occasion, attribution,
-		                        seed_key, idempotency_key, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		                        source_id, report_quotes, seed_key, idempotency_key, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		r.actorID, in.Date.Time, in.Date.Precision, parley.CleanText(in.Quote), parley.CleanText(in.Summary),
-		parley.CleanText(in.Occasion), in.Attribution, seedKey, idemKey, createdBy).Scan(&id)
+		parley.CleanText(in.Occasion), in.Attribution, r.sourceID, r.reportQuotes, seedKey, idemKey, createdBy).Scan(&id)
 	if err != nil {
 		return parley.Statement{}, wrap(err, "create statement")
 	}
