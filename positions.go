@@ -186,3 +186,13 @@ type StanceEvent struct {
 	Date        Date
 	Attribution Attribution
 }
+
+// PositionChange is an actor's position on a demand at two dates: From
+// (empty when it had none) and To, set by statement StatementID of Date.
+type PositionChange struct {
+	ActorSlug, ActorName, ActorSide string
+	DemandSlug                      string
+	From, To                        Stance
+	Date                            Date
+	StatementID                     int64
+}

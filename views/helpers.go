@@ -331,3 +331,37 @@ func asOfQuery(asOf string) string {
 	}
 	return "?as_of=" + asOf
 }
+
+// gapWords is a gap's value, or "not measurable".
+func gapWords(g parley.Gap) string {
+	if !g.Measurable {
+		return "not measurable"
+	}
+	return strconv.Itoa(g.Value)
+}
+
+// CompareSummary counts what changed: "7 positions changed, 2 gaps narrowed".
+func CompareSummary(d CompareData) string {
+	narrowed, widened, other := 0, 0, 0
+	for _, g := range d.Gaps {
+		switch {
+		case g.Before.Measurable && g.After.Measurable && g.After.Value < g.Before.Value:
+			narrowed++
+		case g.Before.Measurable && g.After.Measurable && g.After.Value > g.Before.Value:
+			widened++
+		default:
+			other++
+		}
+	}
+	parts := []string{plural(len(d.Positions), "position") + " changed", plural(len(d.Sides), "side position") + " changed"}
+	if narrowed > 0 {
+		parts = append(parts, plural(narrowed, "gap")+" narrowed")
+	}
+	if widened > 0 {
+		parts = append(parts, plural(widened, "gap")+" widened")
+	}
+	if other > 0 {
+		parts = append(parts, plural(other, "gap")+" became or stopped being measurable")
+	}
+	return strings.Join(parts, ", ") + "."
+}

@@ -70,6 +70,7 @@ type HomeData struct {
 	Shifts    []parley.Shift
 	Latest    []parley.Statement
 	Titles    map[string]string // demand titles by slug, for "via" marks
+	CompareTo string            // the day "compare with…" compares to: as of, or today
 }
 
 // Option is a choice in a select.
@@ -250,4 +251,31 @@ type BargainingRow struct {
 type BargainingCell struct {
 	Side     string
 	Position *parley.PartyPosition
+}
+
+// SideChange is a side's position on a demand that differs between two
+// dates (From empty: none at the first).
+type SideChange struct {
+	Demand, Side string
+	Role         parley.SideRole
+	From, To     parley.Stance
+	Via          string
+	StatementID  int64
+	Date         parley.Date
+}
+
+// GapChange is a gap that differs between two dates.
+type GapChange struct {
+	Demand        string
+	Before, After parley.Gap
+	Statements    []int64 // the parties' statements that moved it
+}
+
+// CompareData is the compare page's view model.
+type CompareData struct {
+	From, To, FromLabel, ToLabel string
+	Positions                    []parley.PositionChange
+	Sides                        []SideChange
+	Gaps                         []GapChange
+	Titles                       map[string]string
 }

@@ -120,7 +120,9 @@ func handleHome(st homeStore) handlerFunc {
 		for _, dm := range db.demands {
 			d.Titles[dm.Slug] = dm.Title
 		}
+		d.CompareTo = time.Now().UTC().Format("2006-01-02")
 		if !asOf.IsZero() {
+			d.CompareTo = asOf.Format("2006-01-02")
 			d.AsOf = asOf.Format("2006-01-02")
 			d.AsOfLabel = parley.Date{Time: asOf, Precision: parley.Day}.String()
 		}

@@ -127,6 +127,8 @@ func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[s
 		"/dashboard.json":               e.handle(handleDashboardJSON(st)),
 		"/bargaining":                   e.handle(handleBargaining(st)),
 		"/bargaining.json":              e.handle(handleBargainingJSON(st)),
+		"/compare":                      e.handle(handleCompare(st)),
+		"/compare.json":                 e.handle(handleCompareJSON(st)),
 		"/statements":                   e.handle(handleStatementsIndex(st)),
 		"/statements.csv":               e.handle(handleExport(log, site, st, false, writeCSV)),
 		"/statements.json":              e.handle(handleExport(log, site, st, false, writeJSON)),

@@ -68,6 +68,7 @@ type Store interface {
 	sourcesStore
 	sidesStore
 	bargainingStore
+	compareStore
 	exportStore
 	feedStore
 	importStore

@@ -268,3 +268,34 @@ func nullDate(t time.Time) *time.Time {
 	}
 	return &t
 }
+
+// PositionChanges returns, for every (actor, demand) whose stance log has
+// an entry dated after from and on or before to, the actor's position as of
+// from (zero Stance when none) and as of to, with the statement that set
+// the latter. Unchanged pairs are included; callers compare.
+func (s *Store) PositionChanges(ctx context.Context, from, to time.Time) ([]parley.PositionChange, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH moved AS (
+		    SELECT DISTINCT ON (l.actor_id, l.demand_id) l.actor_id, l.demand_id, l.stance, l.date, l.date_precision, l.statement_id
+		    FROM stance_log l
+		    WHERE l.date > $1::date AND l.date <= $2::date
+		    ORDER BY l.actor_id, l.demand_id, l.date DESC, l.statement_id DESC)
+		SELECT a.slug, a.name, a.side, d.slug, coalesce(old.stance, ''), m.stance, m.date, m.date_precision, m.statement_id
+		FROM moved m
+		JOIN actors a ON a.id = m.actor_id AND a.deleted_at IS NULL
+		JOIN demands d ON d.id = m.demand_id AND d.deleted_at IS NULL
+		LEFT JOIN LATERAL (
+		    SELECT o.stance FROM stance_log o
+		    WHERE o.actor_id = m.actor_id AND o.demand_id = m.demand_id AND o.date <= $1::date
+		    ORDER BY o.date DESC, o.statement_id DESC LIMIT 1) old ON true
+		ORDER BY a.name, d.slug`, from, to)
+	if err != nil {
+		return nil, wrap(err, "position changes")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.PositionChange, error) {
+		var c parley.PositionChange
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.From, &c.To, &c.Date.Time, &c.Date.Precision, &c.StatementID)
+		return c, err
+	})
+	return out, wrap(err, "position changes")
+}
