@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
@@ -99,21 +98,10 @@ func loadBargaining(ctx context.Context, st bargainingStore, asOf time.Time) (ba
 	return b, nil
 }
 
-// parseBargainingAsOf reads the page's one setting, as_of.
-func parseBargainingAsOf(r *http.Request) (time.Time, error) {
-	q := r.URL.Query()
-	for k := range q {
-		if k != "as_of" {
-			return time.Time{}, badRequest("The bargaining space takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
-		}
-	}
-	return parseDateParam(q, "as_of")
-}
-
 // handleBargaining renders the bargaining space as of today or ?as_of.
 func handleBargaining(st bargainingStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		asOf, err := parseBargainingAsOf(r)
+		asOf, err := parseAsOf(r, "The bargaining space")
 		if err != nil {
 			return err
 		}
@@ -191,7 +179,7 @@ type blockPositionJSON struct {
 // handleBargainingJSON answers the bargaining space as data.
 func handleBargainingJSON(st bargainingStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		asOf, err := parseBargainingAsOf(r)
+		asOf, err := parseAsOf(r, "The bargaining space")
 		if err != nil {
 			return err
 		}
@@ -234,12 +222,6 @@ func handleBargainingJSON(st bargainingStore) handlerFunc {
 			}
 			out.Blocking = append(out.Blocking, bj)
 		}
-		body, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, err = w.Write(append(body, '\n'))
-		return err
+		return writeJSONDoc(w, out)
 	}
 }

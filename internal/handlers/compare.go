@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"sort"
 	"time"
@@ -204,12 +203,6 @@ func handleCompareJSON(st compareStore) handlerFunc {
 			}
 			out.Gaps = append(out.Gaps, x)
 		}
-		body, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, err = w.Write(append(body, '\n'))
-		return err
+		return writeJSONDoc(w, out)
 	}
 }

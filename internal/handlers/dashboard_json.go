@@ -56,7 +56,7 @@ type shiftJSON struct {
 // recent shifts.
 func handleDashboardJSON(st homeStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		asOf, err := parseAsOf(r)
+		asOf, err := parseAsOf(r, "The dashboard")
 		if err != nil {
 			return err
 		}
@@ -92,13 +92,7 @@ func handleDashboardJSON(st homeStore) handlerFunc {
 			out.Shifts = append(out.Shifts, shiftJSON{Actor: s.ActorSlug, Demand: s.DemandSlug, From: s.From, To: s.To,
 				Date: s.Date.Input(), Statement: s.StatementID})
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_, err = w.Write(append(b, '\n'))
-		return err
+		return writeJSONDoc(w, out)
 	}
 }
 
@@ -108,6 +102,18 @@ func sideGaps(ps []parley.SidePosition) []sideGapJSON {
 		out[i] = sideGapJSON{Side: p.Side, Stance: p.Stance, Date: p.Date.Input(), Via: orNull(p.Via)}
 	}
 	return out
+}
+
+// writeJSONDoc writes v as an indented JSON document, encoded whole before
+// anything is sent (a failure never leaves half a document).
+func writeJSONDoc(w http.ResponseWriter, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // orNull is s, or nil (JSON null) when s is empty.

@@ -41,12 +41,13 @@ type dashboard struct {
 	latest       []parley.Statement
 }
 
-// parseAsOf reads the dashboard's one setting, as_of.
-func parseAsOf(r *http.Request) (time.Time, error) {
+// parseAsOf reads the one setting of a page as of a day (what names the
+// page in the message): as_of, a date; anything else is a 400.
+func parseAsOf(r *http.Request, what string) (time.Time, error) {
 	q := r.URL.Query()
 	for k := range q {
 		if k != "as_of" {
-			return time.Time{}, badRequest("The dashboard takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
+			return time.Time{}, badRequest(what + " takes one setting, as_of (a date like 2024-06-14); " + k + " is not one.")
 		}
 	}
 	return parseDateParam(q, "as_of")
@@ -100,7 +101,7 @@ func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard
 // handleHome renders the dashboard, as of today or of ?as_of.
 func handleHome(st homeStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		asOf, err := parseAsOf(r)
+		asOf, err := parseAsOf(r, "The dashboard")
 		if err != nil {
 			return err
 		}
