@@ -30,6 +30,7 @@ type InUseError struct {
 // StatementRef names a statement briefly.
 type StatementRef struct {
 	ID      int64
+	Actor   string // the actor's name, where the reader fills it
 	Summary string
 	Date    Date
 }

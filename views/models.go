@@ -236,8 +236,10 @@ type BargainingData struct {
 	Space           parley.BargainingSpace
 	Parties         []string
 	Rows            []BargainingRow
-	Titles          map[string]string          // demand titles by slug
-	Statements      map[int64]parley.Statement // behind the blocking sets
+	Titles          map[string]string             // demand titles by slug
+	Statements      map[int64]parley.Statement    // behind the blocking sets
+	Chart           BargainingChart               // month by month
+	Refs            map[int64]parley.StatementRef // the chart's moves
 }
 
 // BargainingRow is one demand in play with each party's position.
@@ -278,4 +280,7 @@ type CompareData struct {
 	Sides                        []SideChange
 	Gaps                         []GapChange
 	Titles                       map[string]string
+	// Actors is how many actors' cells were compared (the dashboard
+	// matrix's), OtherActors how many more the matrix leaves out.
+	Actors, OtherActors int
 }

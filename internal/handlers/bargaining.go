@@ -13,11 +13,13 @@ import (
 )
 
 type bargainingStore interface {
-	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error)
 	ListSides(ctx context.Context) ([]parley.Side, error)
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
 	StatementsByID(ctx context.Context, ids []int64) ([]parley.Statement, error)
 	ConditionsOf(ctx context.Context, ids []int64) (map[int64]map[string][]parley.Condition, error)
+	BargainingMonths(ctx context.Context, until time.Time) ([]parley.BargainingPoint, error)
+	StatementRefs(ctx context.Context, ids []int64) ([]parley.StatementRef, error)
 }
 
 // bargaining is the bargaining space as of a day, with what the page and
@@ -28,6 +30,7 @@ type bargaining struct {
 	space     parley.BargainingSpace
 	positions map[string][]parley.PartyPosition // by demand: the parties' positions
 	demands   map[string]parley.Demand
+	input     parley.BargainingInput
 	// statements behind the blocking sets' positions, by id
 	statements map[int64]parley.Statement
 }
@@ -43,20 +46,11 @@ func loadBargaining(ctx context.Context, st bargainingStore, asOf time.Time) (ba
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
-	g.Go(func() (err error) { stances, err = st.SideStances(gctx, asOf, ""); return err })
+	g.Go(func() (err error) { stances, err = st.PartyStances(gctx, asOf); return err })
 	g.Go(func() (err error) { demands, err = st.ListDemands(gctx); return err })
 	if err := g.Wait(); err != nil {
 		return b, err
 	}
-	for _, s := range sides {
-		if s.Role == parley.Party {
-			b.parties = append(b.parties, s.Slug)
-		}
-	}
-	for _, d := range demands {
-		b.demands[d.Slug] = d
-	}
-	in := parley.BargainingInput{Parties: b.parties, Converse: parley.Converses(demands)}
 	var behind []int64
 	for _, s := range stances {
 		if s.Role == parley.Party {
@@ -67,14 +61,13 @@ func loadBargaining(ctx context.Context, st bargainingStore, asOf time.Time) (ba
 	if err != nil {
 		return b, err
 	}
-	for _, s := range stances {
-		if s.Role != parley.Party {
-			continue
-		}
-		p := parley.PartyPosition{Side: s.Side, Demand: s.Demand, Stance: s.Stance, Via: s.Via, Conditions: conds[s.StatementID][s.On],
-			Statements: []int64{s.StatementID}}
-		in.Positions = append(in.Positions, p)
-		b.positions[s.Demand] = append(b.positions[s.Demand], p)
+	for _, d := range demands {
+		b.demands[d.Slug] = d
+	}
+	in := parley.PartyInput(sides, demands, stances, conds)
+	b.input, b.parties = in, in.Parties
+	for _, p := range in.Positions {
+		b.positions[p.Demand] = append(b.positions[p.Demand], p)
 	}
 	b.space = parley.Bargain(in)
 	var ids []int64
@@ -105,11 +98,45 @@ func handleBargaining(st bargainingStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		b, err := loadBargaining(r.Context(), st, asOf)
-		if err != nil {
+		// Month by month up to the page's day, which is the last point,
+		// read beside the space as of that day.
+		day := time.Now().UTC().Truncate(24 * time.Hour)
+		if !asOf.IsZero() && asOf.Before(day) {
+			day = asOf
+		}
+		var (
+			b      bargaining
+			points []parley.BargainingPoint
+		)
+		g, gctx := errgroup.WithContext(r.Context())
+		g.Go(func() (err error) { b, err = loadBargaining(gctx, st, asOf); return err })
+		g.Go(func() (err error) { points, err = st.BargainingMonths(gctx, day); return err })
+		if err := g.Wait(); err != nil {
 			return err
 		}
-		d := views.BargainingData{Space: b.space, Parties: b.parties, Statements: b.statements, Titles: map[string]string{}}
+		live := parley.PointOf(day, b.input, b.space)
+		var before []parley.PartyPosition
+		if len(points) > 0 {
+			before = points[len(points)-1].Positions
+		}
+		live.Moved = parley.MovesBetween(before, live.Positions)
+		points = append(points, live)
+		chart := views.NewBargainingChart(points)
+		var ids []int64
+		for _, row := range chart.Rows {
+			ids = append(ids, row.Statements...)
+		}
+		refs := map[int64]parley.StatementRef{}
+		if len(ids) > 0 {
+			list, err := st.StatementRefs(r.Context(), ids)
+			if err != nil {
+				return err
+			}
+			for _, s := range list {
+				refs[s.ID] = s
+			}
+		}
+		d := views.BargainingData{Space: b.space, Parties: b.parties, Statements: b.statements, Titles: map[string]string{}, Chart: chart, Refs: refs}
 		if !asOf.IsZero() {
 			d.AsOf = asOf.Format("2006-01-02")
 			d.AsOfLabel = parley.Date{Time: asOf, Precision: parley.Day}.String()

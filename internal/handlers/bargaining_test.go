@@ -123,3 +123,44 @@ func TestBargainingReadsNATOAsAPreference(t *testing.T) {
 		t.Errorf("today: feasible %v with %d blocking sets; want the territorial demands blocking", b.Feasible, len(b.Blocking))
 	}
 }
+
+// TestBargainingOverTimeOnTheSeed: month by month the space closes in
+// September 2022 (Russia's annexation claim against Ukraine's rejection)
+// and again on 14 June 2024, when Putin's speech adds the withdrawal; the
+// chart links the statements that moved it, and its table says the same
+// in words.
+func TestBargainingOverTimeOnTheSeed(t *testing.T) {
+	e := newEnv(t, true)
+	page := e.wantStatus(t, "/bargaining?as_of=2024-06-14", http.StatusOK)
+	section := one(t, page, "over-time")
+	if !strings.Contains(section, `role="img"`) || !strings.Contains(section, "<desc") {
+		t.Error("the chart has no text alternative")
+	}
+	rows := strings.Split(one(t, section, "over-time-table"), "<tr>")
+	if len(rows) < 3 {
+		t.Fatalf("the months table has %d rows", len(rows)-2)
+	}
+	var sep2022 string
+	for _, r := range rows {
+		if strings.Contains(text(r), "September 2022") {
+			sep2022 = text(r)
+		}
+	}
+	if !strings.Contains(sep2022, "none") || !strings.Contains(sep2022, "Recognition of Crimea") {
+		t.Errorf("September 2022 row = %q, want no package and the recognition blocking", sep2022)
+	}
+	last := text(rows[len(rows)-1])
+	for _, want := range []string{"14 June 2024", "none", "Withdrawal of Ukrainian troops", "Vladimir Putin, 14 June 2024"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("the last point's row = %q, want %q in it", last, want)
+		}
+	}
+	if !strings.Contains(section, `<a href="/statements/`) {
+		t.Error("the chart marks no statement that moved it")
+	}
+	// A month later, the figures as of 14 June 2024 are stored as June's.
+	later := e.wantStatus(t, "/bargaining?as_of=2024-07-20", http.StatusOK)
+	if !strings.Contains(text(one(t, later, "over-time-table")), "June 2024") {
+		t.Error("as of 20 July 2024 the table has no June 2024 row")
+	}
+}

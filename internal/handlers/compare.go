@@ -13,7 +13,8 @@ import (
 )
 
 type compareStore interface {
-	PositionChanges(ctx context.Context, from, to time.Time) ([]parley.PositionChange, error)
+	TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error)
+	PositionChanges(ctx context.Context, actorIDs []int64, from, to time.Time) ([]parley.PositionChange, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
 }
@@ -27,6 +28,8 @@ type comparison struct {
 	sides     []views.SideChange
 	gaps      []views.GapChange
 	titles    map[string]string
+	// the matrix's actors compared, and how many more the matrix leaves out
+	actors, otherActors int
 }
 
 // parseCompare reads from and to, both required, from not after to.
@@ -64,7 +67,20 @@ func loadComparison(ctx context.Context, st compareStore, from, to time.Time) (c
 		demands       []parley.Demand
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { changes, err = st.PositionChanges(gctx, from, to); return err })
+	g.Go(func() error {
+		// The matrix's cells: the dashboard's actors.
+		actors, total, err := st.TopActors(gctx, matrixActors)
+		if err != nil {
+			return err
+		}
+		c.actors, c.otherActors = len(actors), total-len(actors)
+		ids := make([]int64, len(actors))
+		for i, a := range actors {
+			ids[i] = a.ID
+		}
+		changes, err = st.PositionChanges(gctx, ids, from, to)
+		return err
+	})
 	g.Go(func() (err error) { before, err = st.SideStances(gctx, from, ""); return err })
 	g.Go(func() (err error) { after, err = st.SideStances(gctx, to, ""); return err })
 	g.Go(func() (err error) { demands, err = st.ListDemands(gctx); return err })
@@ -130,7 +146,7 @@ func handleCompare(st compareStore) handlerFunc {
 		}
 		d := views.CompareData{From: from.Format("2006-01-02"), To: to.Format("2006-01-02"),
 			FromLabel: parley.Date{Time: from, Precision: parley.Day}.String(), ToLabel: parley.Date{Time: to, Precision: parley.Day}.String(),
-			Positions: c.positions, Sides: c.sides, Gaps: c.gaps, Titles: c.titles}
+			Positions: c.positions, Sides: c.sides, Gaps: c.gaps, Titles: c.titles, Actors: c.actors, OtherActors: c.otherActors}
 		return render(w, r, views.ComparePage(page(r, "Compare"), d))
 	}
 }

@@ -18,6 +18,7 @@ type homeStore interface {
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
 	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error)
 	ListSides(ctx context.Context) ([]parley.Side, error)
 	ListShifts(ctx context.Context, asOf time.Time, actor, demand string, limit int) ([]parley.Shift, error)
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
@@ -81,7 +82,8 @@ func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard
 	g.Go(func() (err error) { d.demands, err = st.ListDemands(gctx); return err })
 	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
 	g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })
-	g.Go(func() (err error) { yearAgo, err = st.SideStances(gctx, ref.AddDate(-1, 0, 0), ""); return err })
+	// (a year ago only the gap's value counts: the parties')
+	g.Go(func() (err error) { yearAgo, err = st.PartyStances(gctx, ref.AddDate(-1, 0, 0)); return err })
 	g.Go(func() (err error) { d.shifts, err = st.ListShifts(gctx, asOf, "", "", 10); return err })
 	g.Go(func() (err error) {
 		d.latest, err = st.ListStatements(gctx, parley.StatementFilter{AsOf: asOf, Limit: 10})

@@ -368,6 +368,17 @@ func TestSideStancesMatchTheRule(t *testing.T) {
 				if diff := gocmp.Diff(want, got); diff != "" {
 					t.Errorf("%s: SideStances(as of %s, demand %q) differs from the rule (-rule +got):\n%s", round, scaleDayString(asOf), demand, diff)
 				}
+				if demand == "" { // the parties' alone
+					parties, err := s.PartyStances(ctx, asOf)
+					if err != nil {
+						t.Fatal(err)
+					}
+					scaleSortSideStances(parties)
+					wantParties := slices.DeleteFunc(slices.Clone(want), func(x parley.SideStance) bool { return x.Role != parley.Party })
+					if diff := gocmp.Diff(wantParties, parties); diff != "" {
+						t.Errorf("%s: PartyStances(as of %s) differs from the rule's parties (-rule +got):\n%s", round, scaleDayString(asOf), diff)
+					}
+				}
 			}
 		}
 		if totalVia == 0 {

@@ -24,7 +24,11 @@ func scanDemand(row pgx.Row) (parley.Demand, error) {
 
 // ListDemands returns every demand that is not deleted, by category and title.
 func (s *Store) ListDemands(ctx context.Context) ([]parley.Demand, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.deleted_at IS NULL ORDER BY d.category, d.title`)
+	return listDemands(ctx, s.pool)
+}
+
+func listDemands(ctx context.Context, q querier) ([]parley.Demand, error) {
+	rows, err := q.Query(ctx, `SELECT `+demandCols+` FROM demands d WHERE d.deleted_at IS NULL ORDER BY d.category, d.title`)
 	if err != nil {
 		return nil, wrap(err, "list demands")
 	}

@@ -218,6 +218,7 @@ func (s *Store) Generate(ctx context.Context, n int, seed int64) (GenerateResult
 			// calls (migration 00008), over every statement at once.
 			{what: "region timeline", sql: `SELECT rebuild_region_timeline(NULL)`},
 			{what: "stance log", sql: `SELECT rebuild_stance_log(NULL)`},
+			{what: "bargaining months", sql: `SELECT invalidate_bargaining(NULL)`},
 			{what: "triggers on", sql: `ALTER TABLE statements ENABLE TRIGGER USER;
 				ALTER TABLE positions ENABLE TRIGGER USER;
 				ALTER TABLE statement_regions ENABLE TRIGGER USER;

@@ -128,44 +128,28 @@ func (s *Store) DemandPositions(ctx context.Context, demand string) ([]parley.Cu
 // on a demand's converse counts on the demand too, mirrored and marked Via
 // the converse: whichever is newer is the side's stance.
 func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error) {
+	return s.sideStances(ctx, asOf, demand, false)
+}
+
+// PartyStances is SideStances of the parties only (the gaps and the
+// bargaining space need no more), on every demand.
+func (s *Store) PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error) {
+	return s.sideStances(ctx, asOf, "", true)
+}
+
+func (s *Store) sideStances(ctx context.Context, asOf time.Time, demand string, parties bool) ([]parley.SideStance, error) {
 	// Four index probes per side and demand: the newest open and the newest
 	// anonymous stance, on the demand and on its converse.
 	rows, err := s.pool.Query(ctx, `
 		WITH sides AS MATERIALIZED (
-		    SELECT slug, role FROM sides WHERE deleted_at IS NULL AND role <> 'observer'
+		    SELECT slug, role FROM sides WHERE deleted_at IS NULL AND role <> 'observer' AND (NOT $3 OR role = 'party')
 		      AND slug IN (SELECT side FROM actors WHERE deleted_at IS NULL))
 		SELECT d.slug, sd.slug, sd.role, l.stance, l.date, l.date_precision, l.via, l.statement_id, l.on_demand
 		FROM demands d
 		LEFT JOIN demands c ON c.id = d.converse_id AND c.deleted_at IS NULL
 		CROSS JOIN sides sd
-		CROSS JOIN LATERAL (
-		    -- The newest open stance, on the demand or (mirrored) on its
-		    -- converse; only when there is none, the newest anonymous one.
-		    -- Without ORDER BY the outer LIMIT stops at the first branch
-		    -- that has a row: one index probe for a demand without a
-		    -- converse, two with one.
-		    (SELECT * FROM (
-		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
-		         WHERE l.demand_id = d.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
-		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
-		        UNION ALL
-		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
-		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND l.named AND l.date <= coalesce($1::date, 'infinity')
-		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
-		     -- (one statement on both: its own words on the demand win)
-		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
-		    UNION ALL
-		    (SELECT * FROM (
-		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
-		         WHERE l.demand_id = d.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
-		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
-		        UNION ALL
-		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
-		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= coalesce($1::date, 'infinity')
-		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
-		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
-		    LIMIT 1) l
-		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand)
+		CROSS JOIN LATERAL `+newestSideStanceSQL("coalesce($1::date, 'infinity')")+` l
+		WHERE d.deleted_at IS NULL AND ($2 = '' OR d.slug = $2)`, nullDate(asOf), demand, parties)
 	if err != nil {
 		return nil, wrap(err, "side stances")
 	}
@@ -177,10 +161,47 @@ func (s *Store) SideStances(ctx context.Context, asOf time.Time, demand string) 
 	return out, wrap(err, "side stances")
 }
 
+// newestSideStanceSQL is the subquery (for a LATERAL join over demands d,
+// their converse c and sides sd) of a side's stance on a demand as of the
+// SQL date expression day, by the rule of parley.SideStance.
+func newestSideStanceSQL(day string) string {
+	return `(
+		    -- The newest open stance, on the demand or (mirrored) on its
+		    -- converse; only when there is none, the newest anonymous one.
+		    -- Without ORDER BY the outer LIMIT stops at the first branch
+		    -- that has a row: one index probe for a demand without a
+		    -- converse, two with one.
+		    (SELECT * FROM (
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
+		         WHERE l.demand_id = d.id AND l.side = sd.slug AND l.named AND l.date <= ` + day + `
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		        UNION ALL
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
+		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND l.named AND l.date <= ` + day + `
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
+		     -- (one statement on both: its own words on the demand win)
+		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
+		    UNION ALL
+		    (SELECT * FROM (
+		        (SELECT l.stance, l.date, l.date_precision, l.statement_id, '' AS via, d.slug AS on_demand FROM stance_log l
+		         WHERE l.demand_id = d.id AND l.side = sd.slug AND NOT l.named AND l.date <= ` + day + `
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)
+		        UNION ALL
+		        (SELECT mirror_stance(l.stance), l.date, l.date_precision, l.statement_id, c.slug, c.slug FROM stance_log l
+		         WHERE c.id IS NOT NULL AND l.demand_id = c.id AND l.side = sd.slug AND NOT l.named AND l.date <= ` + day + `
+		         ORDER BY l.date DESC, l.statement_id DESC LIMIT 1)) x
+		     ORDER BY x.date DESC, x.statement_id DESC, x.via = '' DESC LIMIT 1)
+		    LIMIT 1)`
+}
+
 // ConditionsOf returns the conditions of the positions the statements
 // with ids take, by statement id and demand slug.
 func (s *Store) ConditionsOf(ctx context.Context, ids []int64) (map[int64]map[string][]parley.Condition, error) {
-	rows, err := s.pool.Query(ctx, `
+	return conditionsOf(ctx, s.pool, ids)
+}
+
+func conditionsOf(ctx context.Context, q querier, ids []int64) (map[int64]map[string][]parley.Condition, error) {
+	rows, err := q.Query(ctx, `
 		SELECT pc.statement_id, d.slug, pc.side, cd.slug, cd.title, pc.stance
 		FROM position_conditions pc JOIN demands d ON d.id = pc.demand_id JOIN demands cd ON cd.id = pc.cond_demand_id
 		WHERE pc.statement_id = ANY ($1)
@@ -269,26 +290,27 @@ func nullDate(t time.Time) *time.Time {
 	return &t
 }
 
-// PositionChanges returns, for every (actor, demand) whose stance log has
-// an entry dated after from and on or before to, the actor's position as of
-// from (zero Stance when none) and as of to, with the statement that set
-// the latter. Unchanged pairs are included; callers compare.
-func (s *Store) PositionChanges(ctx context.Context, from, to time.Time) ([]parley.PositionChange, error) {
+// PositionChanges returns, for every (actor, demand) of the actors with
+// ids whose stance log has an entry dated after from and on or before to,
+// the actor's position as of to (the newest such entry, which made the
+// change) and as of from (From empty: none). Two index probes per actor
+// and demand: the cost follows the actors asked for, not the statements
+// in the period.
+func (s *Store) PositionChanges(ctx context.Context, actorIDs []int64, from, to time.Time) ([]parley.PositionChange, error) {
 	rows, err := s.pool.Query(ctx, `
-		WITH moved AS (
-		    SELECT DISTINCT ON (l.actor_id, l.demand_id) l.actor_id, l.demand_id, l.stance, l.date, l.date_precision, l.statement_id
-		    FROM stance_log l
-		    WHERE l.date > $1::date AND l.date <= $2::date
-		    ORDER BY l.actor_id, l.demand_id, l.date DESC, l.statement_id DESC)
-		SELECT a.slug, a.name, a.side, d.slug, coalesce(old.stance, ''), m.stance, m.date, m.date_precision, m.statement_id
-		FROM moved m
-		JOIN actors a ON a.id = m.actor_id AND a.deleted_at IS NULL
-		JOIN demands d ON d.id = m.demand_id AND d.deleted_at IS NULL
+		SELECT a.slug, a.name, a.side, d.slug, coalesce(o.stance, ''), n.stance, n.date, n.date_precision, n.statement_id
+		FROM actors a
+		CROSS JOIN demands d
+		CROSS JOIN LATERAL (
+		    SELECT l.stance, l.date, l.date_precision, l.statement_id FROM stance_log l
+		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= $3::date
+		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) n
 		LEFT JOIN LATERAL (
 		    SELECT o.stance FROM stance_log o
-		    WHERE o.actor_id = m.actor_id AND o.demand_id = m.demand_id AND o.date <= $1::date
-		    ORDER BY o.date DESC, o.statement_id DESC LIMIT 1) old ON true
-		ORDER BY a.name, d.slug`, from, to)
+		    WHERE o.actor_id = a.id AND o.demand_id = d.id AND o.date <= $2::date
+		    ORDER BY o.date DESC, o.statement_id DESC LIMIT 1) o ON true
+		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL AND n.date > $2::date
+		ORDER BY a.name, d.slug`, actorIDs, from, to)
 	if err != nil {
 		return nil, wrap(err, "position changes")
 	}

@@ -20,7 +20,11 @@ func scanSide(row pgx.Row) (parley.Side, error) {
 // ListSides returns every side that is not deleted: parties first, then
 // stakeholders, then observers, each by name.
 func (s *Store) ListSides(ctx context.Context) ([]parley.Side, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+sideCols+` FROM sides WHERE deleted_at IS NULL
+	return listSides(ctx, s.pool)
+}
+
+func listSides(ctx context.Context, q querier) ([]parley.Side, error) {
+	rows, err := q.Query(ctx, `SELECT `+sideCols+` FROM sides WHERE deleted_at IS NULL
 		ORDER BY array_position(ARRAY['party', 'stakeholder', 'observer'], role), name`)
 	if err != nil {
 		return nil, wrap(err, "list sides")

@@ -84,6 +84,23 @@ func (s *Store) StatementsByID(ctx context.Context, ids []int64) ([]parley.State
 	return out, wrap(err, "statements by id")
 }
 
+// StatementRefs names the statements with ids briefly (actor, date,
+// summary), for pages that link many of them; deleted ones are left out.
+func (s *Store) StatementRefs(ctx context.Context, ids []int64) ([]parley.StatementRef, error) {
+	rows, err := s.pool.Query(ctx, `SELECT s.id, a.name, s.summary, s.date, s.date_precision
+		FROM statements s JOIN actors a ON a.id = s.actor_id
+		WHERE s.id = ANY ($1) AND s.deleted_at IS NULL ORDER BY s.id`, ids)
+	if err != nil {
+		return nil, wrap(err, "statement refs")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.StatementRef, error) {
+		var x parley.StatementRef
+		err := r.Scan(&x.ID, &x.Actor, &x.Summary, &x.Date.Time, &x.Date.Precision)
+		return x, err
+	})
+	return out, wrap(err, "statement refs")
+}
+
 // CreateStatement stores a new statement with its positions, regions and
 // first revision in one transaction. It returns a *ValidationError for bad
 // input (including unknown actor, demand, region or source).
