@@ -19,7 +19,16 @@ func TestBrowserBargainingAndCompare(t *testing.T) {
 		chromedp.Navigate(srv.url+"/bargaining?as_of=2024-06-14"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="verdict"]`)),
 	)
+	do(t, ctx, "open the months where the figures moved",
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="over-time"] svg`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="over-time"] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="over-time-table"]`)),
+	)
 	screenshot(t, ctx, "bargaining-2024-06-14")
+	if got := text(t, ctx, `[data-testid="over-time-table"] tbody tr:last-child`); !strings.Contains(got, "14 June 2024") ||
+		!strings.Contains(got, "Vladimir Putin, 14 June 2024") {
+		t.Errorf("the chart's last month = %q, want 14 June 2024 moved by Putin's speech", got)
+	}
 	if got := text(t, ctx, `[data-testid="verdict"]`); !strings.Contains(got, "No package is feasible") ||
 		!strings.Contains(got, "Withdrawal of Ukrainian troops") {
 		t.Errorf("verdict = %q, want no package feasible and the withdrawal among the blocks", got)
