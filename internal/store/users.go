@@ -94,35 +94,34 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, passwordHash strin
 // cannot each see another admin left and together remove the last one.
 const adminsLock = `SELECT pg_advisory_xact_lock(1884, 1)`
 
-// changeAdmins runs update (an UPDATE of user id) under adminsLock and
-// refuses, with ErrLastAdmin, to commit it when no active admin remains.
-// ErrNotFound when there is no account id.
-func (s *Store) changeAdmins(ctx context.Context, id int64, update string, args ...any) error {
+// changeAdmins runs update (an UPDATE of user id, $1, with args from $2)
+// under adminsLock. When the change takes an account out of the active
+// admins (removesAdmin) and it is the last one, it refuses with
+// ErrLastAdmin. ErrNotFound when there is no account id.
+func (s *Store) changeAdmins(ctx context.Context, id int64, removesAdmin bool, update string, args ...any) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, adminsLock); err != nil {
 			return err
 		}
-		var admins int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL`).Scan(&admins); err != nil {
-			return err
+		if removesAdmin {
+			var isAdmin bool
+			var others int
+			err := tx.QueryRow(ctx, `
+				SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'admin' AND disabled_at IS NULL),
+					(SELECT count(*) FROM users WHERE id <> $1 AND role = 'admin' AND disabled_at IS NULL)`, id).
+				Scan(&isAdmin, &others)
+			if err != nil {
+				return err
+			}
+			if isAdmin && others == 0 {
+				return parley.ErrLastAdmin
+			}
 		}
 		tag, err := tx.Exec(ctx, update, append([]any{id}, args...)...)
-		if err != nil {
-			return err
+		if err == nil && tag.RowsAffected() == 0 {
+			err = parley.ErrNotFound
 		}
-		if tag.RowsAffected() == 0 {
-			return parley.ErrNotFound
-		}
-		var left int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL`).Scan(&left); err != nil {
-			return err
-		}
-		// An instance that had no admin yet (accounts made by "user add
-		// -role editor") may still change its editors.
-		if left == 0 && admins > 0 {
-			return parley.ErrLastAdmin
-		}
-		return nil
+		return err
 	})
 }
 
@@ -132,7 +131,7 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role parley.Role) err
 	if !role.Valid() {
 		return parley.Problems{"role": "Choose editor or admin."}.Err()
 	}
-	err := s.changeAdmins(ctx, id, `UPDATE users SET role = $2 WHERE id = $1`, role)
+	err := s.changeAdmins(ctx, id, role != parley.RoleAdmin, `UPDATE users SET role = $2 WHERE id = $1`, role)
 	return wrap(err, "set user %d role", id)
 }
 
@@ -141,7 +140,7 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role parley.Role) err
 // ErrLastAdmin when that would leave no active admin, ErrNotFound when
 // there is no such account.
 func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
-	err := s.changeAdmins(ctx, id, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1`, disabled)
+	err := s.changeAdmins(ctx, id, disabled, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1`, disabled)
 	return wrap(err, "set user %d disabled", id)
 }
 
