@@ -17,7 +17,24 @@ ALTER TABLE login_attempts ALTER COLUMN outcome SET NOT NULL,
     DROP COLUMN success;
 CREATE INDEX login_attempts_client_idx ON login_attempts (client, created_at DESC);
 
+-- Browsers an account has signed in from (a random token in a cookie,
+-- stored hashed): their attempts on that account are throttled on their
+-- own, so failures elsewhere never keep the holder out of a known browser.
+CREATE TABLE login_devices (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_hash   bytea NOT NULL UNIQUE,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX login_devices_user_idx ON login_devices (user_id);
+-- No foreign key: the ledger outlives the devices it mentions.
+ALTER TABLE login_attempts ADD COLUMN device_id bigint;
+CREATE INDEX login_attempts_device_idx ON login_attempts (device_id, created_at DESC) WHERE device_id IS NOT NULL;
+
 -- +goose Down
+DROP INDEX login_attempts_device_idx;
+ALTER TABLE login_attempts DROP COLUMN device_id;
+DROP TABLE login_devices;
 DROP INDEX login_attempts_client_idx;
 -- The old code counts every unsuccessful row as a failure: refused
 -- attempts were never failures.

@@ -36,7 +36,7 @@ func showAccountPassword(w http.ResponseWriter, r *http.Request, status int, err
 // one is required (and checked as a sign-in is, throttled), the new one
 // must meet the password policy. Every other session of the account ends;
 // this one continues under a fresh id.
-func handleAccountPassword(log *slog.Logger, sm *scs.SessionManager, st accountStore, trusted []netip.Prefix) handlerFunc {
+func handleAccountPassword(log *slog.Logger, sm *scs.SessionManager, st accountStore, trusted []netip.Prefix, dc deviceCookie) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
 			return err
@@ -56,7 +56,7 @@ func handleAccountPassword(log *slog.Logger, sm *scs.SessionManager, st accountS
 		if current == "" {
 			errs["current_password"] = "Enter your current password."
 		} else {
-			_, ok, wait, err := checkPassword(ctx, log, st, clientAddr(r, trusted), me.Email, current)
+			_, ok, wait, err := checkPassword(ctx, log, st, clientAddr(r, trusted), dc.read(r), me.Email, current)
 			switch {
 			case err != nil:
 				return err

@@ -218,6 +218,15 @@ func TestSessionCookieOverHTTPSIsHostPrefixed(t *testing.T) {
 	if strings.Contains(strings.ToLower(raw), "domain=") {
 		t.Errorf("cookie %q names a Domain, which __Host- forbids", raw)
 	}
+	var device string
+	for _, c := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "__Host-parley_device=") {
+			device = c
+		}
+	}
+	if !strings.Contains(device, "Secure") || !strings.Contains(device, "Path=/") || strings.Contains(strings.ToLower(device), "domain=") {
+		t.Errorf("device cookie over HTTPS = %q, want __Host-parley_device, Secure, Path=/, no Domain", device)
+	}
 }
 
 func TestSecurityHeadersOverHTTPS(t *testing.T) {

@@ -144,8 +144,9 @@ func requireRole(e errorRenderer, roles ...parley.Role) func(http.Handler) http.
 
 type loginStore interface {
 	GetUserByEmail(ctx context.Context, email string) (parley.User, error)
-	BeginLoginAttempt(ctx context.Context, email, ip, client string) (int64, time.Duration, error)
+	BeginLoginAttempt(ctx context.Context, email, ip, client, device string) (int64, time.Duration, error)
 	FinishLoginAttempt(ctx context.Context, id int64, success bool) error
+	RememberLoginDevice(ctx context.Context, userID int64, old, token string) error
 }
 
 // handleLoginForm shows the sign-in form.
@@ -158,9 +159,10 @@ func handleLoginForm() handlerFunc {
 // handleLogin signs a user in. Unknown email, wrong password and disabled
 // account get the same answer in the same time; repeated failures per
 // account or per client make the next attempt wait (429 with Retry-After);
-// every attempt is logged. An account whose password an admin chose goes
+// every attempt is logged. A browser that signed in is known to the
+// account from then on (dc). An account whose password an admin chose goes
 // to choose its own first.
-func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, trusted []netip.Prefix) handlerFunc {
+func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, trusted []netip.Prefix, dc deviceCookie) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
 			return err
@@ -174,7 +176,8 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, truste
 			form.Error = fmt.Sprintf("An email address has at most %d characters. Check the address and try again.", parley.MaxEmailLen)
 			return renderStatus(w, r, http.StatusUnprocessableEntity, views.LoginPage(page(r, "Sign in"), form))
 		}
-		u, ok, wait, err := checkPassword(ctx, log, st, clientAddr(r, trusted), email, r.PostForm.Get("password"))
+		device := dc.read(r)
+		u, ok, wait, err := checkPassword(ctx, log, st, clientAddr(r, trusted), device, email, r.PostForm.Get("password"))
 		if err != nil {
 			return err
 		}
@@ -192,6 +195,9 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, truste
 			return err
 		}
 		sm.Put(ctx, "user_id", u.ID)
+		if err := st.RememberLoginDevice(ctx, u.ID, device, dc.set(w)); err != nil {
+			return err
+		}
 		next := form.Next
 		switch {
 		case u.MustChangePassword:
@@ -205,13 +211,14 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, truste
 }
 
 // checkPassword is one throttled password check on the account email, from
-// client: the attempt is recorded before the password is checked, so
+// client, in the browser that presents device (a device cookie's token, or
+// ""): the attempt is recorded before the password is checked, so
 // parallel attempts cannot slip past the count. It returns the account and
 // whether the password is right and the account active, or how long the
 // caller must wait before trying again (nothing was checked).
-func checkPassword(ctx context.Context, log *slog.Logger, st loginStore, client netip.Addr, email, pw string) (parley.User, bool, time.Duration, error) {
+func checkPassword(ctx context.Context, log *slog.Logger, st loginStore, client netip.Addr, device, email, pw string) (parley.User, bool, time.Duration, error) {
 	ip := client.String()
-	id, wait, err := st.BeginLoginAttempt(ctx, email, ip, throttleKey(client))
+	id, wait, err := st.BeginLoginAttempt(ctx, email, ip, throttleKey(client), device)
 	if err != nil {
 		return parley.User{}, false, 0, err
 	}

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"crypto/rand"
 	"net"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // clientAddr is the address a request came from: the peer, or, when the
@@ -85,4 +87,38 @@ func throttleKey(a netip.Addr) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// deviceCookie marks a browser an account has signed in from, so that its
+// sign-in attempts there are throttled apart from everyone else's (OWASP's
+// "device cookies"): failures elsewhere cannot keep the holder out of a
+// browser they use. It grants nothing else. Over HTTPS its name carries
+// the __Host- prefix, as the session cookie's does.
+type deviceCookie struct {
+	name   string
+	secure bool
+}
+
+func newDeviceCookie(secure bool) deviceCookie {
+	if secure {
+		return deviceCookie{name: "__Host-parley_device", secure: true}
+	}
+	return deviceCookie{name: "parley_device"}
+}
+
+// read returns the token the browser presents, or "".
+func (d deviceCookie) read(r *http.Request) string {
+	c, err := r.Cookie(d.name)
+	if err != nil || len(c.Value) > 100 {
+		return ""
+	}
+	return c.Value
+}
+
+// set gives the browser a new token for a year.
+func (d deviceCookie) set(w http.ResponseWriter) string {
+	token := rand.Text()
+	http.SetCookie(w, &http.Cookie{Name: d.name, Value: token, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, Secure: d.secure, SameSite: http.SameSiteStrictMode})
+	return token
 }

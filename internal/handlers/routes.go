@@ -17,6 +17,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	e := errorRenderer{log: log, db: st}
 	site := newSiteURL(cfg.BaseURL)
 	sm := newSessions(sessions, cfg.CookieSecure)
+	dc := newDeviceCookie(cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks), with
 	// the usual error page; the session cookie is SameSite=Lax as a second line.
@@ -41,10 +42,10 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	r.Group(func(r chi.Router) {
 		r.Use(sm.LoadAndSave, loadUser(sm, st, e), requirePasswordChange)
 		r.Get("/login", e.handle(handleLoginForm()))
-		r.Post("/login", e.handle(handleLogin(log, sm, st, cfg.TrustedProxies)))
+		r.Post("/login", e.handle(handleLogin(log, sm, st, cfg.TrustedProxies, dc)))
 		r.Post("/logout", e.handle(handleLogout(sm)))
 		r.With(requireRole(e)).Get(accountPasswordPath, e.handle(handleAccountPasswordForm()))
-		r.With(requireRole(e)).Post(accountPasswordPath, e.handle(handleAccountPassword(log, sm, st, cfg.TrustedProxies)))
+		r.With(requireRole(e)).Post(accountPasswordPath, e.handle(handleAccountPassword(log, sm, st, cfg.TrustedProxies, dc)))
 
 		// Reading: public, or for signed-in users with READ_ACCESS=signed-in.
 		// With a replica, visitors who are not signed in read from it.

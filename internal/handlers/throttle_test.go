@@ -185,3 +185,84 @@ func TestSignInThrottleCountsClientsBehindTrustedProxies(t *testing.T) {
 		}
 	})
 }
+
+// cookieValue is the value of the cookie name in b's jar, or "".
+func (b *browser) cookieValue(name string) string {
+	u, _ := url.Parse(b.e.srv.URL)
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// A browser the account holder has signed in from is throttled on its own
+// failures only: however many failures others pile onto the account, the
+// holder signs in there at once. A new browser, a forged cookie or another
+// account's cookie earn nothing, and a stolen cookie gets five guesses.
+func TestSignInFromAKnownBrowserIsNotHeldUp(t *testing.T) {
+	e := newEnv(t, false)
+	e.newUser(t, "admin@example.org", "admin")
+	e.newUser(t, "ed@example.org", "editor")
+	holder := e.browser(t)
+	if res, _ := holder.login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first sign-in = %d, want 303", res.StatusCode)
+	}
+	device := holder.cookieValue("parley_device")
+	if device == "" {
+		t.Fatal("signing in sets no parley_device cookie")
+	}
+	holder.mustPost(t, "/logout", nil)
+
+	attacker := e.browser(t)
+	for i := range 12 {
+		attacker.login(t, "admin@example.org", fmt.Sprintf("guess %d", i), "")
+	}
+	if res, _ := e.browser(t).login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("right password from a new browser while the account waits = %d, want 429", res.StatusCode)
+	}
+	withCookie := func(value string) *browser {
+		b := e.browser(t)
+		u, _ := url.Parse(e.srv.URL)
+		b.jar.SetCookies(u, []*http.Cookie{{Name: "parley_device", Value: value, Path: "/"}})
+		return b
+	}
+	if res, _ := withCookie("forged-device-token").login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right password with a forged device cookie = %d, want 429", res.StatusCode)
+	}
+	if res, body := holder.login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("right password from the holder's browser = %d (%q), want 303 at once", res.StatusCode, loginError(body))
+	}
+	if renewed := holder.cookieValue("parley_device"); renewed == "" || renewed == device {
+		t.Errorf("device cookie after signing in again = %q, want a new token (was %q)", renewed, device)
+	}
+
+	// Others try again; the old token (say, copied from the browser) no
+	// longer counts, and a token never counts for another account.
+	for i := range 6 {
+		attacker.login(t, "admin@example.org", fmt.Sprintf("again %d", i), "")
+	}
+	stolen := withCookie(device)
+	if res, _ := stolen.login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right password with the replaced device token = %d, want 429", res.StatusCode)
+	}
+	edDevice := e.browser(t)
+	if res, _ := edDevice.login(t, "ed@example.org", testPassword, ""); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("editor signs in = %d", res.StatusCode)
+	}
+	if res, _ := withCookie(edDevice.cookieValue("parley_device")).login(t, "admin@example.org", testPassword, ""); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("right password with another account's device cookie = %d, want 429", res.StatusCode)
+	}
+
+	// A current device token in the wrong hands: five guesses, then waits.
+	current := withCookie(holder.cookieValue("parley_device"))
+	for i := range 5 {
+		if res, _ := current.login(t, "admin@example.org", fmt.Sprintf("thief %d", i), ""); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d with a device cookie = %d, want 401", i+1, res.StatusCode)
+		}
+	}
+	if res, _ := current.login(t, "admin@example.org", "thief 6", ""); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("sixth guess with a device cookie = %d, want 429", res.StatusCode)
+	}
+}

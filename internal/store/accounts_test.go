@@ -133,7 +133,7 @@ func TestLoginAttemptsAreCountedOneAtATime(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, waits[i], errs[i] = s.BeginLoginAttempt(ctx, "Ed@example.org", "192.0.2.1", fmt.Sprintf("192.0.2.%d", i+1))
+			_, waits[i], errs[i] = s.BeginLoginAttempt(ctx, "Ed@example.org", "192.0.2.1", fmt.Sprintf("192.0.2.%d", i+1), "")
 		})
 	}
 	waitForLockWaits(t, pool, n)

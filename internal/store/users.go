@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"parley"
 	"strings"
 	"time"
@@ -150,12 +152,16 @@ const loginLock = `SELECT pg_advisory_xact_lock(1884, hashtext($1))`
 
 // BeginLoginAttempt records a sign-in attempt on email from address ip,
 // counted for throttling under client (the address, or an IPv6 address's
-// /64). Under a lock on the account and one on the client, it counts their
-// earlier failures (attempts still being checked count as failures) and
-// records this attempt as pending, or as throttled when it must wait. It
-// returns the attempt's id, for FinishLoginAttempt, and how long it must
-// wait (0: check the password now).
-func (s *Store) BeginLoginAttempt(ctx context.Context, email, ip, client string) (id int64, wait time.Duration, err error) {
+// /64), from the browser that holds device (a token RememberLoginDevice
+// stored, or ""). Under a lock on the account and one on the client, it
+// counts their earlier failures (attempts still being checked count as
+// failures) and records this attempt as pending, or as throttled when it
+// must wait. An attempt from a browser the account has signed in from
+// before is counted on that browser's failures alone, so failures
+// elsewhere never hold the holder up there. It returns the attempt's id,
+// for FinishLoginAttempt, and how long it must wait (0: check the
+// password now).
+func (s *Store) BeginLoginAttempt(ctx context.Context, email, ip, client, device string) (id int64, wait time.Duration, err error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	err = s.transact(ctx, func(tx pgx.Tx) error {
 		// Always the account first, then the client: never a deadlock.
@@ -164,6 +170,16 @@ func (s *Store) BeginLoginAttempt(ctx context.Context, email, ip, client string)
 		}
 		if _, err := tx.Exec(ctx, loginLock, "client:"+client); err != nil {
 			return err
+		}
+		var deviceID *int64
+		if device != "" {
+			err := tx.QueryRow(ctx, `
+				SELECT d.id FROM login_devices d JOIN users u ON u.id = d.user_id
+				WHERE d.token_hash = $1 AND lower(u.email) = $2 AND d.created_at > now() - $3::interval`,
+				hashToken(device), email, loginDeviceLifetime).Scan(&deviceID)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
 		}
 		// clock_timestamp, not now(): the transaction may have started
 		// long before it got the locks.
@@ -178,13 +194,15 @@ func (s *Store) BeginLoginAttempt(ctx context.Context, email, ip, client string)
 						WHERE lower(email) = $1 AND outcome = 'success')) AS account_from),
 			account AS (
 				SELECT count(*) AS n, max(created_at) AS last FROM login_attempts, since
-				WHERE lower(email) = $1 AND outcome IN ('pending', 'failure') AND created_at > since.account_from),
+				WHERE lower(email) = $1 AND outcome IN ('pending', 'failure') AND created_at > since.account_from
+					AND device_id IS NOT DISTINCT FROM $5::bigint),
 			client AS (
 				SELECT count(*) AS n, max(created_at) AS last FROM login_attempts, since
-				WHERE client = $2 AND outcome IN ('pending', 'failure') AND created_at > since.now - $4::interval)
+				WHERE $5::bigint IS NULL AND client = $2 AND device_id IS NULL
+					AND outcome IN ('pending', 'failure') AND created_at > since.now - $4::interval)
 			SELECT since.now, account.n, account.last, client.n, client.last
 			FROM since, account, client`,
-			email, client, parley.AccountLoginWindow, parley.ClientLoginWindow).
+			email, client, parley.AccountLoginWindow, parley.ClientLoginWindow, deviceID).
 			Scan(&now, &account.Count, &accountLast, &byClient.Count, &clientLast)
 		if err != nil {
 			return err
@@ -201,11 +219,38 @@ func (s *Store) BeginLoginAttempt(ctx context.Context, email, ip, client string)
 			outcome = "throttled"
 		}
 		return tx.QueryRow(ctx, `
-			INSERT INTO login_attempts (email, ip, client, outcome, created_at)
-			VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id`,
-			email, ip, client, outcome).Scan(&id)
+			INSERT INTO login_attempts (email, ip, client, outcome, device_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING id`,
+			email, ip, client, outcome, deviceID).Scan(&id)
 	})
 	return id, wait, wrap(err, "begin login attempt")
+}
+
+// loginDeviceLifetime is how long a browser stays known after the sign-in
+// that made it known (its cookie lasts as long).
+const loginDeviceLifetime = 365 * 24 * time.Hour
+
+// RememberLoginDevice makes token (a random value kept in a cookie) stand
+// for a browser account userID has just signed in from, in place of old
+// (the token it presented, if any), which stops counting.
+func (s *Store) RememberLoginDevice(ctx context.Context, userID int64, old, token string) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		if old != "" {
+			if _, err := tx.Exec(ctx, `DELETE FROM login_devices WHERE token_hash = $1`, hashToken(old)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO login_devices (user_id, token_hash) VALUES ($1, $2)`, userID, hashToken(token))
+		return err
+	})
+	return wrap(err, "remember login device of user %d", userID)
+}
+
+// hashToken is how device tokens are stored: a leaked table gives no
+// cookie away.
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
 }
 
 // FinishLoginAttempt records whether attempt id, begun by
@@ -220,11 +265,15 @@ func (s *Store) FinishLoginAttempt(ctx context.Context, id int64, success bool) 
 	return wrap(err, "finish login attempt")
 }
 
-// DeleteExpiredSessions removes sessions past their expiry, and sign-in
-// attempts older than 90 days (kept that long for audit).
+// DeleteExpiredSessions removes sessions past their expiry, known browsers
+// older than a year, and sign-in attempts older than 90 days (kept that
+// long for audit).
 func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`); err != nil {
 		return wrap(err, "delete expired sessions")
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM login_devices WHERE created_at < now() - $1::interval`, loginDeviceLifetime); err != nil {
+		return wrap(err, "delete old login devices")
 	}
 	_, err := s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE created_at < now() - interval '90 days'`)
 	return wrap(err, "delete old login attempts")
