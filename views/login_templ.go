@@ -82,7 +82,7 @@ func LoginPage(p Page, f LoginForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(Field{Name: "email", Label: "Email", Value: f.Email}, templ.Attributes{"type": "email", "autocomplete": "username", "required": true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(Field{Name: "email", Label: "Email", Value: f.Email}, templ.Attributes{"type": "email", "autocomplete": "username", "required": true, "maxlength": "254"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -65,6 +65,8 @@ type UsersData struct {
 	Users []parley.User
 	Form  SimpleForm
 	Self  int64
+	// Error says why the last change to an account was refused.
+	Error string
 }
 
 // SourcesData lists sources.

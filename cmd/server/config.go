@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -18,6 +19,8 @@ type config struct {
 	CookieSecure string // true or false
 	ReadAccess   string // public or signed-in
 	BaseURL      string // public address for absolute links, or empty
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -63,7 +66,35 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("BASE_URL: %q is not an http(s) address like https://parley.example.org", c.BaseURL)
 		}
 	}
+	proxies, err := parseTrustedProxies(getenv("TRUSTED_PROXIES"))
+	if err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %q is not a list of addresses or CIDR ranges like 10.0.0.0/8, ::1: %v", getenv("TRUSTED_PROXIES"), err)
+	}
+	c.TrustedProxies = proxies
 	return c, nil
+}
+
+// parseTrustedProxies reads a list of proxy addresses or CIDR ranges,
+// separated by commas or spaces (TRUSTED_PROXIES). A bare address stands
+// for itself alone.
+func parseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func orDefault(s, def string) string {

@@ -145,6 +145,9 @@ func TestEmbeddedDatabaseLifecycle(t *testing.T) {
 	if out := command(t, env, "correct horse battery\n", "user", "add", "-email", "ed@example.org", "-role", "editor"); !strings.Contains(out, "created editor account for ed@example.org") {
 		t.Errorf("user add printed %q", out)
 	}
+	if _, err := commandErr(env, "Password1\n", "user", "add", "-email", "weak@example.org", "-role", "editor"); err == nil || !strings.Contains(err.Error(), "common passwords") {
+		t.Errorf("user add with a common password = %v, want it refused as common", err)
+	}
 	if out := command(t, env, "", "migrate", "status"); !strings.Contains(out, "00001_schema.sql") || !strings.Contains(out, "applied") {
 		t.Errorf("migrate status printed %q", out)
 	}

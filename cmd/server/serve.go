@@ -66,10 +66,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 	defer func() { stopSweep(); <-swept }()
 	srv := &http.Server{
 		Handler: handlers.NewServer(log, st, sessions, handlers.Config{
-			CookieSecure:  cfg.CookieSecure == "true",
-			RequireSignIn: cfg.ReadAccess == "signed-in",
-			BaseURL:       cfg.BaseURL,
-			Replica:       replica,
+			CookieSecure:   cfg.CookieSecure == "true",
+			RequireSignIn:  cfg.ReadAccess == "signed-in",
+			BaseURL:        cfg.BaseURL,
+			TrustedProxies: cfg.TrustedProxies,
+			Replica:        replica,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,

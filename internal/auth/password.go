@@ -4,10 +4,12 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -35,16 +37,44 @@ const (
 // ErrMismatch means the password does not match the hash.
 var ErrMismatch = errors.New("auth: password does not match")
 
-// CheckPasswordPolicy returns a message for a password that is too short
-// or too long, or "" when it is acceptable.
+// CheckPasswordPolicy returns a message for a password that is too short,
+// too long or one of the most common passwords, or "" when it is
+// acceptable. Every place a password is set applies it.
 func CheckPasswordPolicy(pw string) string {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
 		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)
+	case IsCommonPassword(pw):
+		return "This is one of the 10,000 most common passwords, which attackers try first. Choose another: a few unrelated words work well."
 	}
 	return ""
+}
+
+// commonPasswordList is SecLists' Passwords/Common-Credentials/
+// 10k-most-common.txt (MIT licence, Daniel Miessler and contributors):
+// one password a line, most common first.
+//
+//go:embed common-passwords.txt
+var commonPasswordList string
+
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	lines := strings.Split(commonPasswordList, "\n")
+	m := make(map[string]struct{}, len(lines))
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			m[strings.ToLower(l)] = struct{}{}
+		}
+	}
+	return m
+})
+
+// IsCommonPassword reports whether pw, ignoring case, is on the list of
+// the 10,000 most common passwords.
+func IsCommonPassword(pw string) bool {
+	_, ok := commonPasswords()[strings.ToLower(pw)]
+	return ok
 }
 
 // HashPassword returns an argon2id hash of pw in the PHC string format.

@@ -44,15 +44,26 @@ func TestPasswordPolicy(t *testing.T) {
 		ok       bool
 	}{
 		{"too short", "1234567", false},
-		{"minimum", "12345678", true},
+		{"minimum", "k2#vq9!z", true},
 		{"64 characters", strings.Repeat("x", 64), true},
 		{"absurd", strings.Repeat("x", MaxPasswordLen+1), false},
+		{"common: the most common of all", "password", false},
+		{"common: eight digits", "12345678", false},
+		{"common: any case", "PassWord1", false},
+		{"common: one near the end", "evangeli", false},
+		{"a passphrase", "correct horse battery staple", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := CheckPasswordPolicy(tt.pw) == ""; got != tt.ok {
-				t.Errorf("CheckPasswordPolicy(len %d) ok = %v, want %v", len(tt.pw), got, tt.ok)
+				t.Errorf("CheckPasswordPolicy(%q) ok = %v, want %v", tt.pw, got, tt.ok)
 			}
 		})
+	}
+	if msg := CheckPasswordPolicy("iloveyou"); !strings.Contains(msg, "common") {
+		t.Errorf("message for a common password = %q, want it to say the password is common", msg)
+	}
+	if n := len(commonPasswords()); n != 10000 {
+		t.Errorf("common passwords = %d, want the 10,000 of the list", n)
 	}
 }

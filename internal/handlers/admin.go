@@ -18,7 +18,7 @@ import (
 
 type usersStore interface {
 	ListUsers(ctx context.Context) ([]parley.User, error)
-	CreateUser(ctx context.Context, email, passwordHash string, role parley.Role) (parley.User, error)
+	CreateUserWithInitialPassword(ctx context.Context, email, passwordHash string, role parley.Role) (parley.User, error)
 	SetUserRole(ctx context.Context, id int64, role parley.Role) error
 	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
 }
@@ -27,27 +27,33 @@ func userForm(v, errs map[string]string) views.SimpleForm {
 	return views.SimpleForm{Action: "/admin/users", Submit: "Add user", Errors: errs, Fields: []views.FormField{
 		text("email", "Email", v, errs, "", map[string]any{"type": "email", "required": true, "maxlength": "254"}),
 		{Field: views.Field{Name: "role", Label: "Role", Value: v["role"], Error: errs["role"]}, Kind: "select", Options: opts(parley.Roles, ident)},
-		text("password", "Initial password", map[string]string{}, errs, "At least 8 characters; share it privately.", map[string]any{"type": "password", "autocomplete": "new-password", "required": true}),
+		text("password", "Initial password", map[string]string{}, errs, "At least 8 characters, not a common password; share it privately. The user must choose their own at first sign-in.", map[string]any{"type": "password", "autocomplete": "new-password", "required": true}),
 	}}
 }
 
-func showUsers(w http.ResponseWriter, r *http.Request, st usersStore, status int, f views.SimpleForm) error {
+// lastAdminMsg explains why the last active admin keeps the role.
+const lastAdminMsg = "That is the last active admin: someone must be able to manage accounts. Make another account an admin first."
+
+// showUsers renders the users page with the add-user form f and, when a
+// change was refused, msg.
+func showUsers(w http.ResponseWriter, r *http.Request, st usersStore, status int, f views.SimpleForm, msg string) error {
 	users, err := st.ListUsers(r.Context())
 	if err != nil {
 		return err
 	}
 	u, _ := currentUser(r)
-	return renderStatus(w, r, status, views.UsersPage(page(r, "Users"), views.UsersData{Users: users, Form: f, Self: u.ID}))
+	return renderStatus(w, r, status, views.UsersPage(page(r, "Users"), views.UsersData{Users: users, Form: f, Self: u.ID, Error: msg}))
 }
 
 // handleUsers lists accounts with the form to add one.
 func handleUsers(st usersStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return showUsers(w, r, st, http.StatusOK, userForm(map[string]string{"role": "editor"}, map[string]string{}))
+		return showUsers(w, r, st, http.StatusOK, userForm(map[string]string{"role": "editor"}, map[string]string{}), "")
 	}
 }
 
-// handleUserCreate adds an account.
+// handleUserCreate adds an account, whose holder must replace the initial
+// password at first sign-in.
 func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
@@ -64,7 +70,7 @@ func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) h
 			if err != nil {
 				return err
 			}
-			_, err = st.CreateUser(r.Context(), v["email"], hash, parley.Role(v["role"]))
+			_, err = st.CreateUserWithInitialPassword(r.Context(), v["email"], hash, parley.Role(v["role"]))
 			if fe, ok := validationFields(err); ok {
 				errs = fe
 			} else if errors.Is(err, parley.ErrConflict) {
@@ -74,7 +80,7 @@ func handleUserCreate(log *slog.Logger, sm *scs.SessionManager, st usersStore) h
 			}
 		}
 		if len(errs) > 0 {
-			return showUsers(w, r, st, http.StatusUnprocessableEntity, userForm(v, errs))
+			return showUsers(w, r, st, http.StatusUnprocessableEntity, userForm(v, errs), "")
 		}
 		log.InfoContext(r.Context(), "user created", "email", v["email"], "role", v["role"], "by", editor(r).Email)
 		setFlash(sm, r, "Added "+v["email"]+".", "")
@@ -106,6 +112,9 @@ func handleUserRole(log *slog.Logger, sm *scs.SessionManager, st usersStore) han
 			if _, ok := validationFields(err); ok {
 				return badRequest("role: choose editor or admin.")
 			}
+			if errors.Is(err, parley.ErrLastAdmin) {
+				return showUsers(w, r, st, http.StatusConflict, userForm(map[string]string{"role": "editor"}, map[string]string{}), lastAdminMsg)
+			}
 			return err
 		}
 		log.InfoContext(r.Context(), "user role changed", "user_id", id, "role", role, "by", editor(r).Email)
@@ -131,19 +140,14 @@ func handleUserDisable(log *slog.Logger, sm *scs.SessionManager, st usersStore) 
 		}
 		disabled := r.PostForm.Get("disabled") != "0"
 		if err := st.SetUserDisabled(r.Context(), id, disabled); err != nil {
+			if errors.Is(err, parley.ErrLastAdmin) {
+				return showUsers(w, r, st, http.StatusConflict, userForm(map[string]string{"role": "editor"}, map[string]string{}), lastAdminMsg)
+			}
 			return err
 		}
 		if disabled {
 			// End the account's sessions on the server now, not at their next request.
-			err := sm.Iterate(r.Context(), func(ctx context.Context) error {
-				if sm.GetInt64(ctx, "user_id") == id {
-					// Inside Iterate the token is the stored (hashed) one:
-					// delete it directly, as Destroy would hash it again.
-					return sm.Store.Delete(sm.Token(ctx))
-				}
-				return nil
-			})
-			if err != nil {
+			if err := endUserSessions(r.Context(), sm, id); err != nil {
 				return err
 			}
 		}

@@ -3,12 +3,15 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"parley"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,13 +19,6 @@ import (
 
 	"parley/internal/auth"
 	"parley/views"
-)
-
-// Sign-in throttling: this many failures within the window, per account or
-// per client address, refuse further attempts until the window passes.
-const (
-	maxLoginFailures = 5
-	loginWindow      = 5 * time.Minute
 )
 
 // hashing bounds concurrent password checks: each argon2id check takes
@@ -44,13 +40,19 @@ func verifyPassword(ctx context.Context, hash, pw string) error {
 var dummyHash, _ = auth.HashPassword("parley timing equaliser")
 
 // newSessions configures server-side sessions in store: a fresh token at
-// sign-in, idle and absolute expiry, HttpOnly SameSite=Lax cookies.
+// sign-in, idle and absolute expiry, HttpOnly SameSite=Lax cookies. Over
+// HTTPS (secure) the cookie's name carries the __Host- prefix, which
+// browsers accept only when it is Secure, for Path=/ and without a Domain,
+// so neither a subdomain nor a plain-HTTP page can plant or overwrite it.
 func newSessions(st scs.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = st
 	sm.IdleTimeout = 2 * time.Hour
 	sm.Lifetime = 12 * time.Hour
 	sm.Cookie.Name = "parley_session"
+	if secure {
+		sm.Cookie.Name = "__Host-parley_session"
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
@@ -142,8 +144,9 @@ func requireRole(e errorRenderer, roles ...parley.Role) func(http.Handler) http.
 
 type loginStore interface {
 	GetUserByEmail(ctx context.Context, email string) (parley.User, error)
-	RecordLoginAttempt(ctx context.Context, email, ip string, success bool) error
-	RecentLoginFailures(ctx context.Context, email, ip string, since time.Time) (int, int, error)
+	BeginLoginAttempt(ctx context.Context, email, ip, client, device string) (int64, time.Duration, error)
+	FinishLoginAttempt(ctx context.Context, id int64, success bool) error
+	RememberLoginDevice(ctx context.Context, userID int64, old, token string) error
 }
 
 // handleLoginForm shows the sign-in form.
@@ -155,49 +158,34 @@ func handleLoginForm() handlerFunc {
 
 // handleLogin signs a user in. Unknown email, wrong password and disabled
 // account get the same answer in the same time; repeated failures per
-// account or per client are throttled; every attempt is logged.
-func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore) handlerFunc {
+// account or per client make the next attempt wait (429 with Retry-After);
+// every attempt is logged. A browser that signed in is known to the
+// account from then on (dc). An account whose password an admin chose goes
+// to choose its own first.
+func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore, trusted []netip.Prefix, dc deviceCookie) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
 			return err
 		}
 		ctx := r.Context()
 		email := strings.TrimSpace(r.PostForm.Get("email"))
-		pw := r.PostForm.Get("password")
 		form := views.LoginForm{Email: email, Next: safeNext(r.PostForm.Get("next"))}
-		ip := clientIP(r)
-		byEmail, byIP, err := st.RecentLoginFailures(ctx, email, ip, time.Now().Add(-loginWindow))
+		if len(email) > parley.MaxEmailLen {
+			// Refused before any database work: no ledger row, no lock.
+			form.Email = ""
+			form.Error = fmt.Sprintf("An email address has at most %d characters. Check the address and try again.", parley.MaxEmailLen)
+			return renderStatus(w, r, http.StatusUnprocessableEntity, views.LoginPage(page(r, "Sign in"), form))
+		}
+		device := dc.read(r)
+		u, ok, wait, err := checkPassword(ctx, log, st, clientAddr(r, trusted), device, email, r.PostForm.Get("password"))
 		if err != nil {
 			return err
 		}
-		if byEmail >= maxLoginFailures || byIP >= maxLoginFailures {
-			log.WarnContext(ctx, "sign-in throttled", "email", email, "ip", ip)
-			form.Error = "Too many failed sign-ins. Wait five minutes, then try again."
+		if wait > 0 {
+			setRetryAfter(w, wait)
+			form.Error = "Too many failed sign-ins for this account or from your network. Try again in " + waitText(wait) + "."
 			return renderStatus(w, r, http.StatusTooManyRequests, views.LoginPage(page(r, "Sign in"), form))
 		}
-		if len(pw) > auth.MaxPasswordLen {
-			pw = "" // never checked, never truncated: simply wrong
-		}
-		u, err := st.GetUserByEmail(ctx, email)
-		ok := false
-		switch {
-		case errors.Is(err, parley.ErrNotFound):
-			if err := verifyPassword(ctx, dummyHash, pw); errors.Is(err, context.DeadlineExceeded) {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			perr := verifyPassword(ctx, u.PasswordHash, pw)
-			if errors.Is(perr, context.DeadlineExceeded) || errors.Is(perr, context.Canceled) {
-				return perr
-			}
-			ok = perr == nil && !u.Disabled && pw != ""
-		}
-		if err := st.RecordLoginAttempt(ctx, email, ip, ok); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "sign-in attempt", "email", email, "ip", ip, "success", ok)
 		if !ok {
 			form.Error = "That email and password do not match an active account."
 			return renderStatus(w, r, http.StatusUnauthorized, views.LoginPage(page(r, "Sign in"), form))
@@ -207,13 +195,84 @@ func handleLogin(log *slog.Logger, sm *scs.SessionManager, st loginStore) handle
 			return err
 		}
 		sm.Put(ctx, "user_id", u.ID)
+		if err := st.RememberLoginDevice(ctx, u.ID, device, dc.set(w)); err != nil {
+			return err
+		}
 		next := form.Next
-		if next == "" {
+		switch {
+		case u.MustChangePassword:
+			next = accountPasswordPath
+		case next == "":
 			next = "/"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
+}
+
+// checkPassword is one throttled password check on the account email, from
+// client, in the browser that presents device (a device cookie's token, or
+// ""): the attempt is recorded before the password is checked, so
+// parallel attempts cannot slip past the count. It returns the account and
+// whether the password is right and the account active, or how long the
+// caller must wait before trying again (nothing was checked).
+func checkPassword(ctx context.Context, log *slog.Logger, st loginStore, client netip.Addr, device, email, pw string) (parley.User, bool, time.Duration, error) {
+	ip := client.String()
+	id, wait, err := st.BeginLoginAttempt(ctx, email, ip, throttleKey(client), device)
+	if err != nil {
+		return parley.User{}, false, 0, err
+	}
+	if wait > 0 {
+		log.WarnContext(ctx, "sign-in throttled", "email", email, "ip", ip, "wait", wait)
+		return parley.User{}, false, wait, nil
+	}
+	if len(pw) > auth.MaxPasswordLen {
+		pw = "" // never checked, never truncated: simply wrong
+	}
+	u, err := st.GetUserByEmail(ctx, email)
+	ok := false
+	switch {
+	case errors.Is(err, parley.ErrNotFound):
+		if err := verifyPassword(ctx, dummyHash, pw); errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return parley.User{}, false, 0, err
+		}
+	case err != nil:
+		return parley.User{}, false, 0, err
+	default:
+		perr := verifyPassword(ctx, u.PasswordHash, pw)
+		if errors.Is(perr, context.DeadlineExceeded) || errors.Is(perr, context.Canceled) {
+			return parley.User{}, false, 0, perr
+		}
+		ok = perr == nil && !u.Disabled && pw != ""
+	}
+	// Recorded even if the client has gone: an attempt left pending
+	// counts as a failure.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := st.FinishLoginAttempt(fctx, id, ok); err != nil {
+		return parley.User{}, false, 0, err
+	}
+	log.InfoContext(ctx, "sign-in attempt", "email", email, "ip", ip, "success", ok)
+	return u, ok, 0, nil
+}
+
+// setRetryAfter tells the client, in whole seconds, when to try again.
+func setRetryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+}
+
+// waitText says a wait in words, rounded up: "40 seconds", "3 minutes".
+func waitText(d time.Duration) string {
+	secs := int(math.Ceil(d.Seconds()))
+	switch {
+	case secs <= 1:
+		return "1 second"
+	case secs < 60:
+		return strconv.Itoa(secs) + " seconds"
+	case secs <= 60:
+		return "1 minute"
+	}
+	return strconv.Itoa((secs+59)/60) + " minutes"
 }
 
 // handleLogout ends the session on the server.
@@ -240,12 +299,4 @@ func safeNext(next string) string {
 		return ""
 	}
 	return next
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"parley/internal/handlers"
@@ -42,7 +41,9 @@ func newEnv(t *testing.T, seeded bool) *env {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(handlers.NewServer(log, st, pgxstore.NewWithCleanupInterval(pool, 0), handlers.Config{}))
+	// The session store production uses, so every scs feature a handler
+	// relies on (iterating sessions) must exist on it.
+	srv := httptest.NewServer(handlers.NewServer(log, st, store.NewSessions(pool), handlers.Config{}))
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, pool: pool, store: st}
 }

@@ -17,6 +17,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	e := errorRenderer{log: log, db: st}
 	site := newSiteURL(cfg.BaseURL)
 	sm := newSessions(sessions, cfg.CookieSecure)
+	dc := newDeviceCookie(cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
 	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks), with
 	// the usual error page; the session cookie is SameSite=Lax as a second line.
@@ -25,7 +26,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 		e.render(w, r, &HTTPError{Status: http.StatusForbidden, Message: "This form was sent from another site, so Parley refused it. Use Parley's own pages to make changes."})
 	}))
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders, cop.Handler, middleware.GetHead,
+	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders(cfg.CookieSecure), cop.Handler, middleware.GetHead,
 		rejectMalformedText(e), limitBody(e, func(path string) int64 {
 			if path == "/import" {
 				return maxImportBytes * 3 / 2
@@ -39,10 +40,12 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 
 	r.Group(func(r chi.Router) {
-		r.Use(sm.LoadAndSave, loadUser(sm, st, e))
+		r.Use(sm.LoadAndSave, loadUser(sm, st, e), requirePasswordChange)
 		r.Get("/login", e.handle(handleLoginForm()))
-		r.Post("/login", e.handle(handleLogin(log, sm, st)))
+		r.Post("/login", e.handle(handleLogin(log, sm, st, cfg.TrustedProxies, dc)))
 		r.Post("/logout", e.handle(handleLogout(sm)))
+		r.With(requireRole(e)).Get(accountPasswordPath, e.handle(handleAccountPasswordForm()))
+		r.With(requireRole(e)).Post(accountPasswordPath, e.handle(handleAccountPassword(log, sm, st, cfg.TrustedProxies, dc)))
 
 		// Reading: public, or for signed-in users with READ_ACCESS=signed-in.
 		// With a replica, visitors who are not signed in read from it.

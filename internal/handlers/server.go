@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type Config struct {
 	// BaseURL is the site's public address (https://parley.example.org) for
 	// absolute links in exports and feeds; empty: taken from each request.
 	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (TRUSTED_PROXIES); none by default, so the header is
+	// ignored and the peer's address counts.
+	TrustedProxies []netip.Prefix
 	// Replica, when set, serves the reading pages to visitors who are not
 	// signed in (DATABASE_READ_URL). Everything else uses the primary.
 	Replica Store
@@ -79,7 +84,7 @@ type Store interface {
 	deleteStore
 	usersStore
 	userStore
-	loginStore
+	accountStore
 }
 
 // NewServer returns Parley's HTTP handler. Sessions live in sessions (the
@@ -162,17 +167,30 @@ func streamDeadline(rc *http.ResponseController) {
 	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		next.ServeHTTP(w, r)
-	})
+// securityHeaders sets the headers every response carries; served over
+// HTTPS (https), also HSTS, so browsers never use plain HTTP for the site
+// again.
+func securityHeaders(https bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+			h.Set("Permissions-Policy", permissionsPolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			if https {
+				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
+
+// permissionsPolicy turns off the browser features Parley never uses, so
+// injected or framed content could not use them either.
+const permissionsPolicy = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
 
 // rejectMalformedText answers 400 when the path or query holds text that
 // is not UTF-8 or contains a NUL byte: the database could not store or

@@ -30,6 +30,7 @@ func TestAdminManagesUsers(t *testing.T) {
 		{"short password", url.Values{"email": {"new@example.org"}, "role": {"editor"}, "password": {"short"}}, "password"},
 		{"duplicate email", url.Values{"email": {"ED@example.org"}, "role": {"editor"}, "password": {"long enough password"}}, "email"},
 		{"bad email", url.Values{"email": {"not-an-email"}, "role": {"editor"}, "password": {"long enough password"}}, "email"},
+		{"common password", url.Values{"email": {"new@example.org"}, "role": {"editor"}, "password": {"Sunshine"}}, "password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +59,9 @@ func TestAdminManagesUsers(t *testing.T) {
 	if res, _ := newcomer.login(t, "new@example.org", "new user password", ""); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the new account cannot sign in: %d", res.StatusCode)
 	}
+	// The password the admin chose must be replaced first.
+	newcomer.mustPost(t, "/account/password", url.Values{"current_password": {"new user password"},
+		"new_password": {"my own passphrase"}, "confirm_password": {"my own passphrase"}})
 	if res, _ := newcomer.get(t, "/admin/users"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("new editor GET /admin/users = %d, want 403", res.StatusCode)
 	}

@@ -36,3 +36,10 @@ func (s *Sessions) Commit(token string, b []byte, expiry time.Time) error {
 func (s *Sessions) Delete(token string) error {
 	return wrap(s.pg.Delete(token), "delete session")
 }
+
+// All returns every unexpired session's data by token, so a user's sessions
+// can be found and ended (disabling an account, changing a password).
+func (s *Sessions) All() (map[string][]byte, error) {
+	m, err := s.pg.All()
+	return m, wrap(err, "list sessions")
+}
