@@ -32,6 +32,11 @@ type Config struct {
 	// Replica, when set, serves the reading pages to visitors who are not
 	// signed in (DATABASE_READ_URL). Everything else uses the primary.
 	Replica Store
+	// MaxExports bounds the exports streaming at once (export_limits.go);
+	// ExportMinRate (bytes/s) and ExportGrace are the pace each must keep.
+	MaxExports    int
+	ExportMinRate int64
+	ExportGrace   time.Duration
 }
 
 // siteURL returns the public address of the site for r.
@@ -90,6 +95,15 @@ func NewServer(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.MaxExports == 0 {
+		cfg.MaxExports = defaultMaxExports
+	}
+	if cfg.ExportMinRate == 0 {
+		cfg.ExportMinRate = defaultExportMinRate
+	}
+	if cfg.ExportGrace == 0 {
+		cfg.ExportGrace = defaultExportGrace
 	}
 	return routes(log, st, sessions, cfg)
 }
@@ -156,12 +170,6 @@ var errPanic = &HTTPError{Status: http.StatusInternalServerError, Message: "Parl
 // reading before it gives up (the database query is cancelled with it).
 const streamWriteTimeout = time.Minute
 
-// streamDeadline pushes the write deadline of a streaming response forward
-// while the client keeps reading.
-func streamDeadline(rc *http.ResponseController) {
-	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-}
-
 // securityHeaders sets the headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -218,13 +226,12 @@ func limitBody(e errorRenderer, limit func(path string) int64) func(http.Handler
 }
 
 // deadline gives each request's context a time limit, so a slow query
-// cannot hold a connection forever. Exports (.csv, .json) stream for as
-// long as the client keeps reading; their writes carry their own deadline
-// (see streamDeadline).
+// cannot hold a connection forever. The streaming exports have limits of
+// their own instead (export_limits.go).
 func deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, ".csv") || strings.HasSuffix(r.URL.Path, ".json") {
+			if isExport(r.URL.Path) {
 				next.ServeHTTP(w, r)
 				return
 			}
