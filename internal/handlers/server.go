@@ -6,8 +6,10 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,11 +50,39 @@ func newSiteURL(base string) siteURL {
 		if base != "" {
 			return base
 		}
+		scheme := "http://"
 		if r.TLS != nil {
-			return "https://" + r.Host
+			scheme = "https://"
 		}
-		return "http://" + r.Host
+		// Without BASE_URL, a Host header is believed only when it names
+		// this machine (a forged one then points at the forger's own):
+		// anything else could send feed readers and spreadsheets to
+		// another site. Otherwise the address the request arrived on.
+		if loopbackHost(r.Host) {
+			return scheme + r.Host
+		}
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			return scheme + a.String()
+		}
+		return scheme + "localhost"
 	}
+}
+
+// loopbackHost reports whether host (host or host:port) is localhost or a
+// loopback address, with at most a numeric port.
+func loopbackHost(host string) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h, port = host, ""
+	}
+	if n, err := strconv.Atoi(port); port != "" && (err != nil || n < 1 || n > 65535) {
+		return false
+	}
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Store is everything the handlers read and write, the union of the narrow
@@ -182,13 +212,20 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// rejectMalformedText answers 400 when the path or query holds text that
-// is not UTF-8 or contains a NUL byte: the database could not store or
+// rejectMalformedText answers 400 when the query string is over
+// maxQueryLength, or the path or query holds text that is not UTF-8 or
+// contains a NUL byte: the database could not store or
 // compare it, and no real link contains it.
 func rejectMalformedText(e errorRenderer) func(http.Handler) http.Handler {
 	bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Before any work (sessions, catalogue queries): no page needs
+			// a longer address.
+			if len(r.URL.RawQuery) > maxQueryLength {
+				e.render(w, r, badRequest("The address is too long. Remove some filters and try again."))
+				return
+			}
 			malformed := bad(r.URL.Path)
 			if q, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 				malformed = true
