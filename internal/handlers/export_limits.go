@@ -18,12 +18,12 @@ const (
 	// defaultMaxExports is how many exports may stream at once: fewer than
 	// the smallest connection pool (4), so pages always have connections.
 	defaultMaxExports = 2
-	// defaultExportMinRate is the average pace (bytes per second) an
-	// export's client must keep after exportGrace: 32 KB/s is a very slow
-	// link; a million statements at that pace take under six hours.
+	// defaultExportMinRate is the pace (bytes per second) an export's
+	// client must keep, counting the time it keeps the export waiting: 32
+	// KB/s is a very slow link.
 	defaultExportMinRate = 32 << 10
-	// defaultExportGrace is how long an export may take before its pace counts
-	// (the query's first rows, a client's slow start).
+	// defaultExportGrace is how long a client may keep an export waiting
+	// beyond what its pace earns (a slow start, a pause).
 	defaultExportGrace = 30 * time.Second
 	// maxExportTime bounds an export however fast its client reads.
 	maxExportTime = 30 * time.Minute
@@ -62,51 +62,52 @@ func isExport(path string) bool {
 		strings.HasPrefix(path, "/regions/") && (strings.HasSuffix(path, "/timeline.csv") || strings.HasSuffix(path, "/timeline.json"))
 }
 
-// exportPace counts what an export writes and sets its write deadline:
-// from its first byte, a client must keep minRate bytes per second on
-// average (after the grace period) and never stall for longer than
-// streamWriteTimeout, or the write fails and the export (and its query)
-// ends.
+// exportPace counts what an export writes, and how long its writes wait
+// for the client, and sets the write deadline from both: the client may
+// keep the export waiting for the grace period plus one second per minRate
+// bytes it has taken, and never for longer than streamWriteTimeout at a
+// stretch; past that the write fails and the export (and its query) ends.
+// Time the database takes to produce rows is not the client's and does
+// not count.
 type exportPace struct {
 	w       io.Writer
 	rc      *http.ResponseController
-	start   time.Time
 	grace   time.Duration
 	minRate int64
 	n       int64
+	waited  time.Duration
+	started bool
 }
 
 func newExportPace(w http.ResponseWriter, grace time.Duration, minRate int64) *exportPace {
-	p := &exportPace{w: w, rc: http.NewResponseController(w), grace: grace, minRate: minRate}
-	_ = p.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-	return p
+	return &exportPace{w: w, rc: http.NewResponseController(w), grace: grace, minRate: minRate}
 }
 
 func (p *exportPace) Write(b []byte) (int, error) {
-	if p.start.IsZero() {
-		p.start = time.Now()
+	if !p.started { // however long the query took to answer
+		p.started = true
+		p.extend()
 	}
+	start := time.Now()
 	n, err := p.w.Write(b)
+	p.waited += time.Since(start)
 	p.n += int64(n)
 	return n, err
 }
 
 // extend moves the deadline to what the bytes written so far earn.
 func (p *exportPace) extend() {
-	if p.start.IsZero() {
-		p.start = time.Now()
-	}
-	d := p.start.Add(p.grace + time.Duration(p.n/p.minRate)*time.Second)
-	if limit := time.Now().Add(streamWriteTimeout); d.After(limit) {
-		d = limit
-	}
-	_ = p.rc.SetWriteDeadline(d)
+	allowed := min(p.grace+time.Duration(p.n/p.minRate)*time.Second-p.waited, streamWriteTimeout)
+	_ = p.rc.SetWriteDeadline(time.Now().Add(max(allowed, 0)))
 }
 
 // Flush extends the deadline and sends what is buffered.
 func (p *exportPace) Flush() error {
 	p.extend()
-	return p.rc.Flush()
+	start := time.Now()
+	err := p.rc.Flush()
+	p.waited += time.Since(start)
+	return err
 }
 
 // exportLimits is the bound and the pace the exports share.
