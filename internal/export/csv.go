@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Header is the contract's column order (version 2).
@@ -20,21 +21,21 @@ var HeaderV1 = []string{
 // BOM is the UTF-8 byte-order mark Excel needs to read UTF-8.
 const BOM = "\uFEFF"
 
-// Neutralize prefixes a cell that a spreadsheet would evaluate as a formula
-// (one starting with =, +, -, @, tab or carriage return, or their
-// full-width forms) with a single quote.
+// formulaTriggers are what makes a spreadsheet evaluate a cell that opens
+// with one (DESIGN.md, "CSV (contract)"): = + - @, their full-width and
+// small forms, tab and carriage return.
+const formulaTriggers = "=+-@\t\r＝＋－＠﹦﹢﹣﹫"
+
+// Neutralize prefixes with a single quote a cell that a spreadsheet would
+// evaluate as a formula: one whose first character, after any leading
+// spaces and line feeds, is a formula trigger.
 func Neutralize(cell string) string {
-	if cell == "" {
+	rest := strings.TrimLeft(cell, " \n")
+	if rest == "" {
 		return cell
 	}
-	switch cell[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if r, _ := utf8.DecodeRuneInString(rest); strings.ContainsRune(formulaTriggers, r) {
 		return "'" + cell
-	}
-	for _, p := range []string{"＝", "＋", "－", "＠"} {
-		if strings.HasPrefix(cell, p) {
-			return "'" + cell
-		}
 	}
 	return cell
 }

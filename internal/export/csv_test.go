@@ -22,6 +22,21 @@ func TestNeutralize(t *testing.T) {
 		{"＠x", "'＠x"},
 		{"a=b", "a=b"},
 		{"Путин", "Путин"},
+		// After leading spaces or line feeds, and the small forms.
+		{" =1+1", "' =1+1"},
+		{"\n=1+1", "'\n=1+1"},
+		{"  \n \n+1", "'  \n \n+1"},
+		{" \tx", "' \tx"},
+		{"\n\rx", "'\n\rx"},
+		{" ＠x", "' ＠x"},
+		{"﹦1+1", "'﹦1+1"},
+		{"﹢1", "'﹢1"},
+		{"\n﹣1", "'\n﹣1"},
+		{"﹫x", "'﹫x"},
+		{"   ", "   "},
+		{"\n", "\n"},
+		{" a=b", " a=b"},
+		{"'=1", "'=1"},
 	}
 	for _, tt := range tests {
 		if got := Neutralize(tt.in); got != tt.want {

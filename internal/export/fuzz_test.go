@@ -9,11 +9,13 @@ import (
 )
 
 // triggers are the cell openings DESIGN.md ("CSV (contract)") says a
-// spreadsheet would evaluate, plus their full-width forms. Kept apart from
-// Neutralize so the fuzz targets check it against the contract, not itself.
-var triggers = []string{"=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"}
+// spreadsheet would evaluate, with their full-width and small forms, also
+// after leading spaces or line feeds. Kept apart from Neutralize so the
+// fuzz targets check it against the contract, not itself.
+var triggers = []string{"=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫"}
 
 func startsWithTrigger(s string) bool {
+	s = strings.TrimLeft(s, " \n")
 	for _, p := range triggers {
 		if strings.HasPrefix(s, p) {
 			return true
@@ -25,7 +27,7 @@ func startsWithTrigger(s string) bool {
 // FuzzNeutralize: a cell gets a leading quote exactly when it opens with a
 // trigger, nothing else changes, and Unneutralize undoes it.
 func FuzzNeutralize(f *testing.F) {
-	for _, s := range []string{"", "plain", "=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "＝1", "＋1", "－1", "＠x",
+	for _, s := range []string{"", "plain", "=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "＝1", "＋1", "－1", "＠x", " =1", "\n+1", " \n\t", "﹦1", "﹫x", "  ",
 		"'=1", "'", "''=x", "a=b", "Зеленський", "\xef\xbb\xbf=1", "\xff=", "\xef\xbc", "=\x00"} {
 		f.Add(s)
 	}

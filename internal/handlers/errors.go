@@ -74,7 +74,7 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 		e.log.ErrorContext(r.Context(), "request failed",
 			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if status == http.StatusServiceUnavailable {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
 	p := page(r, title)

@@ -24,12 +24,13 @@ type exportStore interface {
 
 // exportFunc writes an export of the statements f selects; name is the
 // file name's stem.
-type exportFunc func(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, name string) error
+// It writes the body through out, which keeps the export's pace.
+type exportFunc func(log *slog.Logger, site siteURL, w http.ResponseWriter, out *exportPace, r *http.Request, st exportStore, f parley.StatementFilter, name string) error
 
 // handleExport serves the current search (/statements.csv, .json) or, with
 // byRegion, a region's timeline with the region page's filters, in the
 // format write produces.
-func handleExport(log *slog.Logger, site siteURL, st exportStore, byRegion bool, write exportFunc) handlerFunc {
+func handleExport(log *slog.Logger, site siteURL, x exportLimits, st exportStore, byRegion bool, write exportFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name, region := "statements", ""
 		if byRegion {
@@ -46,7 +47,7 @@ func handleExport(log *slog.Logger, site siteURL, st exportStore, byRegion bool,
 		if byRegion {
 			f.Region = region
 		}
-		return write(log, site, w, r, st, f, name)
+		return write(log, site, w, newExportPace(w, x.grace, x.minRate), r, st, f, name)
 	}
 }
 
@@ -78,11 +79,9 @@ func exportFilter(r *http.Request, st exportStore, region string) (parley.Statem
 // so a failing query still gets a proper error page; then rows are flushed
 // as they come. A failure after the first byte aborts the connection, so
 // the download visibly fails instead of ending short.
-func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, name string) error {
+func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, out *exportPace, r *http.Request, st exportStore, f parley.StatementFilter, name string) error {
 	base := site(r)
-	rc := http.NewResponseController(w)
-	streamDeadline(rc)
-	cw := export.NewWriter(w)
+	cw := export.NewWriter(out)
 	started := false
 	begin := func() error {
 		started = true
@@ -90,7 +89,7 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="`+name+"-"+time.Now().Format("2006-01-02")+`.csv"`)
 		if r.URL.Query().Get("bom") == "1" {
-			if _, err := io.WriteString(w, export.BOM); err != nil {
+			if _, err := io.WriteString(out, export.BOM); err != nil {
 				return err
 			}
 		}
@@ -100,7 +99,7 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 		if err := cw.Flush(); err != nil {
 			return err
 		}
-		return rc.Flush()
+		return out.Flush()
 	}
 	n := 0
 	row := make([]string, len(export.Header))
@@ -121,11 +120,10 @@ func writeCSV(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Req
 			return err
 		}
 		if n++; n%512 == 0 {
-			streamDeadline(rc)
 			if err := cw.Flush(); err != nil {
 				return err
 			}
-			return rc.Flush()
+			return out.Flush()
 		}
 		return nil
 	})

@@ -50,11 +50,9 @@ type jsonSource struct {
 
 // writeJSON streams {"statements": [...]} one statement at a time, oldest
 // first; like the CSV, a failure mid-stream aborts the connection.
-func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Request, st exportStore, f parley.StatementFilter, _ string) error {
+func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, out *exportPace, r *http.Request, st exportStore, f parley.StatementFilter, _ string) error {
 	base := site(r)
-	rc := http.NewResponseController(w)
-	streamDeadline(rc)
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(out)
 	started := false
 	n := 0
 	var cur *jsonStatement
@@ -65,10 +63,10 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 		if !started {
 			started = true
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			if _, err := w.Write([]byte(`{"statements":[` + "\n")); err != nil {
+			if _, err := out.Write([]byte(`{"statements":[` + "\n")); err != nil {
 				return err
 			}
-		} else if _, err := w.Write([]byte(",")); err != nil {
+		} else if _, err := out.Write([]byte(",")); err != nil {
 			return err
 		}
 		n++
@@ -76,8 +74,7 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 			return err
 		}
 		if n%256 == 0 {
-			streamDeadline(rc)
-			return rc.Flush()
+			return out.Flush()
 		}
 		return nil
 	}
@@ -117,9 +114,9 @@ func writeJSON(log *slog.Logger, site siteURL, w http.ResponseWriter, r *http.Re
 	if err == nil {
 		if !started {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			_, err = w.Write([]byte(`{"statements":[]}` + "\n"))
+			_, err = out.Write([]byte(`{"statements":[]}` + "\n"))
 		} else {
-			_, err = w.Write([]byte("]}\n"))
+			_, err = out.Write([]byte("]}\n"))
 		}
 	}
 	if err != nil && started {

@@ -23,6 +23,15 @@ import (
 // (the preview carries the file base64-encoded).
 const maxImportBytes = 8 << 20
 
+const (
+	// maxImportRows bounds the rows of one import: every row is validated
+	// and written in one transaction.
+	maxImportRows = 10000
+	// maxImportProblems is how many problems the page lists; it says how
+	// many more there are.
+	maxImportProblems = 100
+)
+
 type importStore interface {
 	Import(ctx context.Context, by parley.Editor, items []parley.ImportStatement, apply bool) (parley.ImportReport, error)
 }
@@ -53,6 +62,13 @@ func handleImport(sm *scs.SessionManager, st importStore) handlerFunc {
 		}
 		d := views.ImportData{FileName: name}
 		rows, problems, err := export.Read(strings.NewReader(string(data)), maxImportBytes)
+		if errors.Is(err, export.ErrTooLarge) || len(rows) > maxImportRows {
+			msg := "The file is larger than " + strconv.Itoa(maxImportBytes>>20) + " MB. Split it into smaller files."
+			if err == nil {
+				msg = "The file has " + strconv.Itoa(len(rows)) + " rows; Parley imports at most " + strconv.Itoa(maxImportRows) + " at once. Split it into smaller files."
+			}
+			return renderStatus(w, r, http.StatusRequestEntityTooLarge, views.ImportPage(page(r, "Import"), views.ImportData{Problems: []string{msg}}))
+		}
 		if err != nil {
 			return err
 		}
@@ -113,9 +129,23 @@ func importUpload(r *http.Request) ([]byte, string, error) {
 			return b, hdr.Filename, nil
 		}
 	}
-	b, err := base64.StdEncoding.DecodeString(r.PostFormValue("data"))
+	if err := parseForm(r); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", export.ErrTooLarge
+		}
+		return nil, "", err
+	}
+	data := r.PostFormValue("data")
+	if base64.StdEncoding.DecodedLen(len(data)) > maxImportBytes+2 { // +2: padding
+		return nil, "", export.ErrTooLarge
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil || len(b) == 0 {
 		return nil, "", badRequest("Choose a CSV file to import.")
+	}
+	if len(b) > maxImportBytes {
+		return nil, "", export.ErrTooLarge
 	}
 	return b, r.PostFormValue("name"), nil
 }
@@ -268,10 +298,15 @@ func columnOf(field string) string {
 	return field
 }
 
+// problemLines lists the first maxImportProblems problems and says how
+// many more there are.
 func problemLines(ps []export.Problem) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.String()
+	out := make([]string, 0, min(len(ps), maxImportProblems)+1)
+	for _, p := range ps[:min(len(ps), maxImportProblems)] {
+		out = append(out, p.String())
+	}
+	if more := len(ps) - maxImportProblems; more > 0 {
+		out = append(out, "…and "+strconv.Itoa(more)+" more problems, not listed: correct these and upload the file again to see the rest.")
 	}
 	return out
 }

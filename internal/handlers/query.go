@@ -14,8 +14,13 @@ import (
 const (
 	pageSize       = 25
 	maxQueryLength = 4096
-	maxPage        = 10000
+	// maxPage bounds how deep a listing goes (10,000 results): deeper
+	// pages cost the database the whole offset and serve no reader.
+	maxPage = 400
 )
+
+// filterParams are the query parameters that take one value each.
+var filterParams = []string{"q", "actor", "side", "demand", "region", "stance", "attribution", "sort", "from", "to", "as_of", "page"}
 
 // vocab is what filters may name: the slugs that exist.
 type vocab struct {
@@ -81,6 +86,9 @@ func parseFilter(rawQuery string, v vocab) (parley.StatementFilter, int, error) 
 	if err != nil {
 		return f, 0, badRequest("The address's query string is malformed.")
 	}
+	if err := singleValues(q); err != nil {
+		return f, 0, err
+	}
 	f.Query = strings.TrimSpace(q.Get("q"))
 	if utf8.RuneCountInString(f.Query) > 500 {
 		return f, 0, badRequest("q: the search is too long; use at most 500 characters.")
@@ -127,11 +135,32 @@ func parseFilter(rawQuery string, v vocab) (parley.StatementFilter, int, error) 
 	page := 1
 	if p := strings.TrimSpace(q.Get("page")); p != "" {
 		page, err = strconv.Atoi(p)
-		if err != nil || page < 1 || page > maxPage {
+		if err != nil || page < 1 {
 			return f, 0, badRequest(fmt.Sprintf("page: %q is not a page number (1 to %d).", p, maxPage))
+		}
+		if page > maxPage {
+			return f, 0, badRequest(fmt.Sprintf("page: Parley lists the first %d pages of a result; narrow it with the filters, or export it, to see what lies beyond page %d.", maxPage, maxPage))
 		}
 	}
 	f.Limit = pageSize
 	f.Offset = (page - 1) * pageSize
 	return f, page, nil
+}
+
+// singleValues answers 400 when a filter is given two different values
+// (repeats of one value count once): a filter takes one, and a long list
+// of them must not cost a query each.
+func singleValues(q url.Values) error {
+	for _, k := range filterParams {
+		vs := q[k]
+		for _, v := range vs[min(1, len(vs)):] {
+			if v != vs[0] {
+				return badRequest(fmt.Sprintf("%s: give one value; the address gives %s more than once with different values.", k, k))
+			}
+		}
+		if len(vs) > 1 {
+			q[k] = vs[:1]
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
@@ -200,8 +201,13 @@ func handleRevisionRestore(sm *scs.SessionManager, st revisionStore) handlerFunc
 		k, key, err := st.RestoreRevision(r.Context(), editor(r), id)
 		var ve *parley.ValidationError
 		if errors.As(err, &ve) {
-			return &HTTPError{Status: http.StatusConflict, Message: "That version cannot be restored as it is: " + ve.Error() +
-				". Edit the record instead."}
+			msgs := make([]string, 0, len(ve.Fields))
+			for _, m := range ve.Fields {
+				msgs = append(msgs, m)
+			}
+			sort.Strings(msgs)
+			return &HTTPError{Status: http.StatusConflict, Message: "That version cannot be restored as it is: " + strings.Join(msgs, " ") +
+				" Edit the record instead."}
 		}
 		if err != nil {
 			return err

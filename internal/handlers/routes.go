@@ -53,11 +53,12 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			if cfg.RequireSignIn {
 				r.Use(requireRole(e))
 			}
-			primary := readRoutes(log, site, st, e)
+			exports := exportLimits{slots: make(exportSlots, cfg.MaxExports), grace: cfg.ExportGrace, minRate: cfg.ExportMinRate}
+			primary := readRoutes(log, site, exports, st, e)
 			var replica map[string]http.Handler
 			if cfg.Replica != nil {
 				// A failure on the replica is explained by pinging the replica.
-				replica = readRoutes(log, site, cfg.Replica, errorRenderer{log: log, db: cfg.Replica})
+				replica = readRoutes(log, site, exports, cfg.Replica, errorRenderer{log: log, db: cfg.Replica})
 			}
 			for path, h := range primary {
 				if replica != nil {
@@ -124,7 +125,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 
 // readRoutes is the reading pages, served from st. routes builds them once
 // over the primary and, with a replica, once more over it.
-func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[string]http.Handler {
+func readRoutes(log *slog.Logger, site siteURL, x exportLimits, st Store, e errorRenderer) map[string]http.Handler {
 	return map[string]http.Handler{
 		"/":                             e.handle(handleHome(st)),
 		"/dashboard.json":               e.handle(handleDashboardJSON(st)),
@@ -133,8 +134,8 @@ func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[s
 		"/compare":                      e.handle(handleCompare(st)),
 		"/compare.json":                 e.handle(handleCompareJSON(st)),
 		"/statements":                   e.handle(handleStatementsIndex(st)),
-		"/statements.csv":               e.handle(handleExport(log, site, st, false, writeCSV)),
-		"/statements.json":              e.handle(handleExport(log, site, st, false, writeJSON)),
+		"/statements.csv":               x.slots.limit(e, e.handle(handleExport(log, site, x, st, false, writeCSV))),
+		"/statements.json":              x.slots.limit(e, e.handle(handleExport(log, site, x, st, false, writeJSON))),
 		"/changes.atom":                 e.handle(handleChangesFeed(site, st)),
 		"/statements/{id}":              e.handle(handleStatementShow(st)),
 		"/actors":                       e.handle(handleActorsIndex(st)),
@@ -143,8 +144,8 @@ func readRoutes(log *slog.Logger, site siteURL, st Store, e errorRenderer) map[s
 		"/demands/{slug}":               e.handle(handleDemandShow(st)),
 		"/regions":                      e.handle(handleRegionsIndex(st)),
 		"/regions/{slug}":               e.handle(handleRegionShow(st)),
-		"/regions/{slug}/timeline.csv":  e.handle(handleExport(log, site, st, true, writeCSV)),
-		"/regions/{slug}/timeline.json": e.handle(handleExport(log, site, st, true, writeJSON)),
+		"/regions/{slug}/timeline.csv":  x.slots.limit(e, e.handle(handleExport(log, site, x, st, true, writeCSV))),
+		"/regions/{slug}/timeline.json": x.slots.limit(e, e.handle(handleExport(log, site, x, st, true, writeJSON))),
 		"/sides":                        e.handle(handleSidesIndex(st)),
 		"/sides/{slug}":                 e.handle(handleSideShow(st)),
 		"/sources":                      e.handle(handleSourcesIndex(st)),

@@ -6,9 +6,11 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,6 +39,11 @@ type Config struct {
 	// Replica, when set, serves the reading pages to visitors who are not
 	// signed in (DATABASE_READ_URL). Everything else uses the primary.
 	Replica Store
+	// MaxExports bounds the exports streaming at once (export_limits.go);
+	// ExportMinRate (bytes/s) and ExportGrace are the pace each must keep.
+	MaxExports    int
+	ExportMinRate int64
+	ExportGrace   time.Duration
 }
 
 // siteURL returns the public address of the site for r.
@@ -48,11 +55,39 @@ func newSiteURL(base string) siteURL {
 		if base != "" {
 			return base
 		}
+		scheme := "http://"
 		if r.TLS != nil {
-			return "https://" + r.Host
+			scheme = "https://"
 		}
-		return "http://" + r.Host
+		// Without BASE_URL, a Host header is believed only when it names
+		// this machine (a forged one then points at the forger's own):
+		// anything else could send feed readers and spreadsheets to
+		// another site. Otherwise the address the request arrived on.
+		if loopbackHost(r.Host) {
+			return scheme + r.Host
+		}
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			return scheme + a.String()
+		}
+		return scheme + "localhost"
 	}
+}
+
+// loopbackHost reports whether host (host or host:port) is localhost or a
+// loopback address, with at most a numeric port.
+func loopbackHost(host string) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		h, port = host, ""
+	}
+	if n, err := strconv.Atoi(port); port != "" && (err != nil || n < 1 || n > 65535) {
+		return false
+	}
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Store is everything the handlers read and write, the union of the narrow
@@ -95,6 +130,15 @@ func NewServer(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.MaxExports == 0 {
+		cfg.MaxExports = defaultMaxExports
+	}
+	if cfg.ExportMinRate == 0 {
+		cfg.ExportMinRate = defaultExportMinRate
+	}
+	if cfg.ExportGrace == 0 {
+		cfg.ExportGrace = defaultExportGrace
 	}
 	return routes(log, st, sessions, cfg)
 }
@@ -161,12 +205,6 @@ var errPanic = &HTTPError{Status: http.StatusInternalServerError, Message: "Parl
 // reading before it gives up (the database query is cancelled with it).
 const streamWriteTimeout = time.Minute
 
-// streamDeadline pushes the write deadline of a streaming response forward
-// while the client keeps reading.
-func streamDeadline(rc *http.ResponseController) {
-	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-}
-
 // securityHeaders sets the headers every response carries; served over
 // HTTPS (https), also HSTS, so browsers never use plain HTTP for the site
 // again.
@@ -192,13 +230,20 @@ func securityHeaders(https bool) func(http.Handler) http.Handler {
 const permissionsPolicy = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
 	"magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
 
-// rejectMalformedText answers 400 when the path or query holds text that
-// is not UTF-8 or contains a NUL byte: the database could not store or
+// rejectMalformedText answers 400 when the query string is over
+// maxQueryLength, or the path or query holds text that is not UTF-8 or
+// contains a NUL byte: the database could not store or
 // compare it, and no real link contains it.
 func rejectMalformedText(e errorRenderer) func(http.Handler) http.Handler {
 	bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Before any work (sessions, catalogue queries): no page needs
+			// a longer address.
+			if len(r.URL.RawQuery) > maxQueryLength {
+				e.render(w, r, badRequest("The address is too long. Remove some filters and try again."))
+				return
+			}
 			malformed := bad(r.URL.Path)
 			if q, err := url.ParseQuery(r.URL.RawQuery); err != nil {
 				malformed = true
@@ -236,13 +281,12 @@ func limitBody(e errorRenderer, limit func(path string) int64) func(http.Handler
 }
 
 // deadline gives each request's context a time limit, so a slow query
-// cannot hold a connection forever. Exports (.csv, .json) stream for as
-// long as the client keeps reading; their writes carry their own deadline
-// (see streamDeadline).
+// cannot hold a connection forever. The streaming exports have limits of
+// their own instead (export_limits.go).
 func deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, ".csv") || strings.HasSuffix(r.URL.Path, ".json") {
+			if isExport(r.URL.Path) {
 				next.ServeHTTP(w, r)
 				return
 			}

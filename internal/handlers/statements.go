@@ -57,18 +57,16 @@ func loadCatalog(ctx context.Context, c catalog, q url.Values) (catalogData, err
 	if d.actors, err = c.ActorChoices(ctx, filterActors); err != nil {
 		return d, err
 	}
-	for _, slug := range q["actor"] {
-		if slug == "" || slices.ContainsFunc(d.actors, func(a parley.Actor) bool { return a.Slug == slug }) {
-			continue
-		}
+	// Only the one actor the filter reads (parseFilter refuses several).
+	if slug := q.Get("actor"); slug != "" && !slices.ContainsFunc(d.actors, func(a parley.Actor) bool { return a.Slug == slug }) {
 		a, err := c.GetActor(ctx, slug)
-		if errors.Is(err, parley.ErrNotFound) {
-			continue // the filter's own check says which value is wrong
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, parley.ErrNotFound): // the filter's own check says which value is wrong
+		case err != nil:
 			return d, err
+		default:
+			d.actors = append(d.actors, a)
 		}
-		d.actors = append(d.actors, a)
 	}
 	if d.sides, err = c.Sides(ctx); err != nil {
 		return d, err

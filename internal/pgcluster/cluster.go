@@ -5,6 +5,15 @@
 // A process that finds the cluster already running (another Parley process
 // on the same data directory) attaches to it instead of starting a second
 // one, and leaves it running when it exits.
+//
+// Run as root, the cluster's files belong to the "postgres" OS user and may
+// sit in shared directories (/var/tmp, /tmp) where other local users could
+// plant symlinks, directories or a server of their own. So every directory
+// is created private (0700) or, when it exists, accepted only as a real
+// directory of the cluster's user that nobody else may enter; ownership is
+// fixed through file descriptors opened without following symlinks; a
+// socket is used only when the cluster's user owns it; and a socket
+// directory outside the cluster's own gets an unpredictable name.
 package pgcluster
 
 import (
@@ -13,8 +22,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -52,6 +64,10 @@ type Cluster struct {
 	log       *slog.Logger
 	cred      *syscall.Credential
 	fast      bool
+	// tmpSocket: the socket directory is a random one under the system
+	// temporary directory (the cluster's own path is too long for a
+	// socket), created by this process and removed by Stop.
+	tmpSocket bool
 }
 
 // Start attaches to the cluster in opts.Dir if one is running there, or
@@ -97,25 +113,53 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		cred:      cred,
 		fast:      opts.Fast,
 	}
-	if len(c.socketDir)+len("/.s.PGSQL.5432") > 100 {
-		c.socketDir = filepath.Join(os.TempDir(), "parley-pg-"+shortHash(dir))
-	}
-	if err := c.prepareDirs(cred); err != nil {
-		return nil, err
-	}
-	// Another process may have the cluster running: attach to it.
-	if c.ping(ctx) {
-		log.Info("attached to running PostgreSQL cluster", "dir", c.dir)
-		return c, nil
-	}
-	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := c.initdb(ctx, cred); err != nil {
+	for _, d := range []string{c.dir, c.dataDir} {
+		if err := c.privateDir(d); err != nil {
 			return nil, err
 		}
 	}
+	long := len(c.socketDir)+len("/.s.PGSQL.5432") > 100
+	if long {
+		// The running server's socket directory, if any, is in its pid file
+		// (inside the private data directory); it is checked like the rest.
+		c.socketDir = runningSocketDir(c.dataDir)
+	} else if err := c.privateDir(c.socketDir); err != nil {
+		return nil, err
+	}
+	// Another process may have the cluster running: attach to it, once its
+	// socket proves to belong to the cluster's user.
+	if c.socketDir != "" {
+		if err := c.checkSocket(); err != nil {
+			return nil, err
+		}
+		if c.ping(ctx) {
+			log.Info("attached to running PostgreSQL cluster", "dir", c.dir)
+			return c, nil
+		}
+	}
+	if long {
+		if err := c.makeTempSocketDir(); err != nil {
+			return nil, err
+		}
+	}
+	pgVersion := filepath.Join(c.dataDir, "PG_VERSION")
+	if fi, err := os.Lstat(pgVersion); errors.Is(err, os.ErrNotExist) {
+		if err := c.initdb(ctx, cred); err != nil {
+			c.removeTempSocketDir()
+			return nil, err
+		}
+	} else if err != nil || !fi.Mode().IsRegular() || int(fi.Sys().(*syscall.Stat_t).Uid) != c.uid() {
+		c.removeTempSocketDir()
+		return nil, fmt.Errorf("pgcluster: %s is not a file of %s: refusing to use a data directory someone else prepared", pgVersion, c.userName())
+	}
 	if err := c.start(ctx, cred, opts.Fast); err != nil {
 		// Lost a race with another process starting the same cluster?
-		if c.waitReady(ctx, 3*time.Second) == nil {
+		c.removeTempSocketDir()
+		if long {
+			c.socketDir = runningSocketDir(c.dataDir)
+		}
+		c.exited = nil // ours, which failed; wait for theirs
+		if c.socketDir != "" && c.checkSocket() == nil && c.waitReady(ctx, 3*time.Second) == nil {
 			log.Info("attached to PostgreSQL cluster started concurrently", "dir", c.dir)
 			return c, nil
 		}
@@ -164,9 +208,15 @@ func versionOf(binDir string) int {
 	return v
 }
 
-// URL returns a connection string for database name over the cluster's socket.
-func (c *Cluster) URL(name string) string {
-	return fmt.Sprintf("postgres:///%s?host=%s&user=postgres&sslmode=disable", name, c.socketDir)
+// URL returns a connection string for database name over the cluster's
+// socket, as the superuser "postgres": for setting up roles and databases.
+func (c *Cluster) URL(name string) string { return c.RoleURL(name, "postgres") }
+
+// RoleURL returns a connection string for database name over the cluster's
+// socket, as role.
+func (c *Cluster) RoleURL(name, role string) string {
+	return (&url.URL{Scheme: "postgres", Path: "/" + name,
+		RawQuery: url.Values{"host": {c.socketDir}, "user": {role}, "sslmode": {"disable"}}.Encode()}).String()
 }
 
 // Dir is the directory the cluster lives in (which may differ from the one
@@ -192,6 +242,7 @@ func (c *Cluster) Stop() error {
 	}
 	c.log.Info("stopped PostgreSQL cluster", "dir", c.dir)
 	c.owned = false
+	c.removeTempSocketDir()
 	return nil
 }
 
@@ -232,21 +283,174 @@ func (c *Cluster) Up(ctx context.Context) error {
 	}
 }
 
-func (c *Cluster) prepareDirs(cred *syscall.Credential) error {
-	for _, d := range []string{c.dir, c.dataDir, c.socketDir} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return fmt.Errorf("pgcluster: %w", err)
+// uid is the OS user the cluster runs as (and who owns its files).
+func (c *Cluster) uid() int {
+	if c.cred != nil {
+		return int(c.cred.Uid)
+	}
+	return os.Geteuid()
+}
+
+func (c *Cluster) userName() string {
+	if u, err := user.LookupId(strconv.Itoa(c.uid())); err == nil {
+		return fmt.Sprintf("the %q user (uid %d)", u.Username, c.uid())
+	}
+	return fmt.Sprintf("uid %d", c.uid())
+}
+
+// privateDir makes path a directory of the cluster's user that no one else
+// may enter. It creates it (0700) if it does not exist. An existing one
+// must be a real directory (a symlink is never followed), owned by the
+// cluster's user (or by this process, which then hands it over), with no
+// access for group or others: anything else may have been planted by
+// another local user, and is refused with the reason.
+func (c *Cluster) privateDir(path string) error {
+	created := false
+	if err := os.Mkdir(path, 0o700); err == nil {
+		created = true
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("pgcluster: %s is a symbolic link or not a directory; Parley does not follow it (another user may have planted it): remove it, or set DATA_DIR elsewhere", path)
+	}
+	if err != nil {
+		return fmt.Errorf("pgcluster: open %s: %w", path, err)
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("pgcluster: stat %s: %w", path, err)
+	}
+	if int(st.Uid) != c.uid() && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("pgcluster: %s belongs to uid %d, not to %s: Parley refuses a directory someone else made (remove it, or set DATA_DIR elsewhere)", path, st.Uid, c.userName())
+	}
+	if !created && st.Mode&0o077 != 0 {
+		return fmt.Errorf("pgcluster: %s has mode %04o; it must be 0700 (only its owner may enter), so Parley refuses it: if it is yours, run chmod 700 %s", path, st.Mode&0o7777, path)
+	}
+	if c.cred != nil && (st.Uid != c.cred.Uid || st.Gid != c.cred.Gid) {
+		if err := syscall.Fchown(fd, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			return fmt.Errorf("pgcluster: chown %s: %w", path, err)
 		}
-		if err := os.Chmod(d, 0o700); err != nil {
-			return fmt.Errorf("pgcluster: %w", err)
-		}
-		if cred != nil {
-			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
-				return fmt.Errorf("pgcluster: %w", err)
-			}
+	}
+	if st.Mode&0o777 != 0o700 {
+		if err := syscall.Fchmod(fd, 0o700); err != nil {
+			return fmt.Errorf("pgcluster: chmod %s: %w", path, err)
 		}
 	}
 	return nil
+}
+
+// makeTempSocketDir creates a socket directory with an unpredictable name
+// under the system temporary directory, for a cluster whose own path is
+// too long for a Unix socket.
+func (c *Cluster) makeTempSocketDir() error {
+	d, err := os.MkdirTemp("", "parley-pg-")
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if err := c.privateDir(d); err != nil {
+		os.Remove(d)
+		return err
+	}
+	c.socketDir, c.tmpSocket = d, true
+	return nil
+}
+
+func (c *Cluster) removeTempSocketDir() {
+	if c.tmpSocket {
+		os.RemoveAll(c.socketDir)
+		c.tmpSocket = false
+	}
+}
+
+// runningSocketDir reads the socket directory of the server running on
+// dataDir from its pid file (the fifth line), or "" when there is none.
+func runningSocketDir(dataDir string) string {
+	f, err := os.OpenFile(filepath.Join(dataDir, "postmaster.pid"), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 4096))
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 5 || !filepath.IsAbs(strings.TrimSpace(lines[4])) {
+		return ""
+	}
+	return strings.TrimSpace(lines[4])
+}
+
+// checkSocket refuses a socket directory or socket that does not belong to
+// the cluster's user: a server that someone else started there could
+// impersonate the database. No socket yet is fine.
+func (c *Cluster) checkSocket() error {
+	fi, err := os.Lstat(c.socketDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a stale pid file's: no server to trust or distrust
+	}
+	if err != nil {
+		return fmt.Errorf("pgcluster: socket directory %s: %w", c.socketDir, err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || int(st.Uid) != c.uid() || st.Mode&0o077 != 0 {
+		return fmt.Errorf("pgcluster: socket directory %s is not a private directory of %s: Parley will not connect through it", c.socketDir, c.userName())
+	}
+	sock := filepath.Join(c.socketDir, ".s.PGSQL.5432")
+	fi, err = os.Lstat(sock)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if fi.Mode().Type() != fs.ModeSocket || int(fi.Sys().(*syscall.Stat_t).Uid) != c.uid() {
+		return fmt.Errorf("pgcluster: %s belongs to uid %d, not to %s: Parley will not connect to a server it cannot trust (stop it and remove the file)",
+			sock, fi.Sys().(*syscall.Stat_t).Uid, c.userName())
+	}
+	return nil
+}
+
+// openLog opens the cluster's log for appending without following a
+// symlink, and refuses anything but a plain file of this process or the
+// cluster's user (a hard link to another file, say).
+func (c *Cluster) openLog() (*os.File, error) {
+	path := filepath.Join(c.dir, "postgres.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("pgcluster: %s is a symbolic link; Parley does not follow it: remove it", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		st := fi.Sys().(*syscall.Stat_t)
+		if !fi.Mode().IsRegular() || st.Nlink != 1 || (int(st.Uid) != c.uid() && int(st.Uid) != os.Geteuid()) {
+			err = fmt.Errorf("pgcluster: %s is not a plain file of %s: remove it", path, c.userName())
+		} else if c.cred != nil {
+			err = f.Chown(int(c.cred.Uid), int(c.cred.Gid)) // fchown: the file opened, not a path
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// logTail is the end of the cluster's log, for error messages.
+func (c *Cluster) logTail() string {
+	f, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > 2000 {
+		_, _ = f.Seek(-2000, io.SeekEnd)
+	}
+	b, _ := io.ReadAll(io.LimitReader(f, 2000))
+	return string(b)
 }
 
 func (c *Cluster) initdb(ctx context.Context, cred *syscall.Credential) error {
@@ -276,12 +480,9 @@ func (c *Cluster) start(ctx context.Context, cred *syscall.Credential, fast bool
 		// kill PostgreSQL and expect every acknowledged commit back.
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
 	}
-	logFile, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logFile, err := c.openLog()
 	if err != nil {
-		return fmt.Errorf("pgcluster: %w", err)
-	}
-	if cred != nil {
-		_ = logFile.Chown(int(cred.Uid), int(cred.Gid))
+		return err
 	}
 	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
 	cmd.Dir = c.dir
@@ -319,11 +520,7 @@ func (c *Cluster) start(ctx context.Context, cred *syscall.Credential, fast bool
 	if err := c.waitReady(ctx, 30*time.Second); err != nil {
 		_ = cmd.Process.Kill()
 		c.owned = false
-		tail, _ := os.ReadFile(filepath.Join(c.dir, "postgres.log"))
-		if len(tail) > 2000 {
-			tail = tail[len(tail)-2000:]
-		}
-		return fmt.Errorf("pgcluster: postgres did not become ready: %w\n%s", err, tail)
+		return fmt.Errorf("pgcluster: postgres did not become ready: %w\n%s", err, c.logTail())
 	}
 	c.log.Info("started PostgreSQL cluster", "dir", c.dir, "socket", c.socketDir)
 	return nil
@@ -371,7 +568,7 @@ func (c *Cluster) ping(ctx context.Context) bool {
 }
 
 // reachable reports whether user uid/gid can traverse every existing parent
-// of dir (dir itself is created and chowned by prepareDirs).
+// of dir (dir itself is created and handed over by privateDir).
 func reachable(dir string, uid, gid int) bool {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		fi, err := os.Stat(d)

@@ -34,9 +34,9 @@ func wrap(err error, format string, args ...any) error {
 			return &parley.ValidationError{Fields: map[string]string{"form": "Some text contains characters that are not valid text (a NUL byte or broken encoding). Retype it."}}
 		case "23514", "22001": // check_violation, string_data_right_truncation
 			// The schema's own rules caught what validation let through:
-			// still the user's input, never a server error.
-			return &parley.ValidationError{Fields: map[string]string{"form": "A value is outside what Parley accepts (" +
-				pgErr.ConstraintName + "). Check lengths and formats."}}
+			// still the user's input, never a server error. The constraint's
+			// name is the schema's business, not the reader's.
+			return &parley.ValidationError{Fields: map[string]string{"form": "A value is outside what Parley accepts. Check lengths and formats."}}
 		}
 	}
 	var ve *parley.ValidationError
