@@ -13,7 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"parley/internal/pgcluster"
 	"parley/internal/testdb"
 )
 
@@ -25,7 +24,7 @@ import (
 // reading resumes, caught up, when it returns.
 func TestStreamingStandbyServesAnonymousReading(t *testing.T) {
 	primary, standby := testdb.Replicated(t)
-	primaryURL, standbyURL := replicatedDatabase(t, primary, standby)
+	primaryURL, standbyURL := testdb.ReplicatedDatabase(t, primary, standby)
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": primaryURL, "DATABASE_READ_URL": standbyURL, "LOG_LEVEL": "error"}
 	command(t, env, "standby test pw\n", "user", "add", "-email", "ed@example.org", "-role", "editor")
 	srv := startServe(t, env) // migrates and seeds the primary
@@ -96,7 +95,7 @@ func TestStreamingStandbyServesAnonymousReading(t *testing.T) {
 func TestFailoverToPromotedStandby(t *testing.T) {
 	primary, standby := testdb.Replicated(t,
 		"synchronous_standby_names="+testdb.StandbyName, "synchronous_commit=on")
-	primaryURL, standbyURL := replicatedDatabase(t, primary, standby)
+	primaryURL, standbyURL := testdb.ReplicatedDatabase(t, primary, standby)
 	dbURL := multiHostURL(t, primaryURL, standbyURL)
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": dbURL, "LOG_LEVEL": "error"}
 	command(t, env, "failover test pw\n", "user", "add", "-email", "ed@example.org", "-role", "editor")
@@ -291,31 +290,6 @@ func failoverEditor(ctx context.Context, c *http.Client, base string, editor int
 			return
 		}
 	}
-}
-
-// replicatedDatabase creates the database "parley" on primary and returns
-// its connection strings on the primary and the standby, once the standby
-// has it.
-func replicatedDatabase(t *testing.T, primary, standby *pgcluster.Cluster) (primaryURL, standbyURL string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, primary.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE DATABASE parley`); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "the new database on the standby", func() bool {
-		c, err := pgx.Connect(ctx, standby.URL("parley"))
-		if err != nil {
-			return false
-		}
-		c.Close(ctx)
-		return true
-	})
-	return primary.URL("parley"), standby.URL("parley")
 }
 
 // multiHostURL joins connection strings of the form

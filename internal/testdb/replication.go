@@ -67,3 +67,29 @@ func Replicated(t testing.TB, primarySettings ...string) (primary, standby *pgcl
 		}
 	}
 }
+
+// ReplicatedDatabase creates an empty database named parley on primary (a
+// cluster of Replicated) and returns its connection strings on the primary
+// and on the standby, once the standby has it.
+func ReplicatedDatabase(t testing.TB, primary, standby *pgcluster.Cluster) (primaryURL, standbyURL string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, primary.URL("postgres"))
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE DATABASE parley`); err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := pgx.Connect(ctx, standby.URL("parley"))
+		if err == nil {
+			c.Close(ctx)
+			return primary.URL("parley"), standby.URL("parley")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testdb: the new database did not reach the standby within 30 s: %v", err)
+		}
+	}
+}
