@@ -182,8 +182,9 @@ func TestFailoverToPromotedStandby(t *testing.T) {
 		t.Fatal("no write was acknowledged")
 	}
 	firstFailed, firstOK := l.outage(killed)
-	t.Logf("failover: writes acknowledged %d, found exactly once %d, lost %d, duplicated %d; failed attempts %d (resubmitted with the same key), forms never acknowledged %d (%d of them stored)",
-		len(l.acked), len(l.acked)-lost-duplicates, lost, duplicates, l.failures, unacked, present)
+	t.Logf("failover: writes acknowledged %d (%d before the kill, %d between the kill and the promotion, %d after), found exactly once %d, lost %d, duplicated %d; failed attempts %d (resubmitted with the same key), forms never acknowledged %d (%d of them stored)",
+		len(l.acked), len(l.acked)-l.ackedSince(killed), l.ackedSince(killed)-l.ackedSince(promoted), l.ackedSince(promoted),
+		len(l.acked)-lost-duplicates, lost, duplicates, l.failures, unacked, present)
 	t.Logf("failover: editors saw an outage of %v, from the first failed write (%v after the kill) to the first acknowledged one; promotion took %v; Parley wrote to the new primary %v after it was promoted",
 		firstOK.Sub(firstFailed).Round(time.Millisecond), firstFailed.Sub(killed).Round(time.Millisecond),
 		promoted.Sub(promoting).Round(time.Millisecond), recovery.Round(time.Millisecond))
