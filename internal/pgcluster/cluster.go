@@ -50,6 +50,14 @@ type Options struct {
 	Fast bool
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
+	// Settings are extra server settings ("name=value"), given to postgres
+	// as -c options at every start (they override postgresql.conf).
+	Settings []string
+	// StandbyOf, when set, makes a new cluster a streaming standby of that
+	// running cluster: its data directory starts as a base backup of it
+	// with the standby's connection settings (pg_basebackup -R) instead
+	// of a fresh initdb. Promote turns it into a primary.
+	StandbyOf *Cluster
 }
 
 // Cluster is a running (started or attached) PostgreSQL cluster.
@@ -68,6 +76,7 @@ type Cluster struct {
 	// temporary directory (the cluster's own path is too long for a
 	// socket), created by this process and removed by Stop.
 	tmpSocket bool
+	settings  []string
 }
 
 // Start attaches to the cluster in opts.Dir if one is running there, or
@@ -112,6 +121,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		log:       log,
 		cred:      cred,
 		fast:      opts.Fast,
+		settings:  opts.Settings,
 	}
 	for _, d := range []string{c.dir, c.dataDir} {
 		if err := c.privateDir(d); err != nil {
@@ -144,7 +154,13 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	pgVersion := filepath.Join(c.dataDir, "PG_VERSION")
 	if fi, err := os.Lstat(pgVersion); errors.Is(err, os.ErrNotExist) {
-		if err := c.initdb(ctx, cred); err != nil {
+		create := c.initdb
+		if opts.StandbyOf != nil {
+			create = func(ctx context.Context, cred *syscall.Credential) error {
+				return c.baseBackup(ctx, cred, opts.StandbyOf)
+			}
+		}
+		if err := create(ctx, cred); err != nil {
 			c.removeTempSocketDir()
 			return nil, err
 		}
@@ -466,6 +482,37 @@ func (c *Cluster) initdb(ctx context.Context, cred *syscall.Credential) error {
 	return nil
 }
 
+// baseBackup fills the empty data directory with a copy of the running
+// cluster primary, set up to stream from it as a standby.
+func (c *Cluster) baseBackup(ctx context.Context, cred *syscall.Credential, primary *Cluster) error {
+	c.log.Info("copying PostgreSQL cluster for a standby", "from", primary.dir, "dir", c.dataDir)
+	args := []string{"-D", c.dataDir, "-R", "-X", "stream", "-c", "fast", "-h", primary.socketDir, "-U", "postgres"}
+	if c.fast {
+		args = append(args, "--no-sync")
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "pg_basebackup"), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	cmd.Dir = c.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("pgcluster: pg_basebackup: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// Promote turns a standby (see Options.StandbyOf) into a primary and waits
+// until it accepts writes.
+func (c *Cluster) Promote(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, "pg_ctl"), "promote", "-D", c.dataDir, "-w", "-t", "60")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	cmd.Dir = c.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("pgcluster: pg_ctl promote: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
 func (c *Cluster) start(ctx context.Context, cred *syscall.Credential, fast bool) error {
 	args := []string{
 		"-D", c.dataDir,
@@ -479,6 +526,9 @@ func (c *Cluster) start(ctx context.Context, cred *syscall.Credential, fast bool
 		// Safe against a crashed server (not a crashed machine): fault tests
 		// kill PostgreSQL and expect every acknowledged commit back.
 		args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
+	}
+	for _, s := range c.settings {
+		args = append(args, "-c", s)
 	}
 	logFile, err := c.openLog()
 	if err != nil {

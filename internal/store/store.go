@@ -21,6 +21,10 @@ type Store struct {
 // New returns a Store over pool.
 func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
+// defaultConnectTimeout bounds each host's connection attempt when the
+// connection string sets no connect_timeout.
+const defaultConnectTimeout = 5 * time.Second
+
 // Open connects a pool to url and checks the connection.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -28,6 +32,13 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("store: parse database url: %w", err)
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	// A host that accepts but never answers (hung, or a failed primary)
+	// would hold every new connection until the request's deadline; with
+	// a timeout the next host of a multi-host url (a promoted standby) is
+	// tried. connect_timeout in the url overrides it.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
 	// Broken connections (a database restart) are dropped before reuse.
 	cfg.HealthCheckPeriod = 5 * time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
