@@ -19,7 +19,11 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	q := compileFilter(f, overStatements)
+	rf, err := s.resolveActor(ctx, f)
+	if err != nil {
+		return page, err
+	}
+	q := compileResolved(rf, overStatements)
 	where, args := q.where(), q.args
 	cols := statementCols + `, '', ''`
 	queryArg := ""
