@@ -56,7 +56,7 @@ func exportServer(t *testing.T, cfg handlers.Config) (*httptest.Server, int) {
 	if _, err := st.LoadSeed(ctx, data); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Generate(ctx, 1500, 7); err != nil {
+	if _, err := st.Generate(ctx, 300, 7); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(handlers.NewServer(slog.New(slog.DiscardHandler), st, pgxstore.NewWithCleanupInterval(pool, 0), cfg))
@@ -97,6 +97,7 @@ func startExport(t *testing.T, client *http.Client, url string) (*http.Response,
 // database pool has connections: the bound lets two stream, the others get
 // a 503 that says to retry, and the pages and /readyz still answer.
 func TestSlowExportsDoNotStarvePages(t *testing.T) {
+	t.Parallel()
 	srv, conns := exportServer(t, handlers.Config{})
 	client := slowReader()
 	paths := []string{"/statements.csv", "/statements.json"}
@@ -142,6 +143,7 @@ func TestSlowExportsDoNotStarvePages(t *testing.T) {
 // TestExportTooSlowIsCutOff: an export whose client falls below the
 // minimum pace is ended, which frees its slot for the next export.
 func TestExportTooSlowIsCutOff(t *testing.T) {
+	t.Parallel()
 	srv, _ := exportServer(t, handlers.Config{MaxExports: 1, ExportGrace: 100 * time.Millisecond, ExportMinRate: 1 << 20})
 	client := slowReader()
 	if res, ok := startExport(t, client, srv.URL+"/statements.csv"); !ok || res.StatusCode != http.StatusOK {

@@ -42,6 +42,7 @@ func (c *countingStore) GetActor(ctx context.Context, slug string) (parley.Actor
 // is refused before any query; a filter repeated with one value counts
 // once; repeated with many values, it is a 400 after one lookup at most.
 func TestLongOrRepeatedFiltersCostNothing(t *testing.T) {
+	t.Parallel()
 	pool := testdb.New(t)
 	cs := &countingStore{Store: store.New(pool)}
 	srv := httptest.NewServer(handlers.NewServer(slog.New(slog.DiscardHandler), cs, pgxstore.NewWithCleanupInterval(pool, 0), handlers.Config{}))
@@ -78,6 +79,7 @@ func TestLongOrRepeatedFiltersCostNothing(t *testing.T) {
 }
 
 func TestDeepPagesAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	body := e.wantStatus(t, "/statements?page=401", http.StatusBadRequest)
 	if !strings.Contains(errorMessage(body), "first 400 pages") {
@@ -94,6 +96,7 @@ func importRow(id int, date string) string {
 const importHeader = "statement_id,date,date_precision,actor,actor_side,demand,stance,quote,summary,regions,occasion,attribution,source_outlet,source_title,source_url,source_published,statement_url,report_count,conditions\r\n"
 
 func TestImportLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, false)
 	c := signedIn(t, e)
 
@@ -147,6 +150,7 @@ func TestImportLimits(t *testing.T) {
 // TestLinksIgnoreForgedHost: without BASE_URL, absolute links in exports
 // and the feed never take a Host header that names another site.
 func TestLinksIgnoreForgedHost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, true)
 	for _, path := range []string{"/statements.csv", "/statements.json", "/regions/donetsk/timeline.csv", "/changes.atom"} {
 		req := httptest.NewRequest(http.MethodGet, e.srv.URL+path, nil)
@@ -173,6 +177,7 @@ func TestLinksIgnoreForgedHost(t *testing.T) {
 // TestRestoreConflictNamesNoConstraint: a revision the schema now refuses
 // is explained without the schema's constraint names.
 func TestRestoreConflictNamesNoConstraint(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, false)
 	ctx := context.Background()
 	src, err := e.store.CreateSource(ctx, parley.Editor{}, parley.SourceInput{Outlet: "Reuters", Title: "Talks", URL: "https://example.org/a"})
