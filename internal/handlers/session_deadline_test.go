@@ -30,7 +30,7 @@ func TestSessionWaitEndsWithTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(handlers.NewServer(slog.New(slog.DiscardHandler), st,
-		store.NewSessions(pool), handlers.Config{RequestTimeout: time.Second}))
+		store.NewSessions(pool), handlers.Config{RequestTimeout: 2 * time.Second}))
 	t.Cleanup(srv.Close)
 	e := &env{srv: srv, pool: pool, store: st}
 	ctx := context.Background()

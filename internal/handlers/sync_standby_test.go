@@ -86,6 +86,7 @@ func TestSynchronousStandbyDown(t *testing.T) {
 	if err := standby.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
+	testdb.WaitForStandby(t, primary)
 	loc := ed.mustPost(t, "/statements/new", form)
 	mustContain(t, ed.mustGet(t, loc), summary)
 	for name, u := range map[string]string{"primary": primaryURL, "standby": standbyURL} {

@@ -47,6 +47,15 @@ func Replicated(t testing.TB, primarySettings ...string) (primary, standby *pgcl
 	}
 	t.Cleanup(func() { standby.Stop() })
 
+	WaitForStandby(t, primary)
+	return primary, standby
+}
+
+// WaitForStandby waits until the standby of Replicated streams from
+// primary (after it started or restarted), failing t after 30 seconds.
+func WaitForStandby(t testing.TB, primary *pgcluster.Cluster) {
+	t.Helper()
+	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, primary.URL("postgres"))
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
@@ -60,7 +69,7 @@ func Replicated(t testing.TB, primarySettings ...string) (primary, standby *pgcl
 			t.Fatalf("testdb: %v", err)
 		}
 		if streaming {
-			return primary, standby
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("testdb: the standby is not streaming from the primary after 30 s")
