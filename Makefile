@@ -13,7 +13,8 @@ build:
 
 # The whole suite: tests with the race detector against real PostgreSQL
 # (a private cluster each test binary starts, or TEST_DATABASE_URL; the
-# fault tests restart it), a short run of every fuzz target, then
+# fault tests restart it; a package may take over the default 10 minutes
+# on a loaded 2-core machine), a short run of every fuzz target, then
 # formatting, vet, staticcheck and generated-code drift.
 test:
 	@./scripts/deps.sh test
