@@ -56,7 +56,7 @@ func (s *Store) BargainingMonths(ctx context.Context, until time.Time) ([]parley
 		months[i] = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
 	// Most reads find every month stored: one snapshot, no writes.
-	points, gens, epoch, missing, err := s.readMonths(ctx, months, days, false)
+	points, _, _, missing, err := s.readMonths(ctx, months, days, false)
 	if err != nil || len(missing) == 0 {
 		return points, err
 	}
@@ -67,7 +67,7 @@ func (s *Store) BargainingMonths(ctx context.Context, until time.Time) ([]parley
 		}
 		writable = false
 	}
-	points, gens, epoch, missing, err = s.readMonths(ctx, months, days, true)
+	points, gens, epoch, missing, err := s.readMonths(ctx, months, days, true)
 	if err != nil {
 		return nil, err
 	}
