@@ -51,6 +51,26 @@ type Matrix struct {
 	Sides      []MatrixSide
 	// Rows shows the most active actors only: Shown of Total with positions.
 	Shown, Total int
+	// All: stakeholders' and observers' actors are shown too; without it
+	// the matrix holds the parties' actors and Hidden counts the others.
+	All    bool
+	Hidden int
+}
+
+// ToggleURL is the dashboard as of asOf (YYYY-MM-DD or "") with every
+// side's actors in the matrix (all) or the parties' only.
+func (m Matrix) ToggleURL(all bool, asOf string) string {
+	q := url.Values{}
+	if asOf != "" {
+		q.Set("as_of", asOf)
+	}
+	if all {
+		q.Set("all", "1")
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
 }
 
 // GapRow is the gap on one demand now and a year earlier.
