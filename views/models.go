@@ -79,6 +79,7 @@ type GapRow struct {
 	Gap      parley.Gap
 	Previous int    // gap a year before; -1 when it was not measurable
 	Trend    string // narrowing, widening, steady, new, or "" when not measurable now
+	Plot     DotPlot
 }
 
 // HomeData is the dashboard's view model.
@@ -209,6 +210,10 @@ type DemandData struct {
 	Gap        parley.Gap
 	Sides      []DemandSide
 	GapChart   LineChart
+	GapPlot      DotPlot
+	GapPlotTitle string
+	GapSVGURL    string // the dot plot on its own, to embed
+	Site         string // the site's public address, for the embed snippet
 	Statements []parley.Statement
 }
 
@@ -232,7 +237,10 @@ type RegionData struct {
 	Statements []parley.Statement
 	Pager      Pager
 	Chart      BarChart
-	Rows       int // rows the CSV export will hold
+	ChartTitle string
+	ChartURL   string // the chart on its own (with these filters), to embed
+	Site       string // the site's public address, for the embed snippet
+	Rows       int    // rows the CSV export will hold
 	CSVURL     string
 	ExcelURL   string
 	JSONURL    string

@@ -262,7 +262,8 @@ func buildGaps(demands []parley.Demand, now, before map[string]parley.Gap) []vie
 		if !ok || len(g.Parties)+len(g.Stakeholders) == 0 {
 			continue
 		}
-		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1}
+		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1,
+			Plot: views.NewDotPlot(g, before[d.Slug].Parties, "a year earlier")}
 		if g.Measurable {
 			row.Trend = "new"
 			if b := before[d.Slug]; b.Measurable {
