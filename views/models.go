@@ -204,17 +204,17 @@ type DemandSummary struct {
 
 // DemandData is one demand's page.
 type DemandData struct {
-	Titles     map[string]string // demand titles by slug, for "via" marks
-	Revisions  []RevisionView
-	Demand     parley.Demand
-	Gap        parley.Gap
-	Sides      []DemandSide
-	GapChart   LineChart
+	Titles       map[string]string // demand titles by slug, for "via" marks
+	Revisions    []RevisionView
+	Demand       parley.Demand
+	Gap          parley.Gap
+	Sides        []DemandSide
+	GapChart     LineChart
 	GapPlot      DotPlot
 	GapPlotTitle string
 	GapSVGURL    string // the dot plot on its own, to embed
 	Site         string // the site's public address, for the embed snippet
-	Statements []parley.Statement
+	Statements   []parley.Statement
 }
 
 // DemandSide is the current stances of one side's actors on a demand.
