@@ -91,7 +91,11 @@ func NewDotPlot(g parley.Gap, before []parley.SidePosition, beforeLabel string) 
 		case 2:
 			anchor = "end"
 		}
-		c.Ticks = append(c.Ticks, DotTick{X: x(s), Label: signed(s) + " " + string(stanceOfScore(s)), Anchor: anchor})
+		label := signed(s) // the ends and the middle say their stance in words too
+		if s%2 == 0 {
+			label += " " + string(stanceOfScore(s))
+		}
+		c.Ticks = append(c.Ticks, DotTick{X: x(s), Label: label, Anchor: anchor})
 	}
 	// A ring per stakeholder, stacked below the axis where several share a stance.
 	stack := map[int]int{}

@@ -95,7 +95,12 @@ func TestChartSVGsStandAlone(t *testing.T) {
 	if !strings.HasPrefix(code, `<img src="`+e.srv.URL+`/demands/withdrawal-four-regions/gap.svg"`) {
 		t.Errorf("demand embed snippet = %q", code)
 	}
-	if plot := one(t, demand, "gap-plot"); !strings.Contains(plot, "<svg") || !strings.Contains(plot, "Russia insists (+2)") {
-		t.Errorf("the demand page draws no dot plot of its gap: %s", text(plot))
+	// The page draws the very chart the SVG address serves.
+	_, alone := e.get(t, "/demands/withdrawal-four-regions/gap.svg")
+	plot := one(t, demand, "gap-plot")
+	inline := plot[strings.Index(plot, "<svg"):]
+	inline = inline[:strings.Index(inline, "</svg>")+len("</svg>")]
+	if want := strings.TrimPrefix(alone, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"); inline != want {
+		t.Errorf("the demand page's dot plot differs from gap.svg:\npage: %s\nsvg:  %s", inline, want)
 	}
 }
