@@ -12,7 +12,7 @@ import (
 // no stylesheet, looks as it does in the page; the page's stylesheet may
 // still restyle it, for the dark scheme).
 var StanceColour = map[string]string{
-	"insists": "#7a1020", "supports": "#9a3412", "open": "#4b5563", "opposes": "#1e40af", "rejects": "#14305e", "none": "#d1d5db",
+	"insists": "#7a1020", "supports": "#c2410c", "open": "#4b5563", "opposes": "#1d4ed8", "rejects": "#14305e", "none": "#d1d5db",
 }
 
 // Chart text and line colours, as --fg, --muted and --line.
