@@ -667,7 +667,7 @@ func BargainingOverTime(d BargainingData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\" role=\"img\" aria-labelledby=\"over-time-title over-time-desc\"><title id=\"over-time-title\">Blocking demands and feasible packages, month by month</title><desc id=\"over-time-desc\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\" role=\"group\" aria-labelledby=\"over-time-title\" aria-describedby=\"over-time-desc\"><title id=\"over-time-title\">Blocking demands and feasible packages, month by month</title><desc id=\"over-time-desc\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -166,6 +166,7 @@ func NewGapChart(points []GapPoint) LineChart {
 type Bar struct {
 	X, Y, W, H float64
 	Class      string
+	Fill       string
 	Title      string
 }
 
@@ -224,7 +225,7 @@ func NewStanceBarChart(counts []parley.StanceCount) BarChart {
 			}
 			h := (c.Height - top - bottom) * float64(cnt) / float64(max)
 			base -= h
-			c.Bars = append(c.Bars, Bar{X: x + slot*0.15, Y: base, W: slot * 0.7, H: h, Class: "bar-" + s,
+			c.Bars = append(c.Bars, Bar{X: x + slot*0.15, Y: base, W: slot * 0.7, H: h, Class: "bar-" + s, Fill: StanceColour[s],
 				Title: fmt.Sprintf("%d: %d %s", yr, cnt, s)})
 			parts = append(parts, fmt.Sprintf("%d %s", cnt, s))
 		}

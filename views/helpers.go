@@ -365,3 +365,27 @@ func CompareSummary(d CompareData) string {
 	}
 	return strings.Join(parts, ", ") + "."
 }
+
+// ShortTitle shortens a demand's title for a matrix column: the part
+// before a parenthesis, a colon or a slash, cut at a word to about 28
+// characters. The full title stays beside it for hover, focus and
+// screen readers.
+func ShortTitle(title string) string {
+	short := title
+	for _, sep := range []string{" (", ": ", " / ", ", "} {
+		if i := strings.Index(short, sep); i > 0 {
+			short = short[:i]
+		}
+	}
+	const max = 28
+	if r := []rune(short); len(r) > max {
+		cut := string(r[:max])
+		if i := strings.LastIndex(cut, " "); i > max/2 {
+			cut = cut[:i]
+		}
+		short = strings.TrimRight(cut, " ,;-–") + "…"
+	} else if short != title {
+		short += "…"
+	}
+	return short
+}

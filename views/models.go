@@ -51,6 +51,26 @@ type Matrix struct {
 	Sides      []MatrixSide
 	// Rows shows the most active actors only: Shown of Total with positions.
 	Shown, Total int
+	// All: stakeholders' and observers' actors are shown too; without it
+	// the matrix holds the parties' actors and Hidden counts the others.
+	All    bool
+	Hidden int
+}
+
+// ToggleURL is the dashboard as of asOf (YYYY-MM-DD or "") with every
+// side's actors in the matrix (all) or the parties' only.
+func (m Matrix) ToggleURL(all bool, asOf string) string {
+	q := url.Values{}
+	if asOf != "" {
+		q.Set("as_of", asOf)
+	}
+	if all {
+		q.Set("all", "1")
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
 }
 
 // GapRow is the gap on one demand now and a year earlier.
@@ -59,6 +79,7 @@ type GapRow struct {
 	Gap      parley.Gap
 	Previous int    // gap a year before; -1 when it was not measurable
 	Trend    string // narrowing, widening, steady, new, or "" when not measurable now
+	Plot     DotPlot
 }
 
 // HomeData is the dashboard's view model.
@@ -183,13 +204,17 @@ type DemandSummary struct {
 
 // DemandData is one demand's page.
 type DemandData struct {
-	Titles     map[string]string // demand titles by slug, for "via" marks
-	Revisions  []RevisionView
-	Demand     parley.Demand
-	Gap        parley.Gap
-	Sides      []DemandSide
-	GapChart   LineChart
-	Statements []parley.Statement
+	Titles       map[string]string // demand titles by slug, for "via" marks
+	Revisions    []RevisionView
+	Demand       parley.Demand
+	Gap          parley.Gap
+	Sides        []DemandSide
+	GapChart     LineChart
+	GapPlot      DotPlot
+	GapPlotTitle string
+	GapSVGURL    string // the dot plot on its own, to embed
+	Site         string // the site's public address, for the embed snippet
+	Statements   []parley.Statement
 }
 
 // DemandSide is the current stances of one side's actors on a demand.
@@ -212,7 +237,10 @@ type RegionData struct {
 	Statements []parley.Statement
 	Pager      Pager
 	Chart      BarChart
-	Rows       int // rows the CSV export will hold
+	ChartTitle string
+	ChartURL   string // the chart on its own (with these filters), to embed
+	Site       string // the site's public address, for the embed snippet
+	Rows       int    // rows the CSV export will hold
 	CSVURL     string
 	ExcelURL   string
 	JSONURL    string

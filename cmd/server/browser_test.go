@@ -33,8 +33,22 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("Chromium not found; install it (apt-get install chromium) to run browser tests")
 	}
-	// Chromium leaves directories in TMPDIR: give it one the test owns.
-	tmp := t.TempDir()
+	// Chromium leaves directories in TMPDIR: give it one the test owns,
+	// removed once the browser has stopped (its helper processes may still
+	// be writing the profile a moment after: retry, as t.TempDir does not).
+	tmp, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if err = os.RemoveAll(tmp); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("remove Chromium's directory %s: %v", tmp, err)
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),

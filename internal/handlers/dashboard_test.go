@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"parley"
 	"parley/internal/seed"
 )
 
@@ -78,9 +79,10 @@ func TestDashboardMatrixCellsFollowTheModel(t *testing.T) {
 	}
 	for _, asOf := range []string{"", "2024-06-14"} {
 		t.Run("as of "+asOf, func(t *testing.T) {
-			path, when := "/", time.Time{}
+			// all=1: every side's actors, so every stance has its cell.
+			path, when := "/?all=1", time.Time{}
 			if asOf != "" {
-				path, when = "/?as_of="+asOf, mustDate(t, asOf)
+				path, when = "/?all=1&as_of="+asOf, mustDate(t, asOf)
 			}
 			body := e.wantStatus(t, path, http.StatusOK)
 			want := m.cells(when)
@@ -284,4 +286,61 @@ func TestDashboardRejectsWhatItCannotUnderstand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDashboardMatrixShowsPartiesThenEverySide ensures the matrix holds
+// the parties' actors by default and says how many others the switch
+// (all=1) adds; with it, the stakeholders' and observers' rows follow the
+// parties'. Demand columns carry a short title and the full one.
+func TestDashboardMatrixShowsPartiesThenEverySide(t *testing.T) {
+	e := newEnv(t, true)
+	m := loadModel(t)
+	rowRe := regexp.MustCompile(`<th scope="row"><a href="/actors/([a-z0-9-]+)"`)
+	rows := func(body string) (roles []parley.SideRole) {
+		for _, r := range rowRe.FindAllStringSubmatch(body, -1) {
+			roles = append(roles, m.sideRole[m.actorSide[r[1]]])
+		}
+		return roles
+	}
+
+	body := e.wantStatus(t, "/", http.StatusOK)
+	got := rows(body)
+	if len(got) == 0 {
+		t.Fatal("the dashboard's matrix has no rows")
+	}
+	for i, role := range got {
+		if role != parley.Party {
+			t.Errorf("row %d is a %s's actor; by default the matrix holds the parties' only", i, role)
+		}
+	}
+	sw := text(one(t, body, "matrix-switch"))
+	if !strings.Contains(sw, "Show stakeholders and observers too") || !strings.Contains(sw, "more actors") {
+		t.Errorf("matrix switch reads %q, want the link to every side and how many more actors", sw)
+	}
+	if h := hrefs(one(t, body, "show-all")); len(h) != 1 || h[0] != "/?all=1" {
+		t.Errorf("switch links to %q, want /?all=1", h)
+	}
+	if !strings.Contains(body, `<span class="full-title">Withdrawal of Ukrainian troops from Donetsk, Luhansk, Zaporizhzhia and Kherson</span>`) {
+		t.Error("the withdrawal column does not carry its full title beside the short one")
+	}
+
+	all := e.wantStatus(t, "/?all=1&as_of=2025-03-31", http.StatusOK)
+	got = rows(all)
+	seen := map[parley.SideRole]bool{}
+	for i, role := range got {
+		seen[role] = true
+		if i > 0 && role == parley.Party && got[i-1] != parley.Party {
+			t.Errorf("row %d is a party's actor after another side's: parties come first", i)
+		}
+	}
+	if !seen[parley.Party] || !seen[parley.Stakeholder] {
+		t.Errorf("with all=1 the matrix rows come from %v, want parties and stakeholders", seen)
+	}
+	if h := hrefs(one(t, all, "matrix-switch")); len(h) != 1 || h[0] != "/?as_of=2025-03-31" {
+		t.Errorf("with all=1 the switch links to %q, want the parties only as of the same day", h)
+	}
+	if msg := errorMessage(e.wantStatus(t, "/?all=yes", http.StatusBadRequest)); !strings.Contains(msg, "all is 1") {
+		t.Errorf("/?all=yes says %q, want what all takes", msg)
+	}
+	e.wantStatus(t, "/dashboard.json?all=1", http.StatusBadRequest) // the JSON keeps to as_of
 }

@@ -48,11 +48,12 @@ type demandStore interface {
 	ListStatements(ctx context.Context, f parley.StatementFilter) ([]parley.Statement, error)
 	DemandPositions(ctx context.Context, demand string) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
+	PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error)
 	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
 // handleDemandShow shows who stands where on a demand and how the gap moved.
-func handleDemandShow(st demandStore) handlerFunc {
+func handleDemandShow(site siteURL, st demandStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		dm, err := st.GetDemand(ctx, chi.URLParam(r, "slug"))
@@ -68,7 +69,7 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		stances, err := st.SideStances(ctx, time.Time{}, dm.Slug)
+		plot, gap, err := demandGapPlot(ctx, st, dm, time.Time{})
 		if err != nil {
 			return err
 		}
@@ -106,8 +107,9 @@ func handleDemandShow(st demandStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.DemandData{Demand: dm, Gap: parley.Gaps(stances)[dm.Slug], Statements: statements, Revisions: diffRevisions(revs),
-			Titles: map[string]string{dm.Converse: dm.ConverseTitle}}
+		d := views.DemandData{Demand: dm, Gap: gap, Statements: statements, Revisions: diffRevisions(revs),
+			Titles: map[string]string{dm.Converse: dm.ConverseTitle}, GapPlot: plot, GapPlotTitle: gapTitle(dm, time.Time{}),
+			GapSVGURL: parley.DemandPath(dm.Slug) + "/gap.svg", Site: site(r)}
 		actors := make([]parley.Actor, 0, len(onDemand))
 		byActor := map[string]parley.CurrentPosition{}
 		for _, c := range onDemand {

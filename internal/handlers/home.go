@@ -103,7 +103,18 @@ func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard
 // handleHome renders the dashboard, as of today or of ?as_of.
 func handleHome(st homeStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		asOf, err := parseAsOf(r, "The dashboard")
+		// all=1 (the matrix's switch to every side) is the page's own
+		// setting; the JSON twin keeps to as_of.
+		all, r2 := false, r.Clone(r.Context())
+		if q := r.URL.Query(); q.Has("all") {
+			if v := q.Get("all"); v != "1" && v != "" {
+				return badRequest("all is 1 (show every side's actors in the matrix) or absent; " + v + " is not.")
+			}
+			all = q.Get("all") == "1"
+			q.Del("all")
+			r2.URL.RawQuery = q.Encode()
+		}
+		asOf, err := parseAsOf(r2, "The dashboard")
 		if err != nil {
 			return err
 		}
@@ -111,8 +122,22 @@ func handleHome(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		m := buildMatrix(db.actors, db.demands, db.current, db.roles, asOf)
+		// Without all=1 the matrix holds the parties' actors: the gap is
+		// theirs; the others are a click away.
+		actors, hidden := db.actors, 0
+		if !all {
+			actors = nil
+			for _, a := range db.actors {
+				if db.roles[a.Side] == parley.Party {
+					actors = append(actors, a)
+				} else if hasPosition(db.current, a.Slug) {
+					hidden++
+				}
+			}
+		}
+		m := buildMatrix(actors, db.demands, db.current, db.roles, asOf)
 		m.Shown, m.Total = len(db.actors), db.total
+		m.All, m.Hidden = all, hidden
 		d := views.HomeData{
 			Matrix: m,
 			Gaps:   buildGaps(db.demands, db.now, db.yearAgo),
@@ -139,7 +164,14 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 	type key struct{ actor, demand string }
 	cells := map[key]parley.CurrentPosition{}
 	usedActor, usedDemand := map[string]bool{}, map[string]bool{}
+	shown := map[string]bool{}
+	for _, a := range actors {
+		shown[a.Slug] = true
+	}
 	for _, c := range current {
+		if !shown[c.ActorSlug] {
+			continue // a demand only hidden actors address gets no column
+		}
 		cells[key{c.ActorSlug, c.DemandSlug}] = c
 		usedActor[c.ActorSlug], usedDemand[c.DemandSlug] = true, true
 	}
@@ -190,6 +222,16 @@ func buildMatrix(actors []parley.Actor, demands []parley.Demand, current []parle
 	return m
 }
 
+// hasPosition reports whether the actor holds any position in current.
+func hasPosition(current []parley.CurrentPosition, actor string) bool {
+	for _, c := range current {
+		if c.ActorSlug == actor {
+			return true
+		}
+	}
+	return false
+}
+
 // sideOrder puts the parties first, then stakeholders, then observers,
 // each by side; actors keep their order (by name) within a side.
 func sideOrder(actors []parley.Actor, roles map[string]parley.SideRole) []parley.Actor {
@@ -220,7 +262,8 @@ func buildGaps(demands []parley.Demand, now, before map[string]parley.Gap) []vie
 		if !ok || len(g.Parties)+len(g.Stakeholders) == 0 {
 			continue
 		}
-		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1}
+		row := views.GapRow{Demand: views.DemandRef{Slug: d.Slug, Title: d.Title, Category: d.Category}, Gap: g, Previous: -1,
+			Plot: views.NewDotPlot(g, before[d.Slug].Parties, "a year earlier")}
 		if g.Measurable {
 			row.Trend = "new"
 			if b := before[d.Slug]; b.Measurable {

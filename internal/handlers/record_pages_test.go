@@ -358,7 +358,10 @@ func TestDemandPageShowsWhereEachSideStands(t *testing.T) {
 	if got, want := text(one(t, body, "gap")), strconv.Itoa(m.gaps()["kursk-territorial-swap"]); got != want {
 		t.Errorf("gap = %q, want %s", got, want)
 	}
-	svg := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindString(body)
+	var svg string
+	if m := regexp.MustCompile(`(?s)Gap over time</h2>\s*<figure>(<svg.*?</svg>)`).FindStringSubmatch(body); m != nil {
+		svg = m[1]
+	}
 	if svg == "" {
 		t.Fatal("no inline SVG gap chart")
 	}

@@ -33,36 +33,64 @@ type regionStore interface {
 	ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error)
 }
 
+// regionTimeline is a region's timeline as its page's filters select it.
+type regionTimeline struct {
+	region parley.Region
+	cat    catalogData
+	v      vocab
+	f      parley.StatementFilter
+	page   int
+	res    parley.RegionPage
+}
+
+// loadRegionTimeline reads the region of r's path with the filters of its
+// query, for the page and its chart alike.
+func loadRegionTimeline(r *http.Request, st regionStore) (regionTimeline, error) {
+	ctx := r.Context()
+	var t regionTimeline
+	region, err := st.GetRegion(ctx, chi.URLParam(r, "slug"))
+	if err != nil {
+		return t, err
+	}
+	cat, err := loadCatalog(ctx, st, r.URL.Query())
+	if err != nil {
+		return t, err
+	}
+	v := cat.vocab()
+	v.regions = []string{region.Slug} // the region is the page, not a filter
+	f, pg, err := parseFilter(r.URL.RawQuery, v)
+	if err != nil {
+		return t, err
+	}
+	if f.Query != "" {
+		return t, badRequest("q: the region timeline has no text search; use the statements search with region=" + region.Slug + ".")
+	}
+	f.Region = region.Slug
+	if f.Sort == "" || f.Sort == "relevance" {
+		f.Sort = "date"
+	}
+	res, err := st.RegionTimeline(ctx, f)
+	if err != nil {
+		return t, err
+	}
+	return regionTimeline{region: region, cat: cat, v: v, f: f, page: pg, res: res}, nil
+}
+
+// regionChartTitle names a region's chart.
+func regionChartTitle(r parley.Region) string {
+	return "Statements on " + r.Name + " per year, by stance"
+}
+
 // handleRegionShow is a region's timeline with filters, chart and exports.
-func handleRegionShow(st regionStore) handlerFunc {
+func handleRegionShow(site siteURL, st regionStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		region, err := st.GetRegion(ctx, chi.URLParam(r, "slug"))
+		t, err := loadRegionTimeline(r, st)
 		if err != nil {
 			return err
 		}
-		cat, err := loadCatalog(ctx, st, r.URL.Query())
-		if err != nil {
-			return err
-		}
-		v := cat.vocab()
-		actors, demands, regions := cat.actors, cat.demands, cat.regions
-		v.regions = []string{region.Slug} // the region is the page, not a filter
-		f, pg, err := parseFilter(r.URL.RawQuery, v)
-		if err != nil {
-			return err
-		}
-		if f.Query != "" {
-			return badRequest("q: the region timeline has no text search; use the statements search with region=" + region.Slug + ".")
-		}
-		f.Region = region.Slug
-		if f.Sort == "" || f.Sort == "relevance" {
-			f.Sort = "date"
-		}
-		res, err := st.RegionTimeline(ctx, f)
-		if err != nil {
-			return err
-		}
+		region, f, pg, res, v := t.region, t.f, t.page, t.res, t.v
+		actors, demands, regions := t.cat.actors, t.cat.demands, t.cat.regions
 		if pg > 1 && len(res.Statements) == 0 {
 			return &HTTPError{Status: http.StatusNotFound, Message: "There is no page " + strconv.Itoa(pg) + " of this timeline."}
 		}
@@ -84,6 +112,9 @@ func handleRegionShow(st regionStore) handlerFunc {
 			Statements: res.Statements,
 			Pager:      pager(path, base, pg, res.Total),
 			Chart:      views.NewStanceBarChart(counts),
+			ChartTitle: regionChartTitle(region),
+			ChartURL:   path + "/chart.svg" + encodeQuery(base),
+			Site:       site(r),
 			Rows:       rows,
 			CSVURL:     path + "/timeline.csv" + encodeQuery(base),
 			ExcelURL:   path + "/timeline.csv?" + withBOM(base).Encode(),

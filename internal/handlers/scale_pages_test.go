@@ -60,7 +60,7 @@ func TestFiltersAndMatrixAtScale(t *testing.T) {
 		}
 		want = append(want, slug)
 	}
-	body := e.wantStatus(t, "/", http.StatusOK)
+	body := e.wantStatus(t, "/?all=1", http.StatusOK)
 	if !strings.Contains(body, `data-testid="matrix-scope"`) {
 		t.Error("the dashboard does not say its matrix shows the most active actors")
 	}
