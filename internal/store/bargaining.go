@@ -38,6 +38,13 @@ import (
 //
 // On a read-only replica nothing is stored: the empty months are computed.
 func (s *Store) BargainingMonths(ctx context.Context, until time.Time) ([]parley.BargainingPoint, error) {
+	return s.bargainingMonths(ctx, until, nil)
+}
+
+// bargainingMonths is BargainingMonths; beforeStore, when not nil, runs
+// after the missing months are computed and before they are stored (the
+// tests land a write there, in the race the generations guard).
+func (s *Store) bargainingMonths(ctx context.Context, until time.Time, beforeStore func()) ([]parley.BargainingPoint, error) {
 	// Since the first statement (one probe of statements_date_idx).
 	var first *time.Time
 	err := s.pool.QueryRow(ctx, `SELECT min(date) FROM statements WHERE deleted_at IS NULL`).Scan(&first)
@@ -70,6 +77,9 @@ func (s *Store) BargainingMonths(ctx context.Context, until time.Time) ([]parley
 	points, gens, epoch, missing, err := s.readMonths(ctx, months, days, true)
 	if err != nil {
 		return nil, err
+	}
+	if beforeStore != nil {
+		beforeStore()
 	}
 	if writable && len(missing) > 0 {
 		if err := s.storeMonths(ctx, epoch, missing, months, gens, points); err != nil {

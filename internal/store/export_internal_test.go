@@ -30,22 +30,6 @@ func (s *Store) ExportBothWays(ctx context.Context, f parley.StatementFilter, fa
 // the months are computed from their snapshot and before they are stored:
 // where a concurrent write lands in the race the generations guard.
 func (s *Store) BargainingMonthsInterleaved(ctx context.Context, until time.Time, between func()) error {
-	var first time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT min(date) FROM stance_log`).Scan(&first); err != nil {
-		return err
-	}
-	days := parley.MonthEnds(first, until)
-	months := make([]time.Time, len(days))
-	for i, d := range days {
-		months[i] = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO bargaining_months (month) SELECT unnest($1::date[]) ON CONFLICT DO NOTHING`, months); err != nil {
-		return err
-	}
-	points, gens, epoch, missing, err := s.readMonths(ctx, months, days, true)
-	if err != nil {
-		return err
-	}
-	between()
-	return s.storeMonths(ctx, epoch, missing, months, gens, points)
+	_, err := s.bargainingMonths(ctx, until, between)
+	return err
 }
