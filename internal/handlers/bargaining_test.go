@@ -88,8 +88,10 @@ func TestBargainingSpaceOnTheSeed(t *testing.T) {
 		t.Error("the positions table does not say where a party is silent")
 	}
 	for _, bad := range []string{"?as_of=yesterday", "?from=2024-01-01"} {
-		if res, _ := e.browser(t).get(t, "/bargaining.json"+bad); res.StatusCode != http.StatusBadRequest {
-			t.Errorf("/bargaining.json%s = %d, want 400", bad, res.StatusCode)
+		res, body := e.browser(t).get(t, "/bargaining.json"+bad)
+		var msg struct{ Error string }
+		if res.StatusCode != http.StatusBadRequest || json.Unmarshal([]byte(body), &msg) != nil || msg.Error == "" {
+			t.Errorf("/bargaining.json%s = %d %q, want 400 with the message as JSON", bad, res.StatusCode, body)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -76,6 +77,17 @@ func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error)
 	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
+	}
+	if strings.HasSuffix(r.URL.Path, ".json") {
+		// A program asked: it gets the message as data, not a page.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(struct {
+			Status int    `json:"status"`
+			Error  string `json:"error"`
+		}{status, msg})
+		return
 	}
 	p := page(r, title)
 	// The request's own deadline may be what failed: render regardless.
