@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -213,6 +214,11 @@ func (e *env) wantStatus(t *testing.T, path string, status int) string {
 func errorMessage(body string) string {
 	if els := byTestID(body, "error-message"); len(els) > 0 {
 		return text(els[0])
+	}
+	// a .json route's error: {"status": …, "error": "…"}
+	var doc struct{ Error string }
+	if json.Unmarshal([]byte(body), &doc) == nil {
+		return doc.Error
 	}
 	return ""
 }
