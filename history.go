@@ -50,5 +50,8 @@ type Revision struct {
 	Action     string
 	Data       json.RawMessage
 	UserEmail  string
+	// ApprovedBy is the editor who approved the version under two-person
+	// review (empty when it was published without review).
+	ApprovedBy string
 	CreatedAt  time.Time
 }

@@ -9,6 +9,9 @@ type Page struct {
 	UserRole  string // editor or admin, or empty
 	Flash     string // one-time message after a change
 	FlashUndo string // where an "Undo" button posts, if the change can be undone
+	// Pending are the changes to the page's record waiting for review
+	// (editors only).
+	Pending []PendingMark
 }
 
 // CanEdit reports whether the viewer may change records.

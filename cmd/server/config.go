@@ -19,6 +19,7 @@ type config struct {
 	CookieSecure string // true or false
 	ReadAccess   string // public or signed-in
 	BaseURL      string // public address for absolute links, or empty
+	Review       string // two-person or off
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 }
@@ -32,6 +33,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		CookieSecure: strings.ToLower(getenv("COOKIE_SECURE")),
 		ReadAccess:   strings.ToLower(getenv("READ_ACCESS")),
 		BaseURL:      getenv("BASE_URL"),
+		Review:       strings.ToLower(orDefault(getenv("REVIEW"), "two-person")),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -57,6 +59,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "public", "signed-in":
 	default:
 		return c, fmt.Errorf("READ_ACCESS: %q is not one of public, signed-in", c.ReadAccess)
+	}
+	switch c.Review {
+	case "two-person", "off":
+	default:
+		return c, fmt.Errorf("REVIEW: %q is not two-person or off", c.Review)
 	}
 	if c.ReadURL != "" && c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_READ_URL: a read replica needs DATABASE_URL (the embedded cluster has no replicas)")

@@ -40,7 +40,7 @@ commands:
   gen -statements N -seed S           add deterministic synthetic data for benchmarks
 
 configuration (environment): DATABASE_URL, ADDR, DATA_DIR, LOG_LEVEL, COOKIE_SECURE,
-READ_ACCESS; see README.md.
+READ_ACCESS, REVIEW; see README.md.
 `
 
 // run is the whole program; main only wires it to the process. Tests call

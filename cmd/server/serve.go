@@ -69,6 +69,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer) 
 			CookieSecure:   cfg.CookieSecure == "true",
 			RequireSignIn:  cfg.ReadAccess == "signed-in",
 			BaseURL:        cfg.BaseURL,
+			Review:         cfg.Review == "two-person",
 			TrustedProxies: cfg.TrustedProxies,
 			Replica:        replica,
 		}),

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"parley/views"
@@ -49,6 +50,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type errorRenderer struct {
 	log *slog.Logger
 	db  pinger // when set, an unexplained failure while the database is down is a 503
+	// sm, when set, lets a write that became a review candidate answer
+	// with a redirect to it (reviewGate).
+	sm *scs.SessionManager
 }
 
 // handle adapts h to http.Handler.
@@ -61,6 +65,11 @@ func (e errorRenderer) handle(h handlerFunc) http.HandlerFunc {
 }
 
 func (e errorRenderer) render(w http.ResponseWriter, r *http.Request, err error) {
+	var proposed *parley.Proposed
+	if errors.As(err, &proposed) && e.sm != nil {
+		proposedRedirect(e.sm, w, r, proposed)
+		return
+	}
 	status, title, msg := classify(err)
 	if status == http.StatusInternalServerError && e.db != nil {
 		// A failure of a kind not recognised above, while the database does

@@ -303,6 +303,7 @@ func page(r *http.Request, title string) views.Page {
 	if f, ok := r.Context().Value(flashKey).(flashMsg); ok {
 		p.Flash, p.FlashUndo = f.Text, f.Undo
 	}
+	p.Pending, _ = r.Context().Value(pendingKey{}).([]views.PendingMark)
 	return p
 }
 

@@ -19,6 +19,13 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	sm := newSessions(sessions, cfg.CookieSecure)
 	dc := newDeviceCookie(cfg.CookieSecure)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { e.render(w, r, err) }
+	e.sm = sm
+	// The editing pages write through ws: under two-person review every
+	// write there becomes a candidate.
+	ws := st
+	if cfg.Review {
+		ws = reviewGate{st}
+	}
 	// Cross-origin POSTs are refused (Sec-Fetch-Site / Origin checks), with
 	// the usual error page; the session cookie is SameSite=Lax as a second line.
 	cop := http.NewCrossOriginProtection()
@@ -53,6 +60,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			if cfg.RequireSignIn {
 				r.Use(requireRole(e))
 			}
+			r.Use(markPending(st, e))
 			exports := exportLimits{slots: make(exportSlots, cfg.MaxExports), grace: cfg.ExportGrace, minRate: cfg.ExportMinRate}
 			primary := readRoutes(log, site, exports, st, e)
 			var replica map[string]http.Handler
@@ -70,7 +78,7 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 
 		// The forms and the delete, restore and history of each kind of
 		// record.
-		forms, ks := recordForms(st), kinds(st)
+		forms, ks := recordForms(ws), kinds(ws)
 		recordRoutes := func(r chi.Router, k parley.Kind) {
 			base := k.Index() + "/{" + k.Param() + "}"
 			if rf, ok := forms[k]; ok {
@@ -88,18 +96,22 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 		r.Group(func(r chi.Router) {
 			r.Use(requireRole(e, parley.RoleEditor, parley.RoleAdmin))
 			r.Get("/statements/new", e.handle(handleStatementNew(st)))
-			r.Post("/statements/new", e.handle(handleStatementCreate(sm, st)))
+			r.Post("/statements/new", e.handle(handleStatementCreate(sm, ws)))
 			r.Get("/statements/{id}/edit", e.handle(handleStatementEdit(st)))
-			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, st)))
+			r.Post("/statements/{id}/edit", e.handle(handleStatementUpdate(sm, ws)))
 			for _, k := range parley.Kinds {
 				if k != parley.KindSide {
 					recordRoutes(r, k)
 				}
 			}
-			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, st)))
+			r.Post("/revisions/{id}/restore", e.handle(handleRevisionRestore(sm, ws)))
 			r.Get("/changes", e.handle(handleChanges(st)))
 			r.Get("/import", e.handle(handleImportForm()))
-			r.Post("/import", e.handle(handleImport(sm, st)))
+			r.Post("/import", e.handle(handleImport(sm, ws)))
+			r.Get("/review", e.handle(handleReview(st)))
+			r.Get("/review/{id}", e.handle(handleCandidate(st)))
+			r.Post("/review/{id}/approve", e.handle(handleApprove(sm, st)))
+			r.Post("/review/{id}/reject", e.handle(handleReject(sm, st)))
 		})
 
 		// Accounts: admins.

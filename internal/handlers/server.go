@@ -36,6 +36,10 @@ type Config struct {
 	// the client (TRUSTED_PROXIES); none by default, so the header is
 	// ignored and the peer's address counts.
 	TrustedProxies []netip.Prefix
+	// Review turns on two-person review (REVIEW=two-person): every change
+	// an editor saves waits as a candidate until another editor approves
+	// it. Off (the zero value) saves publish at once.
+	Review bool
 	// Replica, when set, serves the reading pages to visitors who are not
 	// signed in (DATABASE_READ_URL). Everything else uses the primary.
 	Replica Store
@@ -120,6 +124,7 @@ type Store interface {
 	usersStore
 	userStore
 	accountStore
+	reviewStore
 }
 
 // NewServer returns Parley's HTTP handler. Sessions live in sessions (the

@@ -76,8 +76,8 @@ func conflict[T any](err error, current func() (T, error), format string, args .
 func (s *Store) GetRevision(ctx context.Context, id int64) (parley.Revision, error) {
 	var r parley.Revision
 	err := s.pool.QueryRow(ctx, `
-		SELECT id, entity_type, entity_id, version, action, data, user_email, created_at
+		SELECT id, entity_type, entity_id, version, action, data, user_email, coalesce(approved_by, ''), created_at
 		FROM revisions WHERE id = $1`, id).
-		Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.CreatedAt)
+		Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.ApprovedBy, &r.CreatedAt)
 	return r, wrap(err, "get revision %d", id)
 }

@@ -13,6 +13,7 @@ func writeRevision(ctx context.Context, q querier, by parley.Editor, k parley.Ki
 	if err != nil {
 		return err
 	}
+	collect(ctx, k, id, data)
 	var userID *int64
 	if by.ID != 0 {
 		userID = &by.ID
@@ -27,7 +28,7 @@ func writeRevision(ctx context.Context, q querier, by parley.Editor, k parley.Ki
 // ListRevisions returns the history of one record, newest first.
 func (s *Store) ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]parley.Revision, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT id, entity_type, entity_id, version, action, data, user_email, created_at
+		SELECT id, entity_type, entity_id, version, action, data, user_email, coalesce(approved_by, ''), created_at
 		FROM revisions WHERE entity_type = $1 AND entity_id = $2
 		ORDER BY id DESC`, k, id)
 	if err != nil {
@@ -36,7 +37,7 @@ func (s *Store) ListRevisions(ctx context.Context, k parley.Kind, id int64) ([]p
 	var out []parley.Revision
 	for rows.Next() {
 		var r parley.Revision
-		if err := rows.Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.CreatedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.EntityType, &r.EntityID, &r.Version, &r.Action, &r.Data, &r.UserEmail, &r.ApprovedBy, &r.CreatedAt); err != nil {
 			return nil, wrap(err, "list %s %d revisions", k, id)
 		}
 		out = append(out, r)

@@ -74,6 +74,10 @@ type querier interface {
 // Serialization failures and deadlocks are retried a few times: fn must be
 // safe to run again.
 func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		// Part of a larger transaction (review.go): a savepoint, no retry.
+		return pgx.BeginFunc(ctx, tx, fn)
+	}
 	const attempts = 3
 	var err error
 	for i := 0; i < attempts; i++ {
