@@ -59,7 +59,7 @@ func TestBrowserAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := browser(t)
-	env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": testdb.URL(t), "LOG_LEVEL": "warn"}
+	env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": testdb.URL(t), "LOG_LEVEL": "warn", "REVIEW": "two-person"}
 	const email, password = "admin@example.org", "correct horse battery staple"
 	command(t, env, password+"\n", "user", "add", "-email", email, "-role", "admin")
 	srv := startServe(t, env)
@@ -143,7 +143,21 @@ func TestBrowserAudit(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in"]`)),
 	)
 	source := first("/sources", `a[href^="/sources/"]:not([href$="/new"])`)
+	// A change waiting for review: the review pages, and its mark on the
+	// statement's page.
+	do(t, ctx, "propose an edit",
+		chromedp.Navigate(srv.url+statement+"/edit"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-summary`)),
+		chromedp.SetValue(chromedp.CSS(`#f-summary`), "A summary proposed for review"),
+		chromedp.Click(chromedp.CSS(`[data-testid="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+	)
+	candidate, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil || !strings.HasPrefix(candidate, "/review/") {
+		t.Fatalf("the proposed edit led to %q (err %v), want a candidate's page", candidate, err)
+	}
 	editor := []string{
+		"/review", candidate,
 		"/statements/new", statement + "/edit", statement + "/history",
 		"/changes", "/import", "/admin/users", "/account/password", "/sources", source,
 	}
