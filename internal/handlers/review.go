@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
@@ -25,6 +26,7 @@ type reviewStore interface {
 	GetCandidate(ctx context.Context, id int64) (parley.Candidate, error)
 	ListCandidates(ctx context.Context, f parley.CandidateFilter) (pending, mine []parley.Candidate, err error)
 	PendingFor(ctx context.Context, k parley.Kind, key string) ([]parley.Candidate, error)
+	ReviseStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (*parley.Proposed, error)
 }
 
 // reviewGate is the store as the editing pages see it under two-person
@@ -417,5 +419,131 @@ func markPending(st reviewStore, e errorRenderer) func(http.Handler) http.Handle
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// inputToForm fills the statement form with a proposal's input: the first
+// report in the source picker (or the new source's fields), the others as
+// report rows.
+func inputToForm(in parley.StatementInput) views.StatementForm {
+	f := views.StatementForm{Actor: in.Actor, Date: in.Date.Input(), Precision: string(in.Date.Precision), Quote: in.Quote,
+		Summary: in.Summary, Occasion: in.Occasion, Attribution: string(in.Attribution), SourceQuote: in.SourceQuote,
+		Regions: map[string]bool{}, Errors: map[string]string{}}
+	reports := in.Reports
+	switch {
+	case in.NewSource != nil:
+		ns := in.NewSource
+		f.NewSource = views.SourceFields{Outlet: ns.Outlet, Title: ns.Title, URL: ns.URL, Via: ns.Via}
+		if !ns.Published.Time.IsZero() {
+			f.NewSource.Published = ns.Published.Input()
+		}
+	case in.SourceID != 0:
+		f.SourceID = idKey(in.SourceID)
+	case len(reports) > 0:
+		f.SourceID, f.SourceQuote = idKey(reports[0].SourceID), reports[0].Quote
+		reports = reports[1:]
+	}
+	for _, rp := range reports {
+		f.Reports = append(f.Reports, views.ReportRow{Source: idKey(rp.SourceID), Quote: rp.Quote})
+	}
+	for _, r := range in.Regions {
+		f.Regions[r] = true
+	}
+	for _, p := range in.Positions {
+		f.Positions = append(f.Positions, views.PositionRow{Demand: p.Demand, Stance: string(p.Stance)})
+		for _, c := range p.Conditions {
+			f.Conditions = append(f.Conditions, views.ConditionRow{Of: p.Demand, Side: c.Side, Demand: c.Demand, Stance: string(c.Stance)})
+		}
+	}
+	return f
+}
+
+// candidateStatementForm is the statement form revising candidate c.
+func candidateStatementForm(c parley.Candidate) (views.StatementForm, error) {
+	if c.Status != parley.CandidatePending || c.Proposal.Statement == nil {
+		return views.StatementForm{}, &HTTPError{Status: http.StatusConflict,
+			Message: "Only a waiting candidate for a new or edited statement can be revised. Propose the change again instead."}
+	}
+	f := inputToForm(*c.Proposal.Statement)
+	f.Action, f.Heading, f.Submit = c.Path()+"/edit", "Revise candidate "+idKey(c.ID), "Save the revised candidate"
+	f.Version = c.Version
+	return f, nil
+}
+
+// handleCandidateEdit shows the statement form with a candidate's input,
+// for another editor to correct before it is approved.
+func handleCandidateEdit(st interface {
+	statementEditStore
+	reviewStore
+}) handlerFunc {
+	h := statementFormHandler{st: st}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := candidateID(r)
+		if err != nil {
+			return err
+		}
+		c, err := st.GetCandidate(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f, err := candidateStatementForm(c)
+		if err != nil {
+			return err
+		}
+		return h.show(w, r, http.StatusOK, f)
+	}
+}
+
+// handleCandidateRevise saves a revised candidate: its reviser becomes its
+// last editor, who cannot approve it either.
+func handleCandidateRevise(sm *scs.SessionManager, st interface {
+	statementEditStore
+	reviewStore
+}) handlerFunc {
+	h := statementFormHandler{st: st}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := candidateID(r)
+		if err != nil {
+			return err
+		}
+		c, err := st.GetCandidate(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if _, err := candidateStatementForm(c); err != nil {
+			return err
+		}
+		f, in, p, err := parseStatementForm(r)
+		if err != nil {
+			return err
+		}
+		f.Action, f.Heading, f.Submit = c.Path()+"/edit", "Revise candidate "+idKey(c.ID), "Save the revised candidate"
+		f.IdemKey = ""
+		if done, err := h.addRow(w, r, &f); done || err != nil {
+			return err
+		}
+		if err := in.Validate(time.Now()); len(p) > 0 || err != nil {
+			if err := h.formErrors(&f, p, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		_, err = st.ReviseStatement(r.Context(), editor(r), id, f.Version, in)
+		var ce *parley.ConflictError[parley.Candidate]
+		if errors.As(err, &ce) {
+			u, _ := currentUser(r)
+			v := candidateView(ce.Current, u)
+			v.Conflict = "This candidate changed since you opened the form (" + string(ce.Current.Status) + " now): your revision was not saved."
+			return renderStatus(w, r, http.StatusConflict, views.CandidatePage(page(r, "Candidate changed"), v))
+		}
+		if err != nil {
+			if err := h.formErrors(&f, nil, err); err != nil {
+				return err
+			}
+			return h.show(w, r, http.StatusUnprocessableEntity, f)
+		}
+		setFlash(sm, r, "Revised candidate "+idKey(id)+". A third editor — neither its author nor you — approves it.", "")
+		http.Redirect(w, r, c.Path(), http.StatusSeeOther)
+		return nil
 	}
 }

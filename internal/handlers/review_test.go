@@ -291,3 +291,29 @@ func TestReviewRuleEnforcedByDatabase(t *testing.T) {
 		t.Errorf("the database stored a revision approved by its own proposer: %v", err)
 	}
 }
+
+func TestReviewRevisedCandidateNeedsAThirdEditor(t *testing.T) {
+	e, ann, ben := newReviewEnv(t)
+	cara := e.signIn(t, "cara@example.org", "editor")
+	cand := candidateOf(t, ann.mustPost(t, "/statements/new", newStatementForm(t, "Putin insisted on neutrality, with a typo in teh summary")))
+	form := formValues(t, ben.mustGet(t, cand+"/edit"), "statement-form")
+	if form.Get("summary") != "Putin insisted on neutrality, with a typo in teh summary" || form.Get("actor") != "vladimir-putin" {
+		t.Fatalf("the revision form does not hold the candidate's input: %v", form)
+	}
+	form.Set("summary", "Putin insisted on neutrality")
+	if loc := ben.mustPost(t, cand+"/edit", form); loc != cand {
+		t.Fatalf("revising redirected to %q, want the candidate", loc)
+	}
+	for who, b := range map[string]*browser{"author": ann, "reviser": ben} {
+		if res, _ := b.post(t, cand+"/approve", url.Values{"version": {candidateVersion(t, cara, cand)}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("the %s's approval of the revised candidate = %d, want 403", who, res.StatusCode)
+		}
+	}
+	res, _ := approve(t, cara, cand)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a third editor's approval = %d, want 303", res.StatusCode)
+	}
+	if body := e.browser(t).mustGet(t, res.Header.Get("Location")); text(byTestID(body, "summary")[0]) != "Putin insisted on neutrality" {
+		t.Errorf("the published statement is not the revised one")
+	}
+}

@@ -110,6 +110,8 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			r.Post("/import", e.handle(handleImport(sm, ws)))
 			r.Get("/review", e.handle(handleReview(st)))
 			r.Get("/review/{id}", e.handle(handleCandidate(st)))
+			r.Get("/review/{id}/edit", e.handle(handleCandidateEdit(st)))
+			r.Post("/review/{id}/edit", e.handle(handleCandidateRevise(sm, st)))
 			r.Post("/review/{id}/approve", e.handle(handleApprove(sm, st)))
 			r.Post("/review/{id}/reject", e.handle(handleReject(sm, st)))
 		})

@@ -640,3 +640,50 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// ReviseStatement replaces the statement input of candidate id (at
+// version) with in, checked as the write would check it, and makes by its
+// last editor: from then on neither its author nor by can approve it.
+func (s *Store) ReviseStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (*parley.Proposed, error) {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		c, err := lockCandidate(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		p := c.Proposal
+		if p.Statement == nil {
+			return parley.Problems{"form": "Only a new or edited statement can be revised; reject this candidate and propose the change again."}.Err()
+		}
+		in.IdempotencyKey = p.Statement.IdempotencyKey
+		p.Statement = &in
+		snaps, impact, err := s.trial(ctx, tx, by, p)
+		if err != nil {
+			return err
+		}
+		proposal, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		preview, err := json.Marshal(snaps)
+		if err != nil {
+			return err
+		}
+		imp, err := json.Marshal(impact)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE candidates SET proposal = $2, preview = $3, impact = $4, summary = $5, last_editor_id = $6,
+			       version = version + 1, updated_at = now()
+			WHERE id = $1`, id, proposal, preview, imp, summarize(p, snaps), by.ID)
+		return err
+	})
+	var ce *parley.ConflictError[parley.Candidate]
+	if errors.As(err, &ce) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, wrap(err, "revise candidate %d", id)
+	}
+	return &parley.Proposed{ID: id}, nil
+}
