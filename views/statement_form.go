@@ -37,8 +37,13 @@ type StatementForm struct {
 	Regions                 map[string]bool
 	Positions               []PositionRow
 	Errors                  map[string]string
-	Actors, Demands         []Option
-	RegionOpts, Sources     []Option
+	Demands, RegionOpts     []Option
+	// ActorLabel names the actor the field resolved to ("Vladimir Putin
+	// (Russia)"), shown beside it.
+	ActorLabel string
+	// ActorPicks and SourcePicks are the matches of an ambiguous actor or
+	// source entry, to choose from.
+	ActorPicks, SourcePicks []Option
 	// Duplicates are existing statements that look like this one; the
 	// editor confirms before saving.
 	Duplicates []parley.Statement
@@ -54,4 +59,13 @@ type SourceFields struct {
 // F builds the Field named name from the form's values and errors.
 func (f StatementForm) F(name, label, value, hint string) Field {
 	return Field{Name: name, Label: label, Value: value, Error: f.Errors[name], Hint: hint}
+}
+
+// actorHint is the actor field's help: whom it names now, and what it takes.
+func actorHint(label string) string {
+	const how = "A name, alias or slug; matches are suggested as you type."
+	if label == "" {
+		return how
+	}
+	return label + ". " + how
 }

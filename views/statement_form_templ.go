@@ -245,7 +245,7 @@ func statementFormBody(f StatementForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = SelectInput(f.F("actor", "Who said it", f.Actor, ""), f.Actors, "Choose an actor").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = LookupInput(f.F("actor", "Who said it", f.Actor, actorHint(f.ActorLabel)), "/suggest/actors.json", "actor_pick", f.ActorPicks).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -285,7 +285,7 @@ func statementFormBody(f StatementForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = SelectInput(f.F("source_id", "Existing source", f.SourceID, ""), f.Sources, "None, or a new one below").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = LookupInput(f.F("source_id", "Existing source", f.SourceID, "Its number (#12), web address, or words of its outlet and headline; empty for none, or a new one below."), "/suggest/sources.json", "source_pick", f.SourcePicks).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -349,7 +349,7 @@ func statementFormBody(f StatementForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = SelectInput(Field{Name: "report_source", ID: "f-report-source-" + strconv.Itoa(i), Label: "Source of report " + strconv.Itoa(i+2), Value: row.Source, Error: row.Error}, f.Sources, "—").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = LookupInput(Field{Name: "report_source", ID: "f-report-source-" + strconv.Itoa(i), Label: "Source of report " + strconv.Itoa(i+2), Value: row.Source, Error: row.Error}, "/suggest/sources.json", "", nil).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -549,7 +549,7 @@ func statementFormBody(f StatementForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "</button></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "</button></form><script src=\"/static/suggest.js\" defer></script>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

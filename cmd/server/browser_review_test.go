@@ -44,6 +44,9 @@ func TestBrowserReview(t *testing.T) {
 	do(t, ctx, "record a statement",
 		chromedp.Navigate(srv.url+"/statements/new"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="statement-form"]`)),
+		// The actor field suggests matches as one types.
+		chromedp.SendKeys(chromedp.CSS(`#f-actor`), "zelensk"),
+		chromedp.WaitReady(chromedp.CSS(`#f-actor-list option[value="volodymyr-zelensky"]`)),
 		chromedp.SetValue(chromedp.CSS(`#f-actor`), "volodymyr-zelensky"),
 		chromedp.SendKeys(chromedp.CSS(`#f-date`), "2026-11-20"),
 		chromedp.SetValue(chromedp.CSS(`#f-date_precision`), "day"),

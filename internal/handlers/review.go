@@ -522,6 +522,9 @@ func handleCandidateRevise(sm *scs.SessionManager, st interface {
 		if done, err := h.addRow(w, r, &f); done || err != nil {
 			return err
 		}
+		if err := h.resolveLookups(r.Context(), &f, &in, p); err != nil {
+			return err
+		}
 		if err := in.Validate(time.Now()); len(p) > 0 || err != nil {
 			if err := h.formErrors(&f, p, err); err != nil {
 				return err

@@ -108,6 +108,8 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			r.Get("/changes", e.handle(handleChanges(st)))
 			r.Get("/import", e.handle(handleImportForm()))
 			r.Post("/import", e.handle(handleImport(sm, ws)))
+			r.Get("/suggest/actors.json", e.handle(suggestActors(st)))
+			r.Get("/suggest/sources.json", e.handle(suggestSources(st)))
 			r.Get("/review", e.handle(handleReview(st)))
 			r.Get("/review/{id}", e.handle(handleCandidate(st)))
 			r.Get("/review/{id}/edit", e.handle(handleCandidateEdit(st)))

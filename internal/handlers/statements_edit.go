@@ -20,7 +20,8 @@ import (
 
 type statementEditStore interface {
 	catalog
-	ListSources(ctx context.Context) ([]parley.Source, error)
+	FindActors(ctx context.Context, q string, limit int) ([]parley.Actor, error)
+	FindSources(ctx context.Context, q string, limit int) ([]parley.Source, error)
 	GetStatement(ctx context.Context, id int64) (parley.Statement, error)
 	CreateStatement(ctx context.Context, by parley.Editor, in parley.StatementInput) (parley.Statement, error)
 	UpdateStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (parley.Statement, error)
@@ -33,20 +34,13 @@ const emptyPositionRows = 3
 
 // statementChoices fills the form's pickers.
 func statementChoices(ctx context.Context, st statementEditStore, f *views.StatementForm) error {
-	// An editor picks among every actor.
-	actors, err := st.ActorChoices(ctx, 0)
-	if err != nil {
-		return err
-	}
+	// Actors and sources are search fields (resolveLookups): no list of
+	// them is loaded.
 	demands, err := st.ListDemands(ctx)
 	if err != nil {
 		return err
 	}
 	regions, err := st.ListRegions(ctx)
-	if err != nil {
-		return err
-	}
-	sources, err := st.ListSources(ctx)
 	if err != nil {
 		return err
 	}
@@ -57,17 +51,100 @@ func statementChoices(ctx context.Context, st statementEditStore, f *views.State
 	for _, s := range sides {
 		f.Sides = append(f.Sides, views.Option{Value: s.Slug, Label: s.Name})
 	}
-	for _, a := range actors {
-		f.Actors = append(f.Actors, views.Option{Value: a.Slug, Label: a.Name + " (" + views.SideLabel(a.Side) + ")"})
-	}
 	for _, d := range demands {
 		f.Demands = append(f.Demands, views.Option{Value: d.Slug, Label: d.Title})
 	}
 	for _, r := range regions {
 		f.RegionOpts = append(f.RegionOpts, views.Option{Value: r.Slug, Label: r.Name})
 	}
-	for _, s := range sources {
-		f.Sources = append(f.Sources, views.Option{Value: strconv.FormatInt(s.ID, 10), Label: views.SourceLine(s)})
+	return nil
+}
+
+// sourceEntry is how a source field names a source: its number, which is
+// what the server reads back, and its description for the editor.
+func sourceEntry(src parley.Source) string {
+	return "#" + strconv.FormatInt(src.ID, 10) + " " + views.SourceLine(src)
+}
+
+// lookupLimit bounds the matches an ambiguous entry lists.
+const lookupLimit = 10
+
+// resolveLookups turns what was typed into the actor and source fields
+// into the actor's slug and the sources' ids, or says on the form what
+// matched nothing, or what matched several (listed to choose from).
+func (h statementFormHandler) resolveLookups(ctx context.Context, f *views.StatementForm, in *parley.StatementInput, p parley.Problems) error {
+	if f.Actor != "" {
+		actors, err := h.st.FindActors(ctx, f.Actor, lookupLimit+1)
+		if err != nil {
+			return err
+		}
+		switch len(actors) {
+		case 0:
+			p.Add("actor", "No actor matches “"+f.Actor+"”. Check the spelling, or add the actor first.")
+		case 1:
+			f.Actor, in.Actor = actors[0].Slug, actors[0].Slug
+			f.ActorLabel = actors[0].Name + " (" + views.SideLabel(actors[0].Side) + ")"
+		default:
+			p.Add("actor", "Several actors match “"+f.Actor+"”: choose one below, or type more of the name.")
+			for _, a := range actors[:min(len(actors), lookupLimit)] {
+				f.ActorPicks = append(f.ActorPicks, views.Option{Value: a.Slug, Label: a.Name + " (" + views.SideLabel(a.Side) + ")"})
+			}
+		}
+	}
+	source := func(entry string) (parley.Source, []parley.Source, string, error) {
+		srcs, err := h.st.FindSources(ctx, entry, lookupLimit+1)
+		if err != nil {
+			return parley.Source{}, nil, "", err
+		}
+		switch len(srcs) {
+		case 0:
+			return parley.Source{}, nil, "No source matches “" + entry + "”: give its number (#12), its web address or words of its headline, or add it as a new source.", nil
+		case 1:
+			return srcs[0], nil, "", nil
+		}
+		return parley.Source{}, srcs[:min(len(srcs), lookupLimit)], "Several sources match “" + entry + "”", nil
+	}
+	if f.SourceID != "" {
+		src, several, msg, err := source(f.SourceID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case several != nil:
+			p.Add("source_id", msg+": choose one below, or type more of its headline.")
+			for _, s := range several {
+				f.SourcePicks = append(f.SourcePicks, views.Option{Value: sourceEntry(s), Label: sourceEntry(s)})
+			}
+		case msg != "":
+			p.Add("source_id", msg)
+		default:
+			f.SourceID, in.SourceID = sourceEntry(src), src.ID
+		}
+	}
+	for i := range f.Reports {
+		row := &f.Reports[i]
+		if row.Source == "" {
+			continue
+		}
+		src, several, msg, err := source(row.Source)
+		if err != nil {
+			return err
+		}
+		switch {
+		case several != nil:
+			var names []string
+			for _, s := range several[:min(len(several), 5)] {
+				names = append(names, sourceEntry(s))
+			}
+			row.Error = msg + ", for instance: " + strings.Join(names, "; ") + ". Give its number (#12)."
+		case msg != "":
+			row.Error = msg
+		default:
+			row.Source, in.Reports[i].SourceID = sourceEntry(src), src.ID
+		}
+		if row.Error != "" {
+			p.Add("reports", "A report's source needs another look: see the row marked below.")
+		}
 	}
 	return nil
 }
@@ -93,10 +170,17 @@ func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementI
 	}
 	v := r.PostForm
 	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	// A match chosen from an ambiguous entry's list wins over the text.
+	pick := func(k, choice string) string {
+		if c := get(choice); c != "" {
+			return c
+		}
+		return get(k)
+	}
 	f = views.StatementForm{
-		IdemKey: get("idempotency_key"), Actor: get("actor"), Date: get("date"), Precision: get("date_precision"),
+		IdemKey: get("idempotency_key"), Actor: pick("actor", "actor_pick"), Date: get("date"), Precision: get("date_precision"),
 		Quote: strings.TrimSpace(strings.ReplaceAll(v.Get("quote"), "\r\n", "\n")), Summary: get("summary"),
-		Occasion: get("occasion"), Attribution: get("attribution"), SourceID: get("source_id"),
+		Occasion: get("occasion"), Attribution: get("attribution"), SourceID: pick("source_id", "source_pick"),
 		SourceQuote: strings.TrimSpace(strings.ReplaceAll(v.Get("source_quote"), "\r\n", "\n")),
 		NewSource: views.SourceFields{Outlet: get("source_outlet"), Title: get("source_title"), URL: get("source_url"),
 			Published: get("source_published"), Via: get("source_via")},
@@ -106,13 +190,6 @@ func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementI
 	in = parley.StatementInput{Actor: f.Actor, Quote: f.Quote, Summary: f.Summary, Occasion: f.Occasion,
 		Attribution: parley.Attribution(f.Attribution), IdempotencyKey: f.IdemKey, SourceQuote: f.SourceQuote}
 	in.Date, p = parseFormDate(f.Date, f.Precision, "date", "date_precision", p)
-	if f.SourceID != "" {
-		id, err := strconv.ParseInt(f.SourceID, 10, 64)
-		if err != nil || id < 1 {
-			p.Add("source_id", "Choose a source from the list.")
-		}
-		in.SourceID = id
-	}
 	if f.NewSource != (views.SourceFields{}) {
 		if f.SourceID != "" {
 			p.Add("source_id", "Choose an existing source or add a new one, not both.")
@@ -152,13 +229,12 @@ func parseStatementForm(r *http.Request) (views.StatementForm, parley.StatementI
 		if row.Source == "" && row.Quote == "" {
 			continue
 		}
-		id, err := strconv.ParseInt(row.Source, 10, 64)
-		if err != nil || id < 1 {
-			row.Error = "Choose the source of this report."
-			p.Add("reports", "Each report needs its source: choose one, or clear the row.")
+		if row.Source == "" {
+			row.Error = "Give the source of this report."
+			p.Add("reports", "Each report needs its source: give one, or clear the row.")
 		}
 		f.Reports = append(f.Reports, row)
-		in.Reports = append(in.Reports, parley.ReportInput{SourceID: id, Quote: row.Quote})
+		in.Reports = append(in.Reports, parley.ReportInput{Quote: row.Quote}) // the source: resolveLookups
 	}
 	of, sides, cdemands, cstances := v["cond_of"], v["cond_side"], v["cond_demand"], v["cond_stance"]
 	for i := 0; i < max(len(of), len(sides), len(cdemands), len(cstances)); i++ {
@@ -321,6 +397,9 @@ func handleStatementCreate(sm *scs.SessionManager, st statementEditStore) handle
 		if done, err := h.addRow(w, r, &f); done || err != nil {
 			return err
 		}
+		if err := h.resolveLookups(r.Context(), &f, &in, p); err != nil {
+			return err
+		}
 		err = in.Validate(time.Now())
 		if len(p) > 0 || err != nil {
 			if err := h.formErrors(&f, p, err); err != nil {
@@ -433,18 +512,18 @@ func statementID(r *http.Request) (int64, error) {
 
 // statementToForm fills the form from a stored statement.
 func statementToForm(s parley.Statement) views.StatementForm {
-	f := views.StatementForm{Actor: s.ActorSlug, Precision: string(s.Date.Precision), Quote: s.Quote, Summary: s.Summary,
+	f := views.StatementForm{Actor: s.ActorSlug, ActorLabel: s.ActorName + " (" + views.SideLabel(s.ActorSide) + ")", Precision: string(s.Date.Precision), Quote: s.Quote, Summary: s.Summary,
 		Occasion: s.Occasion, Attribution: string(s.Attribution), Version: s.Version, Regions: map[string]bool{}, Errors: map[string]string{}}
 	f.Date = s.Date.Input()
 	for i, rp := range s.Reports {
-		if i == 0 { // the primary report, in the source picker
-			f.SourceID, f.SourceQuote = strconv.FormatInt(rp.Source.ID, 10), rp.Quote
+		if i == 0 { // the primary report, in the source field
+			f.SourceID, f.SourceQuote = sourceEntry(rp.Source), rp.Quote
 			continue
 		}
-		f.Reports = append(f.Reports, views.ReportRow{Source: strconv.FormatInt(rp.Source.ID, 10), Quote: rp.Quote})
+		f.Reports = append(f.Reports, views.ReportRow{Source: sourceEntry(rp.Source), Quote: rp.Quote})
 	}
 	if len(s.Reports) == 0 && s.Source != nil {
-		f.SourceID = strconv.FormatInt(s.Source.ID, 10)
+		f.SourceID = sourceEntry(*s.Source)
 	}
 	for _, r := range s.Regions {
 		f.Regions[r.Slug] = true
@@ -497,6 +576,9 @@ func handleStatementUpdate(sm *scs.SessionManager, st statementEditStore) handle
 		}
 		if f.Version < 1 {
 			p.Add("form", "This form is missing its version. Reload the page and make the change again.")
+		}
+		if err := h.resolveLookups(r.Context(), &f, &in, p); err != nil {
+			return err
 		}
 		if err := in.Validate(time.Now()); len(p) > 0 || err != nil {
 			if err := h.formErrors(&f, p, err); err != nil {

@@ -69,6 +69,9 @@ func readsTimeline(f parley.StatementFilter) bool {
 type resolvedFilter struct {
 	parley.StatementFilter
 	actorID int64
+	// demandJoined: the query joins stance_log dl (SearchStatements), so
+	// the demand and stance filters are its columns.
+	demandJoined bool
 }
 
 // resolveActor looks f's actor up (see resolvedFilter).
@@ -123,7 +126,14 @@ func compileResolved(rf resolvedFilter, t filterTarget) *filterSQL {
 	if f.Attribution != "" {
 		q.conds = append(q.conds, t.attribution+" = "+q.arg(f.Attribution))
 	}
-	if f.Demand != "" || f.Stance != "" {
+	if rf.demandJoined && !t.timeline && f.Demand != "" {
+		// stance_log holds exactly the live positions of live statements
+		// and actors: the same rows as the EXISTS below.
+		q.conds = append(q.conds, "dl.demand_id = (SELECT id FROM demands WHERE slug = "+q.arg(f.Demand)+" AND deleted_at IS NULL)")
+		if f.Stance != "" {
+			q.conds = append(q.conds, "dl.stance = "+q.arg(f.Stance))
+		}
+	} else if f.Demand != "" || f.Stance != "" {
 		if t.rowPositions {
 			alias := strings.SplitN(t.statement, ".", 2)[0]
 			if f.Demand != "" {

@@ -23,6 +23,11 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if err != nil {
 		return page, err
 	}
+	// A demand's statements, newest first, straight off stance_log's
+	// (demand_id, date, statement_id) index: walking every statement by
+	// date and probing its positions reads tens of thousands of rows for
+	// a page of a common demand.
+	rf.demandJoined = f.Demand != "" && (f.Sort != "relevance" || f.Query == "")
 	q := compileResolved(rf, overStatements)
 	where, args := q.where(), q.args
 	cols := statementCols + `, '', ''`
@@ -34,6 +39,11 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 			CASE WHEN s.quote = '' THEN '' ELSE ts_headline('english', s.quote, websearch_to_tsquery('english', $1), 'HighlightAll=true, StartSel=' || chr(57344) || ', StopSel=' || chr(57345)) END`
 	}
 	from := statementFrom + " WHERE " + where
+	order := "s.date DESC, s.id DESC"
+	if rf.demandJoined {
+		from = statementFrom + " JOIN stance_log dl ON dl.statement_id = s.id WHERE " + where
+		order = "dl.date DESC, dl.statement_id DESC"
+	}
 	pageFrom := from
 	if f.Sort == "relevance" && f.Query != "" {
 		// Ranking every match of a common word (hundreds of thousands)
@@ -51,7 +61,7 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	// Newest first within the sample: the counting pass also picks the
 	// page, and the page is then read by id.
 	if f.Sort == "date" && f.Offset+f.Limit <= parley.SearchSample {
-		ids, err := s.searchStats(ctx, &page, from, args, f.Offset, f.Limit)
+		ids, err := s.searchStats(ctx, &page, from, order, args, f.Offset, f.Limit)
 		if err != nil {
 			return page, err
 		}
@@ -72,7 +82,14 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	// right plan for a rare word (the text index, then sort) is the wrong
 	// one for a common word (walk the date index until the page is full),
 	// and a generic plan would pick one for both.
-	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+orderBy(f, queryArg)+
+	pageOrder := orderBy(f, queryArg)
+	if order != "s.date DESC, s.id DESC" && f.Sort != "relevance" {
+		pageOrder = order // (the same order, by the joined index's columns)
+		if f.Sort == "oldest" {
+			pageOrder = "dl.date ASC, dl.statement_id ASC"
+		}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+pageOrder+
 		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), customPlan(append(args, f.Limit, f.Offset))...)
 	if err != nil {
 		return page, wrap(err, "search statements")
@@ -81,7 +98,7 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if err != nil {
 		return page, wrap(err, "search statements")
 	}
-	if _, err := s.searchStats(ctx, &page, from, args, 0, 0); err != nil {
+	if _, err := s.searchStats(ctx, &page, from, order, args, 0, 0); err != nil {
 		return page, err
 	}
 	return page, nil
@@ -91,11 +108,11 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 // SearchSample+1 matches, in one pass; beyond SearchSample, the totals are
 // the planner's estimates, scaled. It returns the ids of the limit matches
 // after offset, newest first.
-func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, from string, args []any, offset, limit int) ([]int64, error) {
+func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, from, order string, args []any, offset, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH top AS MATERIALIZED (
 		    SELECT s.id, s.actor_id, s.date`+from+`
-		    ORDER BY s.date DESC, s.id DESC LIMIT `+strconv.Itoa(parley.SearchSample+1)+`),
+		    ORDER BY `+order+` LIMIT `+strconv.Itoa(parley.SearchSample+1)+`),
 		m AS (SELECT * FROM top ORDER BY date DESC, id DESC LIMIT `+strconv.Itoa(parley.SearchSample)+`),
 		live AS MATERIALIZED (SELECT id, slug, title FROM demands WHERE deleted_at IS NULL),
 		-- a row per (statement, live position), or one for a statement without

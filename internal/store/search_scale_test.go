@@ -326,6 +326,13 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 		{f: parley.StatementFilter{Actor: topActor}, cond: "a.slug = $1", args: []any{topActor}},
 		{f: parley.StatementFilter{Side: "ukraine", Demand: "gen-demand-9"}, cond: `a.side = 'ukraine' AND EXISTS (SELECT 1 FROM positions p
 			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`},
+		// A demand alone, with a stance, with a text query: read off stance_log.
+		{f: parley.StatementFilter{Demand: "gen-demand-9"}, cond: `EXISTS (SELECT 1 FROM positions p
+			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`},
+		{f: parley.StatementFilter{Demand: "gen-demand-9", Stance: "insists"}, cond: `EXISTS (SELECT 1 FROM positions p
+			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9' AND p.stance = 'insists')`},
+		{f: parley.StatementFilter{Demand: "gen-demand-9", Query: "ukraine"}, cond: `s.search @@ websearch_to_tsquery('english', $1) AND EXISTS (SELECT 1 FROM positions p
+			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`, args: []any{"ukraine"}},
 	}
 	// Windows of exactly SearchSample and SearchSample+1 matches: the
 	// boundary between exact and estimated.
