@@ -15,6 +15,10 @@ import (
 type filterSQL struct {
 	conds []string
 	args  []any
+	// join and order, when set, drive the rows from a derived table's
+	// index (resolvedFilter.drive): a JOIN after statementFrom, and the
+	// newest-first order by that table's columns.
+	join, order string
 }
 
 // arg adds v as the next parameter and returns its placeholder.
@@ -69,9 +73,12 @@ func readsTimeline(f parley.StatementFilter) bool {
 type resolvedFilter struct {
 	parley.StatementFilter
 	actorID int64
-	// demandJoined: the query joins stance_log dl (SearchStatements), so
-	// the demand and stance filters are its columns.
-	demandJoined bool
+	// drive: the query may read its rows newest first from a derived
+	// table's index (SearchStatements) — stance_log for a demand,
+	// region_timeline for a region — instead of walking every statement
+	// by date and probing each, which reads tens of thousands of rows for
+	// a page of a common demand or region.
+	drive bool
 }
 
 // resolveActor looks f's actor up (see resolvedFilter).
@@ -101,7 +108,16 @@ func compileResolved(rf resolvedFilter, t filterTarget) *filterSQL {
 			q.conds = append(q.conds, "s.search @@ websearch_to_tsquery('english', "+q.arg(f.Query)+")")
 		}
 	}
-	if f.Region != "" {
+	demandDrives := rf.drive && !t.timeline && f.Demand != ""
+	if f.Region != "" && rf.drive && !t.timeline && !demandDrives {
+		// region_timeline holds a row per position (or one) of each live
+		// statement of a live actor in the region, by mention or by a
+		// live demand's regions: the statements the EXISTS below keeps.
+		q.join = `JOIN (SELECT DISTINCT ON (rt.date, rt.statement_id) rt.statement_id, rt.date FROM region_timeline rt
+			WHERE rt.region_id = (SELECT id FROM regions WHERE slug = ` + q.arg(f.Region) + ` AND deleted_at IS NULL)
+			ORDER BY rt.date DESC, rt.statement_id DESC) rl ON rl.statement_id = s.id `
+		q.order = "rl.date DESC, rl.statement_id DESC"
+	} else if f.Region != "" {
 		r := q.arg(f.Region)
 		if t.timeline {
 			// (an InitPlan: the index scan on region_id starts from its value)
@@ -126,9 +142,11 @@ func compileResolved(rf resolvedFilter, t filterTarget) *filterSQL {
 	if f.Attribution != "" {
 		q.conds = append(q.conds, t.attribution+" = "+q.arg(f.Attribution))
 	}
-	if rf.demandJoined && !t.timeline && f.Demand != "" {
+	if demandDrives {
 		// stance_log holds exactly the live positions of live statements
-		// and actors: the same rows as the EXISTS below.
+		// and actors: the rows the EXISTS below keeps.
+		q.join = "JOIN stance_log dl ON dl.statement_id = s.id "
+		q.order = "dl.date DESC, dl.statement_id DESC"
 		q.conds = append(q.conds, "dl.demand_id = (SELECT id FROM demands WHERE slug = "+q.arg(f.Demand)+" AND deleted_at IS NULL)")
 		if f.Stance != "" {
 			q.conds = append(q.conds, "dl.stance = "+q.arg(f.Stance))

@@ -7,6 +7,7 @@ import (
 	"parley"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,11 +24,7 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if err != nil {
 		return page, err
 	}
-	// A demand's statements, newest first, straight off stance_log's
-	// (demand_id, date, statement_id) index: walking every statement by
-	// date and probing its positions reads tens of thousands of rows for
-	// a page of a common demand.
-	rf.demandJoined = f.Demand != "" && (f.Sort != "relevance" || f.Query == "")
+	rf.drive = f.Sort != "relevance" || f.Query == ""
 	q := compileResolved(rf, overStatements)
 	where, args := q.where(), q.args
 	cols := statementCols + `, '', ''`
@@ -40,9 +37,9 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	}
 	from := statementFrom + " WHERE " + where
 	order := "s.date DESC, s.id DESC"
-	if rf.demandJoined {
-		from = statementFrom + " JOIN stance_log dl ON dl.statement_id = s.id WHERE " + where
-		order = "dl.date DESC, dl.statement_id DESC"
+	if q.join != "" {
+		from = statementFrom + q.join + " WHERE " + where
+		order = q.order
 	}
 	pageFrom := from
 	if f.Sort == "relevance" && f.Query != "" {
@@ -86,7 +83,7 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if order != "s.date DESC, s.id DESC" && f.Sort != "relevance" {
 		pageOrder = order // (the same order, by the joined index's columns)
 		if f.Sort == "oldest" {
-			pageOrder = "dl.date ASC, dl.statement_id ASC"
+			pageOrder = strings.ReplaceAll(order, "DESC", "ASC")
 		}
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+cols+pageFrom+` ORDER BY `+pageOrder+

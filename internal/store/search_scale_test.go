@@ -326,6 +326,9 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 		{f: parley.StatementFilter{Actor: topActor}, cond: "a.slug = $1", args: []any{topActor}},
 		{f: parley.StatementFilter{Side: "ukraine", Demand: "gen-demand-9"}, cond: `a.side = 'ukraine' AND EXISTS (SELECT 1 FROM positions p
 			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`},
+		// A region alone and with a text query: read off region_timeline.
+		{f: parley.StatementFilter{Region: "gen-region-2"}, cond: scaleRegionCond},
+		{f: parley.StatementFilter{Region: "gen-region-2", Query: "ukraine"}, cond: `s.search @@ websearch_to_tsquery('english', $1) AND ` + scaleRegionCond, args: []any{"ukraine"}},
 		// A demand alone, with a stance, with a text query: read off stance_log.
 		{f: parley.StatementFilter{Demand: "gen-demand-9"}, cond: `EXISTS (SELECT 1 FROM positions p
 			JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL WHERE p.statement_id = s.id AND d.slug = 'gen-demand-9')`},
@@ -402,3 +405,12 @@ func TestSearchCountsExactlyUpToTheSampleAndEstimatesBeyond(t *testing.T) {
 		t.Errorf("%d broad and %d narrow searches; the data should give 3 and 4", broad, narrow)
 	}
 }
+
+// scaleRegionCond is the region filter on gen-region-2 in plain SQL: a
+// statement mentions the region, or takes a position on a live demand of
+// it.
+const scaleRegionCond = `(EXISTS (SELECT 1 FROM statement_regions sr JOIN regions r ON r.id = sr.region_id AND r.deleted_at IS NULL
+		WHERE sr.statement_id = s.id AND r.slug = 'gen-region-2')
+	OR EXISTS (SELECT 1 FROM positions p JOIN demands d ON d.id = p.demand_id AND d.deleted_at IS NULL
+		JOIN demand_regions dr ON dr.demand_id = d.id JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL
+		WHERE p.statement_id = s.id AND r.slug = 'gen-region-2'))`
