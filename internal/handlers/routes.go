@@ -28,8 +28,11 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders(cfg.CookieSecure), cop.Handler, middleware.GetHead,
 		rejectMalformedText(e), limitBody(e, func(path string) int64 {
-			if path == "/import" {
+			switch path {
+			case "/import":
 				return maxImportBytes * 3 / 2
+			case "/intake", "/intake.json":
+				return maxIntakeBytes
 			}
 			return cfg.MaxBodyBytes
 		}), deadline(cfg.RequestTimeout))
@@ -100,6 +103,9 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			r.Get("/changes", e.handle(handleChanges(st)))
 			r.Get("/import", e.handle(handleImportForm()))
 			r.Post("/import", e.handle(handleImport(sm, st)))
+			r.Get("/intake", e.handle(handleIntakeForm()))
+			r.Post("/intake", e.handle(handleIntake(sm, st)))
+			r.Post("/intake.json", e.handle(handleIntakeJSON(st)))
 		})
 
 		// Accounts: admins.

@@ -112,6 +112,7 @@ type Store interface {
 	exportStore
 	feedStore
 	importStore
+	intakeStore
 	historyStore
 	revisionStore
 	changesStore
