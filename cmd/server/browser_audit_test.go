@@ -145,7 +145,7 @@ func TestBrowserAudit(t *testing.T) {
 	source := first("/sources", `a[href^="/sources/"]:not([href$="/new"])`)
 	editor := []string{
 		"/statements/new", statement + "/edit", statement + "/history",
-		"/changes", "/import", "/admin/users", "/account/password", "/sources", source,
+		"/changes", "/import", "/intake", "/admin/users", "/account/password", "/sources", source,
 	}
 	for _, rec := range []string{"/actors/volodymyr-zelensky", "/demands/kursk-territorial-swap", "/regions/donetsk", source, side} {
 		kind := rec[:strings.Index(rec[1:], "/")+1]

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"parley/internal/testdb"
+)
+
+// TestBrowserIntake pastes an article into /intake in headless Chromium,
+// corrects one draft, drops another, saves, and finds the saved
+// statements on the article's source page and the statement's own.
+func TestBrowserIntake(t *testing.T) {
+	ctx := browser(t)
+	env := map[string]string{"ADDR": "127.0.0.1:0", "DATABASE_URL": testdb.URL(t), "LOG_LEVEL": "warn"}
+	const email, password = "editor@example.org", "correct horse battery staple"
+	if out := command(t, env, password+"\n", "user", "add", "-email", email, "-role", "editor"); !strings.Contains(out, "created editor account for "+email) {
+		t.Fatalf("user add printed %q", out)
+	}
+	srv := startServe(t, env)
+	do(t, ctx, "sign in",
+		chromedp.Navigate(srv.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), password),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in"]`)),
+	)
+
+	const article = "Kremlin spokesman Dmitri Peskow said on Tuesday: “A freeze of the war will not work.”\n" +
+		"Two Russian officials familiar with the Kremlin's thinking said Putin could accept a ceasefire in Donetsk.\n" +
+		"Zelenskyy rejected any territorial swap involving the Kursk region, his office said."
+	do(t, ctx, "paste the article",
+		chromedp.Click(chromedp.CSS(`nav a[href="/intake"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="intake-form"]`)),
+		chromedp.SetValue(chromedp.CSS(`#f-text`), article),
+		chromedp.SendKeys(chromedp.CSS(`#f-outlet`), "Test Wire"),
+		chromedp.SendKeys(chromedp.CSS(`#f-title`), "Peskov rules out a freeze"),
+		chromedp.SendKeys(chromedp.CSS(`#f-published`), "2024-11-22"),
+		chromedp.SetValue(chromedp.CSS(`#f-published_precision`), "day"),
+		chromedp.Click(chromedp.CSS(`[data-testid="analyse"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="drafts-form"]`)),
+	)
+	screenshot(t, ctx, "intake-drafts")
+	drafts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('[data-testid="draft"] legend')).map(l => l.textContent.trim())`))
+	if err != nil || len(drafts) != 3 {
+		t.Fatalf("drafts %q (err %v), want 3", drafts, err)
+	}
+	if got := text(t, ctx, `[data-testid="intake-text"] mark.f-actor`); got != "Kremlin spokesman" {
+		t.Errorf("the first actor marked is %q, want Kremlin spokesman", got)
+	}
+	if !strings.Contains(drafts[1], "Two Russian officials") {
+		t.Errorf("second draft %q, want the anonymous officials", drafts[1])
+	}
+
+	// Correct the first draft, drop the second, keep the third; save.
+	const corrected = "Peskov said a freeze of the war would not work."
+	do(t, ctx, "correct, drop and save",
+		chromedp.SetValue(chromedp.CSS(`#f-d0-summary`), corrected),
+		chromedp.SetValue(chromedp.CSS(`#f-d0-occasion`), "daily briefing"),
+		chromedp.Click(chromedp.CSS(`input[name="d1.keep"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="save-drafts"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"], [data-testid="form-errors"]`)),
+	)
+	if errs, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`Array.from(document.querySelectorAll('[data-testid="form-errors"], .field-error')).map(e => e.textContent.trim()).join(' | ')`)); err != nil || errs != "" {
+		screenshot(t, ctx, "intake-errors")
+		t.Fatalf("saving the drafts showed errors: %q (err %v)", errs, err)
+	}
+	if got := text(t, ctx, `[data-testid="flash"]`); got != "Saved 2 statements from Test Wire." {
+		t.Errorf("flash = %q, want Saved 2 statements from Test Wire.", got)
+	}
+	// The article's source page lists the kept drafts, not the dropped one.
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasPrefix(loc, srv.url+"/sources/") {
+		t.Fatalf("after saving, at %s (err %v), want the article's source page", loc, err)
+	}
+	listed := text(t, ctx, `main`)
+	for _, want := range []string{corrected, "Zelenskyy rejected any territorial swap"} {
+		if !strings.Contains(listed, want) {
+			t.Errorf("the source page does not list %q: %.300s", want, listed)
+		}
+	}
+	if strings.Contains(listed, "could accept a ceasefire") {
+		t.Errorf("the dropped draft was saved: %.300s", listed)
+	}
+	// The corrected statement's own page.
+	do(t, ctx, "open the corrected statement",
+		chromedp.Navigate(srv.url+"/statements?q=freeze+would+not+work"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="statement"] a[href^="/statements/"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="statement"] a[href^="/statements/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)),
+	)
+	if got := text(t, ctx, `[data-testid="summary"]`); got != corrected {
+		t.Errorf("summary = %q, want %q", got, corrected)
+	}
+	if got := text(t, ctx, `[data-testid="quote"]`); got != "A freeze of the war will not work." {
+		t.Errorf("quote = %q", got)
+	}
+	if got := text(t, ctx, `[data-testid="date"]`); got != "19 November 2024" {
+		t.Errorf("date = %q, want 19 November 2024 (the Tuesday before publication)", got)
+	}
+	facts := text(t, ctx, `dl.facts`)
+	for _, want := range []string{"Dmitry Peskov", "spokesperson", "Test Wire"} {
+		if !strings.Contains(facts+" "+text(t, ctx, `main`), want) {
+			t.Errorf("the statement page lacks %q: %q", want, facts)
+		}
+	}
+}
