@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -44,6 +48,7 @@ func TestBrowserIntake(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="drafts-form"]`)),
 	)
 	screenshot(t, ctx, "intake-drafts")
+	auditHere(t, ctx, "/intake (analysed)")
 	drafts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('[data-testid="draft"] legend')).map(l => l.textContent.trim())`))
 	if err != nil || len(drafts) != 3 {
@@ -109,4 +114,37 @@ func TestBrowserIntake(t *testing.T) {
 			t.Errorf("the statement page lacks %q: %q", want, facts)
 		}
 	}
+}
+
+// auditHere runs the accessibility audit's checks (axe's WCAG 2.2 A/AA
+// rules, no overflow) on the page the browser shows, at each audit width:
+// for pages reached by a form, which the audit's list of addresses cannot.
+func auditHere(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	axeJS, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axeJS)+";true")); err != nil {
+		t.Fatalf("inject axe: %v", err)
+	}
+	for _, w := range auditWidths {
+		do(t, ctx, "resize", chromedp.EmulateViewport(w, 900))
+		if wide, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); err != nil || wide > w {
+			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(overflowing, w)))
+			t.Errorf("%s at %d px: the page is %d px wide (err %v): %s", what, w, wide, err, culprits)
+		}
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(axeRun, axeRules[w]), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe: %v", err)
+		}
+		var vs []axeViolation
+		if err := json.Unmarshal([]byte(out), &vs); err != nil {
+			t.Fatalf("axe answered %q: %v", out, err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s at %d px: %s (%s): %s\n\t%s", what, w, v.ID, v.Impact, v.Help, strings.Join(v.Targets, "\n\t"))
+		}
+	}
+	do(t, ctx, "resize back", chromedp.EmulateViewport(1280, 900))
 }
