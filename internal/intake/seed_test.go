@@ -171,6 +171,25 @@ func TestSeedNeverFails(t *testing.T) {
 			}
 		}
 	}
+	// The seed's second-hand reports, by the words that begin them: each
+	// is drafted for an anonymous actor, never for the person it names.
+	for ref, openings := range anonymousOpenings {
+		for _, o := range openings {
+			found := false
+			for _, d := range drafts[ref] {
+				if !strings.Contains(d.Sentence, o) {
+					continue
+				}
+				found = true
+				if kinds[d.Actor] != "anonymous" || d.Attribution != parley.Anonymous {
+					t.Errorf("%s: %q drafted for %q (%s), want an anonymous actor", ref, o, d.Actor, d.Attribution)
+				}
+			}
+			if !found {
+				t.Errorf("%s: no draft of the anonymous report %q", ref, o)
+			}
+		}
+	}
 	quotes := 0
 	for _, st := range f.Statements {
 		for _, rp := range st.Reports {
@@ -196,3 +215,11 @@ func TestSeedNeverFails(t *testing.T) {
 
 // fullDateRE: the text names the month and the day.
 var fullDateRE = regexp.MustCompile(`(January|February|March|April|May|June|July|August|September|October|November|December) \d|\d (January|February|March|April|May|June|July|August|September|October|November|December)|\d{4}-\d{2}-\d{2}`)
+
+// anonymousOpenings are the second-hand reports of the seed articles.
+var anonymousOpenings = map[string][]string{
+	"002_899649ddc2179241.txt": {"Sources indicate that Putin", "One high-ranking Russian source"},
+	"004_4d5fc55baaf930ef.txt": {"Russian officials have said that", "five current and former Russian officials said",
+		"According to three of the sources", "two Russian officials have said", "Two sources said", "Both sources stated",
+		"One source said", "All those Russian officials claimed", "One official, a senior source", "two Russian sources cited"},
+}
