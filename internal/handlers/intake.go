@@ -281,9 +281,7 @@ func saveIntake(w http.ResponseWriter, r *http.Request, sm *scs.SessionManager, 
 				in.Positions = append(in.Positions, parley.PositionInput{Demand: dm, Stance: parley.Stance(pos.Stance)})
 			}
 		}
-		for _, reg := range v["d"+strconv.Itoa(i)+".regions"] {
-			in.Regions = append(in.Regions, reg)
-		}
+		in.Regions = append(in.Regions, v["d"+strconv.Itoa(i)+".regions"]...)
 		if id, err := strconv.ParseInt(get("match"), 10, 64); err == nil && id > 0 {
 			dr.Match = &parley.Statement{ID: id} // offered when the article was analysed
 			if get("report_of") != "" {

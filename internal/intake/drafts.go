@@ -69,25 +69,21 @@ func (a *Analyzer) drafts(d doc, pub parley.Date, sentences []sentence, quotes, 
 		return false
 	}
 	// The last speakers named: he or she is the last person, they anyone.
-	prevSpeaker, prevPerson, prevPara := "", "", -1
+	prevSpeaker, prevPerson := "", ""
 	prevAnon := map[string]string{} // side → anonymous actor chosen earlier
 	lastAnonSide := ""
 	type pending struct {
-		i      int // index in out
-		tense  string
-		anon   bool
-		actor  string
-		para   int
-		dateOK bool
+		i     int // index in out
+		tense string
+		anon  bool
+		actor string
+		para  int
 	}
 	var undated []pending
 	// occasion is each speaker's date given relative to publication ("on
 	// Friday"): their undated remarks elsewhere in the article are dated by it.
 	occasion := map[string]parley.Date{}
 	for _, s := range sentences {
-		if s.para != prevPara {
-			prevPara = s.para
-		}
 		f := sentenceFacts{sentence: s}
 		for _, q := range quotes {
 			if q.Start >= s.start && q.End <= s.end {
