@@ -277,3 +277,11 @@ func mustDate(s string) time.Time {
 	}
 	return d.Time
 }
+
+func mustParley(s string) parley.Date {
+	d, err := parley.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
