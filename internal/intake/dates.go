@@ -129,6 +129,30 @@ var dateRules = []dateRule{
 	}},
 }
 
+// dateCues are words (folded) one of which each rule's expressions
+// contain: sentences without any are not searched (most are not).
+var dateCues = [][]string{
+	{"-"}, months, months, months, months, months, months,
+	{"week", "month", "year"}, {"yesterday", "today", "morning", "night"}, {"day"}, months,
+	{"1", "2"},
+}
+
+var months = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+// sentencesWith keeps the sentences whose folded text has one of cues.
+func sentencesWith(d doc, sentences []sentence, cues []string) []sentence {
+	var out []sentence
+	for _, s := range sentences {
+		for _, c := range cues {
+			if strings.Contains(d.fold[s.start:s.end], c) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
 var weekdays = map[string]time.Weekday{"Sunday": time.Sunday, "Monday": time.Monday, "Tuesday": time.Tuesday,
 	"Wednesday": time.Wednesday, "Thursday": time.Thursday, "Friday": time.Friday, "Saturday": time.Saturday}
 
@@ -269,7 +293,7 @@ func findDates(d doc, pub parley.Date, sentences []sentence) []Finding {
 	}
 	var hits []hit
 	for ri, r := range dateRules {
-		eachMatch(r.re, d.text, sentences, func(idx []int) {
+		eachMatch(r.re, d.text, sentencesWith(d, sentences, dateCues[ri]), func(idx []int) {
 			m := make([]string, len(idx)/2)
 			for g := range m {
 				if idx[2*g] >= 0 {
