@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,7 +20,10 @@ type Demand struct {
 	// symmetric: a stance on one reads as the mirrored stance on the other.
 	Converse      string `json:"converse,omitempty"`
 	ConverseTitle string `json:"-"`
-	Version       int    `json:"version"`
+	// (v2) Keywords are words and phrases editors list so the intake
+	// assistant recognises the demand in an article besides its title.
+	Keywords []string `json:"keywords"`
+	Version  int      `json:"version"`
 }
 
 // DemandInput is what an editor or the seed supplies for a demand. Regions
@@ -29,6 +33,7 @@ type DemandInput struct {
 	Category                       Category
 	Regions                        []string
 	Converse                       string // the converse demand's slug, or empty
+	Keywords                       []string
 }
 
 // Validate checks the input against the domain's rules.
@@ -57,8 +62,28 @@ func (in DemandInput) Validate() error {
 	} else if in.Converse != "" && !ValidSlug(in.Converse) {
 		p.Add("converse", "Choose the converse from the list.")
 	}
+	if len(in.Keywords) > MaxDemandKeywords {
+		p.Add("keywords", fmt.Sprintf("Keep to %d keywords at most.", MaxDemandKeywords))
+	}
+	seen := map[string]bool{}
+	for _, k := range in.Keywords {
+		key := strings.ToLower(strings.TrimSpace(k))
+		switch {
+		case key == "":
+			p.Add("keywords", "Keywords must not be empty: one word or phrase per line.")
+		case utf8.RuneCountInString(key) > 100:
+			p.Add("keywords", "Keep each keyword under 100 characters.")
+		case seen[key]:
+			p.Add("keywords", "The keyword \""+strings.TrimSpace(k)+"\" is listed twice.")
+		}
+		seen[key] = true
+	}
+	p.CheckText(map[string]string{"keywords": strings.Join(in.Keywords, " ")})
 	return p.Err()
 }
+
+// MaxDemandKeywords bounds a demand's keywords.
+const MaxDemandKeywords = 50
 
 // Converses maps each demand's slug to its converse's, for the demands
 // that have one (both directions).

@@ -31,6 +31,9 @@ type Proposal struct {
 	Key      string `json:"key,omitempty"`      // the record's slug or id; empty for create and import
 	Version  int    `json:"version,omitempty"`  // the vetted version the change was made against
 	Revision int64  `json:"revision,omitempty"` // OpRevert: the revision to restore
+	// Batch: one of an article's drafts (intake), saved as the batch
+	// saves them (one source per article, ReportOf).
+	Batch bool `json:"batch,omitempty"`
 
 	Statement *StatementInput   `json:"statement,omitempty"`
 	Actor     *ActorInput       `json:"actor,omitempty"`
@@ -46,6 +49,8 @@ type Proposal struct {
 // published yet.
 type Proposed struct {
 	ID int64
+	// IDs are all the candidates of a batch (intake's drafts), ID the first.
+	IDs []int64
 	// Again: the same form was already proposed (a resubmission).
 	Again bool
 }

@@ -128,6 +128,12 @@ type StatementInput struct {
 	// SourceQuote is the quote as SourceID's (or NewSource's) source gives
 	// it, when that differs from Quote.
 	SourceQuote string
+	// (v2) ReportOf, when set (only in a batch of drafts saved together),
+	// makes the input add its source (SourceID or NewSource, with
+	// SourceQuote or else Quote) as one more report of that statement
+	// instead of creating a statement: the same utterance, found again in
+	// another article.
+	ReportOf int64
 }
 
 // InputOf is the input that stores st as it is: its reports, regions,

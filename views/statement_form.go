@@ -61,8 +61,8 @@ func (f StatementForm) F(name, label, value, hint string) Field {
 	return Field{Name: name, Label: label, Value: value, Error: f.Errors[name], Hint: hint}
 }
 
-// actorHint is the actor field's help: whom it names now, and what it takes.
-func actorHint(label string) string {
+// statementActorHint is the actor field's help: whom it names now, and what it takes.
+func statementActorHint(label string) string {
 	const how = "A name, alias or slug; matches are suggested as you type."
 	if label == "" {
 		return how

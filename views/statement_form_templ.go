@@ -245,7 +245,7 @@ func statementFormBody(f StatementForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = LookupInput(f.F("actor", "Who said it", f.Actor, actorHint(f.ActorLabel)), "/suggest/actors.json", "actor_pick", f.ActorPicks).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = LookupInput(f.F("actor", "Who said it", f.Actor, statementActorHint(f.ActorLabel)), "/suggest/actors.json", "actor_pick", f.ActorPicks).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -159,7 +159,7 @@ func TestBrowserAudit(t *testing.T) {
 	editor := []string{
 		"/review", candidate,
 		"/statements/new", statement + "/edit", statement + "/history",
-		"/changes", "/import", "/admin/users", "/account/password", "/sources", source,
+		"/changes", "/import", "/intake", "/admin/users", "/account/password", "/sources", source,
 	}
 	for _, rec := range []string{"/actors/volodymyr-zelensky", "/demands/kursk-territorial-swap", "/regions/donetsk", source, side} {
 		kind := rec[:strings.Index(rec[1:], "/")+1]

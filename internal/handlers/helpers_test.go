@@ -470,6 +470,13 @@ func formValues(t *testing.T, body, id string) url.Values {
 			default:
 				v.Add(name, a["value"])
 			}
+		case strings.HasPrefix(c, "<select") && hasAttr(a, "multiple"):
+			// A multiple select sends each selected option, or nothing.
+			for _, m := range optionRe.FindAllStringSubmatch(c, -1) {
+				if oa := tagAttrs("<option" + m[1] + ">"); hasAttr(oa, "selected") {
+					v.Add(name, oa["value"])
+				}
+			}
 		case strings.HasPrefix(c, "<select"):
 			first, chosen, found := "", "", false
 			for i, m := range optionRe.FindAllStringSubmatch(c, -1) {
@@ -491,6 +498,11 @@ func formValues(t *testing.T, body, id string) url.Values {
 		}
 	}
 	return v
+}
+
+func hasAttr(a map[string]string, name string) bool {
+	_, ok := a[name]
+	return ok
 }
 
 // newUUID is a random version-4 UUID, as the new-statement form carries.

@@ -290,7 +290,7 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 			}),
 		},
 		parley.KindDemand: {
-			kind: parley.KindDemand, names: []string{"slug", "title", "description", "side", "category", "regions", "converse"}, multi: []string{"regions"},
+			kind: parley.KindDemand, names: []string{"slug", "title", "description", "side", "category", "regions", "converse", "keywords"}, multi: []string{"regions"},
 			fields: func(ctx context.Context, v, errs map[string]string, editing bool) ([]views.FormField, error) {
 				regions, err := regionOptions(ctx)
 				if err != nil {
@@ -321,26 +321,33 @@ func recordForms(st recordFormsStore) map[parley.Kind]recordForm {
 					{Field: views.Field{Name: "converse", Label: "Converse (the demand that says the opposite)", Value: v["converse"], Error: errs["converse"],
 						Hint: "A stance on one reads as the mirrored stance on the other (insists ⟷ rejects), e.g. Ukraine's neutrality ⟷ its NATO membership."},
 						Kind: "select", Options: others, Blank: "None"},
+					{Field: views.Field{Name: "keywords", Label: "Keywords (one per line)", Value: v["keywords"], Error: errs["keywords"],
+						Hint: "Words and phrases by which the intake assistant recognises this demand in an article besides its title, e.g. NATO, neutral, non-aligned."},
+						Kind: "textarea"},
 				}, err
 			},
 			load: func(ctx context.Context, key string) (map[string]string, int, error) {
 				x, err := st.GetDemand(ctx, key)
 				return map[string]string{"slug": x.Slug, "title": x.Title, "description": x.Description, "side": x.Side,
-					"category": string(x.Category), "regions": strings.Join(x.Regions, "\n"), "converse": x.Converse}, x.Version, err
+					"category": string(x.Category), "regions": strings.Join(x.Regions, "\n"), "converse": x.Converse,
+					"keywords": strings.Join(x.Keywords, "\n")}, x.Version, err
 			},
 			create: func(ctx context.Context, by parley.Editor, v map[string]string) (string, error) {
 				x, err := st.CreateDemand(ctx, by, parley.DemandInput{Slug: v["slug"], Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"]})
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"],
+					Keywords: splitLines(v["keywords"])})
 				return x.Slug, err
 			},
 			update: func(ctx context.Context, by parley.Editor, key string, version int, v map[string]string) error {
 				_, err := st.UpdateDemand(ctx, by, key, version, parley.DemandInput{Title: v["title"], Description: v["description"],
-					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"]})
+					Side: v["side"], Category: parley.Category(v["category"]), Regions: splitLines(v["regions"]), Converse: v["converse"],
+					Keywords: splitLines(v["keywords"])})
 				return err
 			},
 			conflict: conflictWith(func(x parley.Demand) []views.KV {
 				return []views.KV{kv("Title", x.Title), kv("What it means", x.Description), kv("Raised by", x.Side),
-					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", ")), kv("Converse", x.ConverseTitle)}
+					kv("Category", string(x.Category)), kv("Regions", strings.Join(x.Regions, ", ")), kv("Converse", x.ConverseTitle),
+					kv("Keywords", strings.Join(x.Keywords, ", "))}
 			}),
 		},
 		parley.KindSide: {

@@ -27,6 +27,7 @@ type reviewStore interface {
 	ListCandidates(ctx context.Context, f parley.CandidateFilter) (pending, mine []parley.Candidate, err error)
 	PendingFor(ctx context.Context, k parley.Kind, key string) ([]parley.Candidate, error)
 	ReviseStatement(ctx context.Context, by parley.Editor, id int64, version int, in parley.StatementInput) (*parley.Proposed, error)
+	ProposeStatements(ctx context.Context, by parley.Editor, ins []parley.StatementInput) ([]int64, error)
 }
 
 // reviewGate is the store as the editing pages see it under two-person
@@ -160,6 +161,16 @@ func (g reviewGate) Import(ctx context.Context, by parley.Editor, items []parley
 	return rep, g.propose(ctx, by, parley.Proposal{Kind: parley.KindImport, Op: parley.OpImport, Import: items})
 }
 
+// CreateStatements (an article's drafts, from intake) proposes one
+// candidate per draft, all or none.
+func (g reviewGate) CreateStatements(ctx context.Context, by parley.Editor, ins []parley.StatementInput) ([]parley.Statement, error) {
+	ids, err := g.ProposeStatements(ctx, by, ins)
+	if err != nil {
+		return nil, err
+	}
+	return nil, &parley.Proposed{ID: ids[0], IDs: ids}
+}
+
 func (g reviewGate) RestoreRevision(ctx context.Context, by parley.Editor, revID int64) (parley.Kind, string, error) {
 	return "", "", g.propose(ctx, by, parley.Proposal{Op: parley.OpRevert, Revision: revID})
 }
@@ -171,8 +182,14 @@ func proposedRedirect(sm *scs.SessionManager, w http.ResponseWriter, r *http.Req
 	if p.Again {
 		msg = "This form had already been saved as candidate " + idKey(p.ID) + "; nothing was proposed twice."
 	}
+	to := parley.CandidatePath(p.ID)
+	if len(p.IDs) > 1 {
+		msg = "Saved " + strconv.Itoa(len(p.IDs)) + " statements as candidates (" + idKey(p.IDs[0]) + " to " + idKey(p.IDs[len(p.IDs)-1]) +
+			"). Each is published once another editor approves it."
+		to = "/review"
+	}
 	setFlash(sm, r, msg, "")
-	http.Redirect(w, r, parley.CandidatePath(p.ID), http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // handleReview lists the candidates waiting, most consequential first,

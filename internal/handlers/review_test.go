@@ -317,3 +317,38 @@ func TestReviewRevisedCandidateNeedsAThirdEditor(t *testing.T) {
 		t.Errorf("the published statement is not the revised one")
 	}
 }
+
+// Intake's drafts under review: one candidate each, nothing published, and
+// approving them publishes them with the article as one source.
+func TestReviewIntakeDraftsAreCandidates(t *testing.T) {
+	e, ann, ben := newReviewEnv(t)
+	before := e.intakeCounts(t)
+	_, body := ann.post(t, "/intake", intakeForm(intakeArticle))
+	form := formValues(t, body, "drafts-form")
+	form.Del("d1.keep")
+	form.Set("action", "save")
+	if loc := ann.mustPost(t, "/intake", form); loc != "/review" {
+		t.Fatalf("saving drafts redirected to %q, want /review", loc)
+	}
+	if got := e.intakeCounts(t); got != before {
+		t.Fatalf("saving drafts under review published something: %v, want %v", got, before)
+	}
+	rv := ben.mustGet(t, "/review")
+	var cands []string
+	for _, c := range byTestID(rv, "candidate") {
+		i := strings.Index(c, `href="/review/`) + len(`href="`)
+		cands = append(cands, c[i:i+strings.IndexByte(c[i:], '"')])
+	}
+	if len(cands) != 2 {
+		t.Fatalf("/review lists %d of the article's drafts, want 2: %v", len(cands), cands)
+	}
+	for _, c := range cands {
+		if res, _ := approve(t, ben, c); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approving %s = %d", c, res.StatusCode)
+		}
+	}
+	after := e.intakeCounts(t)
+	if after[0] != before[0]+2 || after[1] != before[1]+1 {
+		t.Errorf("after approving both: %v, want %v + 2 statements and 1 source (the article, once)", after, before)
+	}
+}

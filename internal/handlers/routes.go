@@ -35,8 +35,11 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(log), recoverPanics(e), securityHeaders(cfg.CookieSecure), cop.Handler, middleware.GetHead,
 		rejectMalformedText(e), limitBody(e, func(path string) int64 {
-			if path == "/import" {
+			switch path {
+			case "/import":
 				return maxImportBytes * 3 / 2
+			case "/intake", "/intake.json":
+				return maxIntakeBytes
 			}
 			return cfg.MaxBodyBytes
 		}), deadline(cfg.RequestTimeout))
@@ -116,6 +119,9 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			r.Post("/review/{id}/edit", e.handle(handleCandidateRevise(sm, st)))
 			r.Post("/review/{id}/approve", e.handle(handleApprove(sm, st)))
 			r.Post("/review/{id}/reject", e.handle(handleReject(sm, st)))
+			r.Get("/intake", e.handle(handleIntakeForm()))
+			r.Post("/intake", e.handle(handleIntake(sm, ws)))
+			r.Post("/intake.json", e.handle(handleIntakeJSON(st)))
 		})
 
 		// Accounts: admins.

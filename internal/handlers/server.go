@@ -116,6 +116,7 @@ type Store interface {
 	exportStore
 	feedStore
 	importStore
+	intakeStore
 	historyStore
 	revisionStore
 	changesStore

@@ -38,6 +38,7 @@ type File struct {
 		Category                       parley.Category
 		Regions                        []string
 		Converse                       string
+		Keywords                       []string
 	} `json:"demands"`
 	Statements []Statement `json:"statements"`
 }
@@ -115,7 +116,7 @@ func Data() (store.SeedData, error) {
 	}
 	for _, x := range f.Demands {
 		d.Demands = append(d.Demands, parley.DemandInput{Slug: x.Slug, Title: x.Title, Description: x.Description,
-			Side: x.Side, Category: x.Category, Regions: x.Regions, Converse: x.Converse})
+			Side: x.Side, Category: x.Category, Regions: x.Regions, Converse: x.Converse, Keywords: x.Keywords})
 	}
 	for _, s := range f.Statements {
 		date, err := parley.ParseDate(s.Date)

@@ -14,11 +14,11 @@ const demandCols = `d.id, d.slug, d.title, d.description, d.side, d.category,
 	          JOIN regions r ON r.id = dr.region_id AND r.deleted_at IS NULL WHERE dr.demand_id = d.id), '{}'),
 	coalesce((SELECT c.slug FROM demands c WHERE c.id = d.converse_id AND c.deleted_at IS NULL), ''),
 	coalesce((SELECT c.title FROM demands c WHERE c.id = d.converse_id AND c.deleted_at IS NULL), ''),
-	d.version`
+	d.keywords, d.version`
 
 func scanDemand(row pgx.Row) (parley.Demand, error) {
 	var d parley.Demand
-	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Converse, &d.ConverseTitle, &d.Version)
+	err := row.Scan(&d.ID, &d.Slug, &d.Title, &d.Description, &d.Side, &d.Category, &d.Regions, &d.Converse, &d.ConverseTitle, &d.Keywords, &d.Version)
 	return d, err
 }
 
@@ -69,9 +69,9 @@ func createDemand(ctx context.Context, q querier, by parley.Editor, in parley.De
 	}
 	var id int64
 	err = q.QueryRow(ctx, `
-		INSERT INTO demands (slug, title, description, side, category)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		in.Slug, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category).Scan(&id)
+		INSERT INTO demands (slug, title, description, side, category, keywords)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		in.Slug, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category, cleanKeywords(in.Keywords)).Scan(&id)
 	if err != nil {
 		return parley.Demand{}, wrap(err, "create demand %q", in.Slug)
 	}
@@ -182,4 +182,13 @@ func regionIDs(ctx context.Context, q querier, slugs []string) ([]int64, error) 
 		return nil, parley.Problems{"regions": "Unknown region: " + strings.Join(unknown, ", ") + "."}.Err()
 	}
 	return ids, nil
+}
+
+// cleanKeywords trims each keyword; never nil, as the column is NOT NULL.
+func cleanKeywords(ks []string) []string {
+	out := make([]string, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, strings.TrimSpace(k))
+	}
+	return out
 }

@@ -37,8 +37,8 @@ func updateDemand(ctx context.Context, q querier, by parley.Editor, slug string,
 		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `
-		UPDATE demands SET title = $2, description = $3, side = $4, category = $5, version = version + 1, updated_at = now()
-		WHERE id = $1`, id, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category); err != nil {
+		UPDATE demands SET title = $2, description = $3, side = $4, category = $5, keywords = $6, version = version + 1, updated_at = now()
+		WHERE id = $1`, id, strings.TrimSpace(in.Title), parley.CleanText(in.Description), in.Side, in.Category, cleanKeywords(in.Keywords)); err != nil {
 		return parley.Demand{}, err
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM demand_regions WHERE demand_id = $1`, id); err != nil {

@@ -40,6 +40,8 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 		Description: " Russia demands Ukraine leave the oblasts it claims. ", Side: "russia", Category: "territory",
 		// Unsorted and with a repeat: the store keeps each region once, by slug.
 		Regions: []string{"zaporizhzhia", "donetsk", "kherson", "donetsk"},
+		// (v2) Keywords are stored trimmed.
+		Keywords: []string{" four oblasts ", "withdraw"},
 	})
 	if err != nil {
 		t.Fatalf("CreateDemand: %v", err)
@@ -47,7 +49,7 @@ func TestCreateDemandThenGetAndList(t *testing.T) {
 	want := parley.Demand{
 		ID: created.ID, Slug: "withdrawal-from-four-oblasts", Title: "Ukrainian withdrawal from four oblasts",
 		Description: "Russia demands Ukraine leave the oblasts it claims.", Side: "russia", Category: "territory",
-		Regions: []string{"donetsk", "kherson", "zaporizhzhia"}, Version: 1,
+		Regions: []string{"donetsk", "kherson", "zaporizhzhia"}, Keywords: []string{"four oblasts", "withdraw"}, Version: 1,
 	}
 	if diff := cmp.Diff(want, created); diff != "" {
 		t.Errorf("CreateDemand result mismatch (-want +got):\n%s", diff)
@@ -191,5 +193,44 @@ func TestGetDemandUnknown(t *testing.T) {
 	s := newStore(t)
 	if _, err := s.GetDemand(context.Background(), "nothing"); !errors.Is(err, parley.ErrNotFound) {
 		t.Errorf("GetDemand(unknown) err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestDemandKeywordsAreEditedAndRestored: editors change a demand's
+// keywords; a revision restores them (v2, for the intake assistant).
+func TestDemandKeywordsAreEditedAndRestored(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	in := parley.DemandInput{Slug: "neutrality", Title: "Neutrality", Side: "russia", Category: "security", Keywords: []string{"neutral"}}
+	d, err := s.CreateDemand(ctx, parley.Editor{}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Keywords = []string{"neutral", "non-aligned"}
+	if d, err = s.UpdateDemand(ctx, parley.Editor{}, "neutrality", d.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"neutral", "non-aligned"}, d.Keywords); diff != "" {
+		t.Errorf("keywords after update (-want +got):\n%s", diff)
+	}
+	revs, err := s.ListRevisions(ctx, "demand", d.ID)
+	if err != nil || len(revs) != 2 {
+		t.Fatalf("revisions: %d, %v", len(revs), err)
+	}
+	if _, _, err := s.RestoreRevision(ctx, parley.Editor{}, revs[len(revs)-1].ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetDemand(ctx, "neutrality")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"neutral"}, got.Keywords); diff != "" {
+		t.Errorf("keywords after restoring the first revision (-want +got):\n%s", diff)
+	}
+	in.Keywords = []string{"neutral", " Neutral "}
+	var ve *parley.ValidationError
+	if _, err := s.UpdateDemand(ctx, parley.Editor{}, "neutrality", got.Version, in); !errors.As(err, &ve) || ve.Fields["keywords"] == "" {
+		t.Errorf("a keyword listed twice: err = %v, want a problem with keywords", err)
 	}
 }

@@ -74,7 +74,7 @@ var records = map[parley.Kind]recordOps{
 				return "", err
 			}
 			_, err := updateDemand(ctx, q, by, d.Slug, 0, parley.DemandInput{Slug: d.Slug, Title: d.Title, Description: d.Description,
-				Side: d.Side, Category: d.Category, Regions: d.Regions, Converse: d.Converse}, "restore")
+				Side: d.Side, Category: d.Category, Regions: d.Regions, Converse: d.Converse, Keywords: d.Keywords}, "restore")
 			return d.Slug, err
 		},
 	},

@@ -60,13 +60,18 @@ func (s *Store) apply(ctx context.Context, by parley.Editor, p parley.Proposal) 
 		return p.Key, s.deleteOrRestoreKey(ctx, by, p.Kind, p.Key, p.Op == parley.OpDelete)
 	}
 	id := func() (int64, error) { return parley.ParseID(p.Key) }
-	idKey := func(id int64) string { return strconv.FormatInt(id, 10) }
 	create := p.Op == parley.OpCreate
 	switch {
+	case p.Kind == parley.KindStatement && p.Statement != nil && p.Batch:
+		sts, err := s.CreateStatements(ctx, by, []parley.StatementInput{*p.Statement})
+		if err != nil {
+			return "", err
+		}
+		return keyOf(sts[0].ID), nil
 	case p.Kind == parley.KindStatement && p.Statement != nil:
 		if create {
 			x, err := s.CreateStatement(ctx, by, *p.Statement)
-			return idKey(x.ID), err
+			return keyOf(x.ID), err
 		}
 		n, err := id()
 		if err != nil {
@@ -77,7 +82,7 @@ func (s *Store) apply(ctx context.Context, by parley.Editor, p parley.Proposal) 
 	case p.Kind == parley.KindSource && p.Source != nil:
 		if create {
 			x, err := s.CreateSource(ctx, by, *p.Source)
-			return idKey(x.ID), err
+			return keyOf(x.ID), err
 		}
 		n, err := id()
 		if err != nil {
@@ -153,25 +158,42 @@ func (s *Store) deleteOrRestoreKey(ctx context.Context, by parley.Editor, k parl
 // trial runs p as by in a savepoint of tx and rolls it back: the write's
 // own validation, and what it would store and change.
 func (s *Store) trial(ctx context.Context, tx pgx.Tx, by parley.Editor, p parley.Proposal) ([]parley.Snapshot, parley.Impact, error) {
+	return s.trialOf(ctx, tx, p, func(ctx context.Context) error {
+		_, err := s.apply(ctx, by, p)
+		return err
+	})
+}
+
+// trialOf runs write (the change p stands for) in a savepoint of tx,
+// collecting what it stores, reads the figures it moves, and rolls it back.
+func (s *Store) trialOf(ctx context.Context, tx pgx.Tx, p parley.Proposal, write func(ctx context.Context) error) ([]parley.Snapshot, parley.Impact, error) {
+	actors, err := proposalActors(ctx, tx, p)
+	if err != nil {
+		return nil, parley.Impact{}, err
+	}
 	sp, err := tx.Begin(ctx)
 	if err != nil {
 		return nil, parley.Impact{}, err
 	}
 	defer sp.Rollback(ctx) //nolint:errcheck // the trial is always undone
-	before, err := figures(ctx, sp, p, nil)
-	if err != nil {
+	var snaps []parley.Snapshot
+	if err := write(withSink(inTx(ctx, sp), &snaps)); err != nil {
 		return nil, parley.Impact{}, err
 	}
-	var snaps []parley.Snapshot
-	if _, err := s.apply(withSink(inTx(ctx, sp), &snaps), by, p); err != nil {
-		return nil, parley.Impact{}, err
+	for _, sn := range snaps {
+		var x struct {
+			Actor string `json:"actor"`
+		}
+		if sn.Kind == parley.KindStatement && json.Unmarshal(sn.Data, &x) == nil && x.Actor != "" {
+			actors = append(actors, x.Actor)
+		}
 	}
 	// The derived tables are rebuilt at commit; have them rebuilt now, in
 	// the savepoint, to read the figures the change would give.
 	if _, err := sp.Exec(ctx, `SET CONSTRAINTS derived_flush IMMEDIATE`); err != nil {
 		return nil, parley.Impact{}, err
 	}
-	after, err := figures(ctx, sp, p, snaps)
+	after, err := figures(ctx, sp, actors)
 	if err != nil {
 		return nil, parley.Impact{}, err
 	}
@@ -181,7 +203,36 @@ func (s *Store) trial(ctx context.Context, tx pgx.Tx, by parley.Editor, p parley
 	if _, err := tx.Exec(ctx, `SET CONSTRAINTS derived_flush DEFERRED`); err != nil {
 		return nil, parley.Impact{}, err
 	}
+	before, err := figures(ctx, tx, actors)
+	if err != nil {
+		return nil, parley.Impact{}, err
+	}
 	return snaps, impactOf(before, after), nil
+}
+
+// proposalActors are the actors whose matrix cells p can change, as they
+// stand before it: the statement's actor (now and as proposed), or the
+// actor itself.
+func proposalActors(ctx context.Context, q querier, p parley.Proposal) ([]string, error) {
+	var actors []string
+	if p.Statement != nil && p.Statement.Actor != "" {
+		actors = append(actors, p.Statement.Actor)
+	}
+	if p.Kind == parley.KindActor && p.Key != "" {
+		actors = append(actors, p.Key)
+	}
+	if p.Kind == parley.KindStatement && p.Key != "" {
+		if id, err := parley.ParseID(p.Key); err == nil {
+			var slug string
+			err := q.QueryRow(ctx, `SELECT a.slug FROM statements s JOIN actors a ON a.id = s.actor_id WHERE s.id = $1`, id).Scan(&slug)
+			if err == nil {
+				actors = append(actors, slug)
+			} else if !errors.Is(err, pgx.ErrNoRows) {
+				return nil, err
+			}
+		}
+	}
+	return actors, nil
 }
 
 // Propose stores p as a candidate of by, after checking it as the write
@@ -500,42 +551,17 @@ type figureSet struct {
 	parties map[[2]string]string // side name, demand title -> stance
 }
 
-// figures reads the figures a proposal can change, in q. snaps (the
-// records as the change stores them) adds the actors they name.
-func figures(ctx context.Context, q querier, p parley.Proposal, snaps []parley.Snapshot) (figureSet, error) {
+// figures reads, in q, the figures a change can move: the newest stance
+// of each of actors (slugs) on each demand, and every party's position.
+func figures(ctx context.Context, q querier, actors []string) (figureSet, error) {
 	f := figureSet{cells: map[[2]string]string{}, parties: map[[2]string]string{}}
-	var actors []string
-	var statements []int64
-	if p.Kind == parley.KindStatement && p.Key != "" {
-		if id, err := parley.ParseID(p.Key); err == nil {
-			statements = append(statements, id)
-		}
-	}
-	if p.Kind == parley.KindActor && p.Key != "" {
-		actors = append(actors, p.Key)
-	}
-	for _, sn := range snaps {
-		var x struct {
-			Actor string `json:"actor"`
-		}
-		if sn.Kind == parley.KindStatement && json.Unmarshal(sn.Data, &x) == nil && x.Actor != "" {
-			actors = append(actors, x.Actor)
-		}
-	}
-	for _, it := range p.Import {
-		actors = append(actors, it.Statement.Actor)
-	}
-	if p.Statement != nil {
-		actors = append(actors, p.Statement.Actor)
-	}
 	rows, err := q.Query(ctx, `
 		SELECT a.name, d.title, l.stance
 		FROM actors a CROSS JOIN demands d
 		CROSS JOIN LATERAL (
 		    SELECT l.stance FROM stance_log l WHERE l.actor_id = a.id AND l.demand_id = d.id
 		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
-		WHERE a.deleted_at IS NULL AND d.deleted_at IS NULL
-		  AND (a.slug = ANY($1) OR a.id IN (SELECT actor_id FROM statements WHERE id = ANY($2)))`, actors, statements)
+		WHERE a.deleted_at IS NULL AND d.deleted_at IS NULL AND a.slug = ANY($1)`, actors)
 	if err != nil {
 		return f, err
 	}
@@ -687,3 +713,77 @@ func (s *Store) ReviseStatement(ctx context.Context, by parley.Editor, id int64,
 	}
 	return &parley.Proposed{ID: id}, nil
 }
+
+// ProposeStatements stores an article's drafts (intake) as candidates, one
+// per statement, checked together as CreateStatements checks them: all of
+// them or, with a *ValidationError naming each problem's draft, none. A
+// draft with ReportOf proposes a change of that statement (one more
+// report). The impact noted on each is the batch's.
+func (s *Store) ProposeStatements(ctx context.Context, by parley.Editor, ins []parley.StatementInput) ([]int64, error) {
+	if by.ID == 0 {
+		return nil, errors.New("store: a candidate needs a signed-in author")
+	}
+	var ids []int64
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		ids = ids[:0]
+		var sts []parley.Statement
+		batch := parley.Proposal{Kind: parley.KindStatement, Op: parley.OpCreate}
+		_, impact, err := s.trialOf(ctx, tx, batch, func(ctx context.Context) error {
+			var err error
+			sts, err = s.CreateStatements(ctx, by, ins)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		imp, err := json.Marshal(impact)
+		if err != nil {
+			return err
+		}
+		for i := range ins {
+			in := ins[i]
+			p := parley.Proposal{Kind: parley.KindStatement, Op: parley.OpCreate, Statement: &in, Batch: true}
+			if in.ReportOf != 0 {
+				p.Op, p.Key = parley.OpUpdate, keyOf(in.ReportOf)
+			}
+			data, err := json.Marshal(sts[i])
+			if err != nil {
+				return err
+			}
+			snaps := []parley.Snapshot{{Kind: parley.KindStatement, ID: sts[i].ID, Data: data}}
+			proposal, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			preview, err := json.Marshal(snaps)
+			if err != nil {
+				return err
+			}
+			var recordKey, key *string
+			if p.Key != "" {
+				recordKey = &p.Key
+			}
+			if parley.ValidUUID(in.IdempotencyKey) {
+				key = &ins[i].IdempotencyKey
+			}
+			var id int64
+			if err := tx.QueryRow(ctx, `
+				INSERT INTO candidates (kind, op, record_key, proposal, preview, impact, summary, author_id, last_editor_id, idempotency_key)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+				ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+				RETURNING id`,
+				p.Kind, p.Op, recordKey, proposal, preview, imp, summarize(p, snaps), by.ID, key).Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, "propose statements")
+	}
+	return ids, nil
+}
+
+// keyOf is a record key of an id.
+func keyOf(id int64) string { return strconv.FormatInt(id, 10) }
