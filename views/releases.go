@@ -8,10 +8,10 @@ import (
 // ReleaseView is a release as the pages show it.
 type ReleaseView struct {
 	Name, Created, CreatedBy, Notes, Previous string
-	Changelog                                []string
-	Files                                    []ReleaseFileView
-	Zip, Delta, Package                      string
-	Citation                                 string
+	Changelog                                 []string
+	Files                                     []ReleaseFileView
+	Zip, Delta, Package                       string
+	Citation                                  string
 }
 
 // ReleaseFileView is one downloadable file of a release.
