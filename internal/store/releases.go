@@ -44,8 +44,10 @@ var releaseSQL = map[string]string{
 		    c.slug::text
 		FROM demands d LEFT JOIN demands c ON c.id = d.converse_id AND c.deleted_at IS NULL
 		WHERE d.deleted_at IS NULL ORDER BY d.slug COLLATE "C"`,
-	"sources": `SELECT id::text, outlet, title, url, to_char(published, 'YYYY-MM-DD'), published_precision, via
-		FROM sources WHERE deleted_at IS NULL ORDER BY id`,
+	// (Columns are qualified in ORDER BY: a bare id would be the text
+	// output column, in text order.)
+	"sources": `SELECT s.id::text, s.outlet, s.title, s.url, to_char(s.published, 'YYYY-MM-DD'), s.published_precision, s.via
+		FROM sources s WHERE s.deleted_at IS NULL ORDER BY s.id`,
 	"statements": `SELECT s.id::text, to_char(s.date, 'YYYY-MM-DD'), s.date_precision, a.slug::text, s.attribution,
 		    s.quote, s.summary, s.occasion,
 		    coalesce((SELECT string_agg(r.slug::text, ';' ORDER BY r.slug COLLATE "C")

@@ -366,6 +366,11 @@ func applyDelta(t *testing.T, records map[string]map[string]any, delta []byte) {
 func TestReleaseDeltaAppliedToPreviousGivesNext(t *testing.T) {
 	ctx := context.Background()
 	st, pool := seededStore(t)
+	// Enough sources that text order of their ids (10 before 9) is not
+	// number order.
+	if _, err := pool.Exec(ctx, `INSERT INTO sources (outlet) SELECT 'Outlet ' || i FROM generate_series(1, 12) i`); err != nil {
+		t.Fatal(err)
+	}
 	v1 := publish(t, st, "v1")
 	by := parley.Editor{}
 
@@ -410,6 +415,13 @@ func TestReleaseDeltaAppliedToPreviousGivesNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	v2 := publish(t, st, "v2")
+
+	// Cells are data, byte for byte: no formula neutralising.
+	_, rows := csvRows(t, releaseFile(t, st, v2, "statements.csv"))
+	i := slices.IndexFunc(rows, func(r []string) bool { return r[6] == "Insists on a neutral venue" })
+	if i < 0 || rows[i][5] != "=1+1, \"quoted\"\nand a second line" || rows[i][8] != "donetsk" {
+		t.Errorf("the new statement's row in v2: %q", rows[max(i, 0)])
+	}
 
 	records := releaseRecords(t, st, v1)
 	applyDelta(t, records, releaseFile(t, st, v2, "delta.json"))
