@@ -61,28 +61,25 @@ func (r ReleaseResource) Header() []string {
 	return out
 }
 
-// keyIndexes are the columns of the primary key, in key order.
-func (r ReleaseResource) keyIndexes() []int {
-	var out []int
-	for _, k := range r.PrimaryKey {
-		for i, f := range r.Fields {
-			if f.Name == k {
-				out = append(out, i)
-			}
-		}
-	}
-	return out
-}
-
 // CompareRows orders two rows of r by primary key as the CSV files are
 // ordered: integers by value, text by bytes.
 func (r ReleaseResource) CompareRows(a, b []string) int {
-	for _, i := range r.keyIndexes() {
+	for _, k := range r.PrimaryKey {
+		i := r.fieldIndex(k)
 		if c := compareCell(r.Fields[i].Type, a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	return 0
+}
+
+func (r ReleaseResource) fieldIndex(name string) int {
+	for i, f := range r.Fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	panic("parley: no field " + name + " in " + r.Name)
 }
 
 func compareCell(typ, a, b string) int {
@@ -103,8 +100,9 @@ func compareCell(typ, a, b string) int {
 // Key is a row's primary key as a JSON object, as delta.json names records.
 func (r ReleaseResource) Key(row []string) map[string]any {
 	out := map[string]any{}
-	for _, i := range r.keyIndexes() {
-		out[r.Fields[i].Name] = r.Fields[i].Value(row[i])
+	for _, k := range r.PrimaryKey {
+		i := r.fieldIndex(k)
+		out[k] = r.Fields[i].Value(row[i])
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -9,10 +10,11 @@ import (
 
 // RecordReader reads back what a Writer wrote, exactly: unlike
 // encoding/csv it keeps a CRLF inside a quoted cell as it is, so a cell
-// reads back byte for byte (a release's delta compares cells).
+// reads back byte for byte (a release's delta compares cells). It reads a
+// record at a time and slices its cells out of one string.
 type RecordReader struct {
 	r    *bufio.Reader
-	cell strings.Builder
+	line []byte
 }
 
 // NewRecordReader returns a RecordReader on r.
@@ -25,58 +27,85 @@ var errMalformed = errors.New("export: malformed CSV")
 // Read returns the next row, or io.EOF after the last. The slice is new
 // each time.
 func (rr *RecordReader) Read() ([]string, error) {
-	var row []string
-	rr.cell.Reset()
-	quoted, inQuotes, started := false, false, false
+	rr.line = rr.line[:0]
+	quotes := 0
 	for {
-		b, err := rr.r.ReadByte()
-		if err == io.EOF {
-			if !started {
+		chunk, err := rr.r.ReadSlice('\n')
+		rr.line = append(rr.line, chunk...)
+		quotes += bytes.Count(chunk, []byte{'"'})
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			if len(rr.line) == 0 {
 				return nil, io.EOF
 			}
-			if inQuotes {
+			if quotes%2 == 1 {
 				return nil, errMalformed
 			}
-			return append(row, rr.cell.String()), nil
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		started = true
-		if inQuotes {
-			if b == '"' {
-				next, err := rr.r.Peek(1)
-				if err == nil && next[0] == '"' {
-					rr.r.ReadByte()
-					rr.cell.WriteByte('"')
+		// A line break inside a quoted cell: the record goes on.
+		if quotes%2 == 0 {
+			break
+		}
+	}
+	line := rr.line
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+	}
+	return splitRecord(string(line))
+}
+
+// splitRecord splits one record into its cells.
+func splitRecord(s string) ([]string, error) {
+	var row []string
+	i := 0
+	for {
+		var cell string
+		if i < len(s) && s[i] == '"' {
+			j, escaped := i+1, false
+			for {
+				k := strings.IndexByte(s[j:], '"')
+				if k < 0 {
+					return nil, errMalformed
+				}
+				k += j
+				if k+1 < len(s) && s[k+1] == '"' {
+					escaped, j = true, k+2
 					continue
 				}
-				inQuotes = false
-				continue
+				cell = s[i+1 : k]
+				if escaped {
+					cell = strings.ReplaceAll(cell, `""`, `"`)
+				}
+				i = k + 1
+				break
 			}
-			rr.cell.WriteByte(b)
-			continue
-		}
-		switch b {
-		case '"':
-			if quoted || rr.cell.Len() > 0 {
+		} else {
+			k := strings.IndexByte(s[i:], ',')
+			if k < 0 {
+				k = len(s) - i
+			}
+			cell = s[i : i+k]
+			if strings.IndexByte(cell, '"') >= 0 {
 				return nil, errMalformed
 			}
-			quoted, inQuotes = true, true
-		case ',':
-			row = append(row, rr.cell.String())
-			rr.cell.Reset()
-			quoted = false
-		case '\r':
-			// CRLF ends the row; a lone CR is data.
-			if next, err := rr.r.Peek(1); err == nil && next[0] == '\n' {
-				continue
-			}
-			rr.cell.WriteByte(b)
-		case '\n':
-			return append(row, rr.cell.String()), nil
-		default:
-			rr.cell.WriteByte(b)
+			i += k
 		}
+		row = append(row, cell)
+		if i == len(s) {
+			return row, nil
+		}
+		if s[i] != ',' {
+			return nil, errMalformed
+		}
+		i++
 	}
 }

@@ -17,6 +17,8 @@ func TestDataWriterRowsReadBackExactly(t *testing.T) {
 		{"2", "", " leading and trailing "},
 		{"3", "-5", "a lone \r in the middle\nand a line feed"},
 		{"4", "@x", "+y"},
+		{"5", `"`, `""`},
+		{"6", "a,b", "\r\n"},
 	}
 	var b bytes.Buffer
 	w := export.NewDataWriter(&b)

@@ -70,11 +70,15 @@ func (s *spool) add(v any) error {
 	if err != nil {
 		return err
 	}
+	return s.addJSON(b)
+}
+
+func (s *spool) addJSON(b []byte) error {
 	if s.n > 0 {
 		s.w.WriteByte(',')
 	}
 	s.n++
-	_, err = s.w.Write(b)
+	_, err := s.w.Write(b)
 	return err
 }
 
@@ -147,6 +151,7 @@ func deltaResource(ctx context.Context, tx pgx.Tx, out *bufio.Writer, res parley
 		return parley.ChangeCounts{}, err
 	}
 	var lastA, lastB []string
+	var buf []byte
 	for (a != nil || b != nil) && err == nil {
 		// Both files are sorted by key; a key going backwards would make
 		// the join silently wrong, so it stops the release instead.
@@ -155,11 +160,13 @@ func deltaResource(ctx context.Context, tx pgx.Tx, out *bufio.Writer, res parley
 		}
 		switch c := compareOrEnd(res, a, b); {
 		case c < 0: // only after: added
-			err = added.add(res.Record(a))
+			buf = res.AppendRecordJSON(buf[:0], a)
+			err = added.addJSON(buf)
 			lastA = a
 			a, err = nextAfter(err, next, after)
 		case c > 0: // only before: deleted
-			err = deleted.add(res.Record(b))
+			buf = res.AppendRecordJSON(buf[:0], b)
+			err = deleted.addJSON(buf)
 			lastB = b
 			b, err = nextAfter(err, next, before)
 		default:
