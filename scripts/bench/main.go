@@ -49,9 +49,9 @@ import (
 
 type config struct {
 	base, db, dataDir, pgbench, wrk, email, password, admin, out, only string
-	pid, conc                                                   int
-	duration                                                    time.Duration
-	requests                                                    int
+	pid, conc                                                          int
+	duration                                                           time.Duration
+	requests                                                           int
 }
 
 func main() {
