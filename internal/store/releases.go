@@ -150,7 +150,6 @@ func (s *Store) PublishRelease(ctx context.Context, in parley.ReleaseInput, site
 	if log.Changes, files["delta.json"], err = writeDelta(ctx, wtx, rel, prevID, pos); err != nil {
 		return rel, err
 	}
-	pos++
 	rel.Changelog = log
 	pkg, err := parley.DataPackage(rel, site, files)
 	if err != nil {
