@@ -411,7 +411,7 @@ func TestReleaseDeltaAppliedToPreviousGivesNext(t *testing.T) {
 	if err := st.DeleteStatement(ctx, by, deleted); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `UPDATE regions SET name = name || ' Oblast', version = version + 1 WHERE slug = 'kherson'`); err != nil {
+	if _, err := pool.Exec(ctx, `UPDATE regions SET name = name || ' Oblast', kind = 'other', version = version + 1 WHERE slug = 'kherson'`); err != nil {
 		t.Fatal(err)
 	}
 	v2 := publish(t, st, "v2")
