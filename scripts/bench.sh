@@ -16,6 +16,7 @@ if [ ! -f "$DIR/generated-$N" ]; then
   touch "$DIR/generated-$N"
 fi
 echo 'bench password 1' | DATA_DIR="$DIR" LOG_LEVEL=warn ./bin/parley user add -email bench@example.org -role editor >/dev/null 2>&1 || true
+echo 'bench password 1' | DATA_DIR="$DIR" LOG_LEVEL=warn ./bin/parley user add -email bench-admin@example.org -role admin >/dev/null 2>&1 || true
 
 # REVIEW=off: the save row measures a published save (a candidate would
 # wait for a second editor).
@@ -29,4 +30,4 @@ if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   apt-get install -y -qq wrk >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1 || true
 fi
 go run ./scripts/bench -url "http://$ADDR" -data-dir "$DIR" -pid "$pid" \
-  -pgbench "$pgbench" -wrk "$(command -v wrk || true)" -email bench@example.org -password 'bench password 1' "$@"
+  -pgbench "$pgbench" -wrk "$(command -v wrk || true)" -email bench@example.org -admin bench-admin@example.org -password 'bench password 1' "$@"

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"parley"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,4 +166,37 @@ func openMigrated(ctx context.Context, cfg config, log *slog.Logger) (*database,
 		return nil, err
 	}
 	return db, nil
+}
+
+// releaseCmd runs "release -name N [-notes T]": publishes a release, as
+// the admin page does.
+func releaseCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("release", flag.ContinueOnError)
+	name := fs.String("name", "", "the release's name, a slug such as v2026.12")
+	notes := fs.String("notes", "", "what the release is for (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("release: -name is required (a slug such as v2026.12)")
+	}
+	db, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	rel, err := store.New(db.pool).PublishRelease(ctx, parley.ReleaseInput{Name: *name, Notes: parley.CleanText(*notes)}, cfg.BaseURL)
+	var ve *parley.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return fmt.Errorf("release: %s", strings.Join(slices.Sorted(maps.Values(ve.Fields)), " "))
+	case errors.Is(err, parley.ErrConflict):
+		return fmt.Errorf("release: a release called %s exists already, and releases never change: choose another name", *name)
+	case err != nil:
+		return err
+	}
+	log.Info("release published", "name", rel.Name, "took", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "published release %s: %s\n", rel.Name, rel.Changelog)
+	return nil
 }

@@ -1,5 +1,5 @@
 // Command server is Parley: the web application and its maintenance
-// subcommands (migrate, seed, user add, gen).
+// subcommands (migrate, seed, user add, gen, release).
 package main
 
 import (
@@ -38,6 +38,7 @@ commands:
                                       create an account (password from standard input
                                       when it is not a terminal, else prompted)
   gen -statements N -seed S           add deterministic synthetic data for benchmarks
+  release -name N [-notes T]          publish a release of every vetted record
 
 configuration (environment): DATABASE_URL, ADDR, DATA_DIR, LOG_LEVEL, COOKIE_SECURE,
 READ_ACCESS, REVIEW; see README.md.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userCmd(ctx, cfg, log, args, stdin, stdout)
 	case "gen":
 		return genCmd(ctx, cfg, log, args, stdout)
+	case "release":
+		return releaseCmd(ctx, cfg, log, args, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -46,11 +46,19 @@ func Neutralize(cell string) string {
 type Writer struct {
 	w   *bufio.Writer
 	err error
+	raw bool // data files: cells as they are, never neutralized
 }
 
 // NewWriter returns a Writer on w.
 func NewWriter(w io.Writer) *Writer {
 	return &Writer{w: bufio.NewWriterSize(w, 32<<10)}
+}
+
+// NewDataWriter returns a Writer for data files (a release's resources):
+// the same format, but cells are written as they are, since a data file is
+// typed by its schema and a leading "-" or "=" is data, not a formula.
+func NewDataWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 32<<10), raw: true}
 }
 
 // Write writes one row.
@@ -62,7 +70,9 @@ func (w *Writer) Write(row []string) error {
 		if i > 0 {
 			w.w.WriteByte(',')
 		}
-		c = Neutralize(c)
+		if !w.raw {
+			c = Neutralize(c)
+		}
 		if c == "" || !strings.ContainsAny(c, "\",\r\n") && c[0] != ' ' && c[len(c)-1] != ' ' {
 			w.w.WriteString(c)
 			continue

@@ -90,6 +90,7 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 		get("/sources/1/history", false),
 		get("/changes", false),
 		get("/admin/users", true),
+		get("/admin/releases", true),
 
 		post("/statements/new", false, newStatementForm(t, "Access check: a statement nobody may add unsigned.")),
 		post("/statements/1/edit", false, stEdit),
@@ -122,6 +123,7 @@ func writeRoutes(t *testing.T, e *env, target int64) []writeRoute {
 		post("/admin/users", true, url.Values{"email": {"added-by-route@example.org"}, "role": {"admin"}, "password": {"a long enough password"}}),
 		post("/admin/users/"+uid+"/role", true, url.Values{"role": {"admin"}}),
 		post("/admin/users/"+uid+"/disable", true, url.Values{"disabled": {"1"}}),
+		post("/admin/releases", true, url.Values{"name": {"access-check"}}),
 	}
 }
 

@@ -58,7 +58,7 @@ func (s exportSlots) limit(e errorRenderer, next http.Handler) http.Handler {
 // isExport reports whether path is one of the streaming exports, which
 // have their own time limits instead of the page deadline.
 func isExport(path string) bool {
-	return path == "/statements.csv" || path == "/statements.json" ||
+	return path == "/statements.csv" || path == "/statements.json" || strings.HasPrefix(path, "/releases/") ||
 		strings.HasPrefix(path, "/regions/") && (strings.HasSuffix(path, "/timeline.csv") || strings.HasSuffix(path, "/timeline.json"))
 }
 

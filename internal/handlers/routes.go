@@ -132,6 +132,8 @@ func routes(log *slog.Logger, st Store, sessions scs.Store, cfg Config) http.Han
 			r.Post("/admin/users", e.handle(handleUserCreate(log, sm, st)))
 			r.Post("/admin/users/{id}/role", e.handle(handleUserRole(log, sm, st)))
 			r.Post("/admin/users/{id}/disable", e.handle(handleUserDisable(log, sm, st)))
+			r.Get("/admin/releases", e.handle(handleAdminReleases(site, st)))
+			r.Post("/admin/releases", e.handle(handleReleaseCreate(log, site, sm, st)))
 		})
 
 		r.NotFound(e.handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -174,6 +176,9 @@ func readRoutes(log *slog.Logger, site siteURL, x exportLimits, st Store, e erro
 		"/sides/{slug}":                 e.handle(handleSideShow(st)),
 		"/sources":                      e.handle(handleSourcesIndex(st)),
 		"/sources/{id}":                 e.handle(handleSourceShow(st)),
+		"/releases":                     e.handle(handleReleasesIndex(site, st)),
+		"/releases/{name}/{file}":       x.slots.limit(e, e.handle(handleReleaseFile(x, st))),
+		"/releases/{file}":              x.slots.limit(e, e.handle(handleReleaseZip(x, st))), // {name}.zip: names have dots
 	}
 }
 

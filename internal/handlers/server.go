@@ -126,6 +126,7 @@ type Store interface {
 	userStore
 	accountStore
 	reviewStore
+	releasePublisher
 }
 
 // NewServer returns Parley's HTTP handler. Sessions live in sessions (the
@@ -292,7 +293,8 @@ func limitBody(e errorRenderer, limit func(path string) int64) func(http.Handler
 func deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if isExport(r.URL.Path) {
+			// Publishing a release bounds its own time (handleReleaseCreate).
+			if isExport(r.URL.Path) || r.Method == http.MethodPost && r.URL.Path == "/admin/releases" {
 				next.ServeHTTP(w, r)
 				return
 			}

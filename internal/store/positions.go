@@ -138,9 +138,13 @@ func (s *Store) PartyStances(ctx context.Context, asOf time.Time) ([]parley.Side
 }
 
 func (s *Store) sideStances(ctx context.Context, asOf time.Time, demand string, parties bool) ([]parley.SideStance, error) {
+	return sideStances(ctx, s.pool, asOf, demand, parties)
+}
+
+func sideStances(ctx context.Context, q querier, asOf time.Time, demand string, parties bool) ([]parley.SideStance, error) {
 	// Four index probes per side and demand: the newest open and the newest
 	// anonymous stance, on the demand and on its converse.
-	rows, err := s.pool.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		WITH sides AS MATERIALIZED (
 		    SELECT slug, role FROM sides WHERE deleted_at IS NULL AND role <> 'observer' AND (NOT $3 OR role = 'party')
 		      AND slug IN (SELECT side FROM actors WHERE deleted_at IS NULL))

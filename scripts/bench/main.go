@@ -48,10 +48,10 @@ import (
 )
 
 type config struct {
-	base, db, dataDir, pgbench, wrk, email, password, out, only string
-	pid, conc                                                   int
-	duration                                                    time.Duration
-	requests                                                    int
+	base, db, dataDir, pgbench, wrk, email, password, admin, out, only string
+	pid, conc                                                          int
+	duration                                                           time.Duration
+	requests                                                           int
 }
 
 func main() {
@@ -63,12 +63,13 @@ func main() {
 	flag.StringVar(&c.wrk, "wrk", "", "wrk binary for the throughput runs (default: goroutines)")
 	flag.StringVar(&c.email, "email", "", "editor account, for the write measurement")
 	flag.StringVar(&c.password, "password", "", "editor password")
+	flag.StringVar(&c.admin, "admin", "", "admin account (with the same password), for publishing a release")
 	flag.StringVar(&c.out, "scripts", "", "directory for the pgbench scripts (default: a temporary one)")
 	flag.IntVar(&c.pid, "pid", 0, "Parley's process id, to sample its memory")
 	flag.IntVar(&c.conc, "c", 32, "concurrent connections for throughput")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each throughput run")
 	flag.IntVar(&c.requests, "n", 300, "sequential requests per page for latency")
-	flag.StringVar(&c.only, "only", "", "measure only what has this in its name (dashboard, search, region, export, save)")
+	flag.StringVar(&c.only, "only", "", "measure only what has this in its name (dashboard, search, region, export, save, release)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -317,8 +318,71 @@ func run(ctx context.Context, c config) error {
 		}
 		rows = append(rows, row{"save statement, 2 positions (REVIEW=off)", fmt.Sprintf("p50 %s, p95 %s", ms(w.p50), ms(w.p95)), "", "", "p95 < 10 ms"})
 	}
+	if c.admin != "" && want("release") {
+		// Twice: the second release's delta merges two full releases.
+		for _, what := range []string{"release build", "release build, delta against the previous"} {
+			rb, err := releaseBuild(c)
+			if err != nil {
+				return fmt.Errorf("release: %w", err)
+			}
+			rows = append(rows,
+				row{what, fmt.Sprintf("%.1f s", rb.took.Seconds()), "", "", "< 60 s"},
+				row{what + ": memory", fmt.Sprintf("+%d MB above idle (%d → %d MB)", (rb.peak-rb.idle)/1024, rb.idle/1024, rb.peak/1024), "", "", "< 64 MB"})
+		}
+	}
 	printTable(os.Stdout, stmts, rows)
 	return nil
+}
+
+type releaseResult struct {
+	took       time.Duration
+	idle, peak int
+}
+
+// releaseBuild signs in as the admin and publishes a release, sampling
+// the server's memory meanwhile.
+func releaseBuild(c config) (releaseResult, error) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 20 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(c.base+"/login", url.Values{"email": {c.admin}, "password": {c.password}})
+	if err != nil {
+		return releaseResult{}, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return releaseResult{}, fmt.Errorf("sign in: status %d", res.StatusCode)
+	}
+	r := releaseResult{idle: rss(c.pid)}
+	r.peak = r.idle
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				r.peak = max(r.peak, rss(c.pid))
+			}
+		}
+	}()
+	start := time.Now()
+	res, err = client.PostForm(c.base+"/admin/releases", url.Values{"name": {"bench-" + token()}})
+	r.took = time.Since(start)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return r, err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return r, fmt.Errorf("publish: status %d: %s", res.StatusCode, errorLines(body))
+	}
+	return r, nil
 }
 
 // params are the run's inputs, picked from the data.
