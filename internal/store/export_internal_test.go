@@ -4,6 +4,8 @@ import (
 	"context"
 	"parley"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ExportBothWays runs a region export through the precomputed timeline and
@@ -32,4 +34,22 @@ func (s *Store) ExportBothWays(ctx context.Context, f parley.StatementFilter, fa
 func (s *Store) BargainingMonthsInterleaved(ctx context.Context, until time.Time, between func()) error {
 	_, err := s.bargainingMonths(ctx, until, between)
 	return err
+}
+
+// CreateStatementLosingConnection is CreateStatement whose transaction
+// loses its connection after its last statement and before its COMMIT
+// (another connection ends its backend), as when the primary dies mid-save.
+func (s *Store) CreateStatementLosingConnection(ctx context.Context, by parley.Editor, in parley.StatementInput) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		if _, err := createStatement(ctx, tx, by, in, "create"); err != nil {
+			return err
+		}
+		var pid int
+		if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			return err
+		}
+		// With a timeout, pg_terminate_backend waits until the backend is gone.
+		_, err := s.pool.Exec(ctx, `SELECT pg_terminate_backend($1, 10000)`, pid)
+		return err
+	})
 }

@@ -81,7 +81,7 @@ func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	const attempts = 3
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = pgx.BeginFunc(ctx, s.pool, fn)
+		err = s.transactOnce(ctx, fn)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
 			continue
@@ -89,4 +89,20 @@ func (s *Store) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		return err
 	}
 	return err
+}
+
+// transactOnce is one attempt of transact. fn translates its own errors;
+// BEGIN's and COMMIT's are translated here, so a connection lost at the
+// commit (the primary gone during a failover) is ErrUnavailable, a 503
+// the editor answers by saving again, not an unexplained 500.
+func (s *Store) transactOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return wrap(err, "begin transaction")
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // after a commit, a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return wrap(tx.Commit(ctx), "commit")
 }
