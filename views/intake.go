@@ -47,7 +47,6 @@ type IntakeData struct {
 	Unknown  []string
 	Quotes   int
 	Drafts   []IntakeDraft
-	Actors   []Option
 	Regions  []Option
 	Stances  []Option
 }

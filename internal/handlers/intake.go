@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"parley"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,13 +174,37 @@ func handleIntake(sm *scs.SessionManager, st intakeStore) handlerFunc {
 	}
 }
 
+// resolveIntakeActor reads a draft's actor field (a search field, as on
+// the statement form): a slug, or a name or alias in any case, among
+// actors; msg says why it names no single one.
+func resolveIntakeActor(actors []parley.Actor, entry string) (slug, msg string) {
+	if entry == "" {
+		return "", ""
+	}
+	var found []string
+	for _, a := range actors {
+		if a.Slug == entry {
+			return a.Slug, ""
+		}
+		if strings.EqualFold(a.Name, entry) || slices.ContainsFunc(a.Aliases, func(x string) bool { return strings.EqualFold(x, entry) }) {
+			found = append(found, a.Slug)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], ""
+	case 0:
+		return "", "No actor matches “" + entry + "”: type a name, alias or slug (matches are suggested), or add the actor first."
+	}
+	return "", "Several actors are called “" + entry + "”: type one's slug (" + strings.Join(found[:min(len(found), 5)], ", ") + ")."
+}
+
 // fillIntakeFindings puts the marked text and the pickers into d.
 func fillIntakeFindings(d *views.IntakeData, c intakeCatalog, text string, res intake.Result) {
 	d.Analysed, d.Unknown = true, res.Unknown
 	names := map[string]string{}
 	for _, x := range c.Actors {
 		names["actor:"+x.Slug] = x.Name
-		d.Actors = append(d.Actors, views.Option{Value: x.Slug, Label: x.Name + " (" + views.SideLabel(x.Side) + ")"})
 	}
 	for _, x := range c.Regions {
 		names["region:"+x.Slug] = x.Name
@@ -293,6 +318,11 @@ func saveIntake(w http.ResponseWriter, r *http.Request, sm *scs.SessionManager, 
 			continue
 		}
 		p := parley.Problems{}
+		if slug, msg := resolveIntakeActor(c.Actors, dr.Actor); msg != "" {
+			p.Add("actor", msg)
+		} else {
+			in.Actor, d.Drafts[len(d.Drafts)-1].Actor = slug, slug
+		}
 		in.Date, p = parseFormDate(dr.Date, dr.Precision, "date", "date_precision", p)
 		art := src
 		in.NewSource = &art

@@ -277,3 +277,30 @@ func TestDemandFormKeywords(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A draft's actor is a search field: a name or alias resolves, an unknown
+// one is refused on the draft with nothing saved.
+func TestIntakeDraftActorIsASearchField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	b := e.signIn(t, "editor@example.org", "editor")
+	_, body := b.post(t, "/intake", intakeForm(intakeArticle))
+	if strings.Contains(one(t, body, "drafts-form"), `<select id="f-d0-actor"`) {
+		t.Errorf("the drafts list every actor in a select")
+	}
+	form := formValues(t, body, "drafts-form")
+	form.Del("d1.keep")
+	form.Del("d2.keep")
+	form.Set("action", "save")
+	before := e.intakeCounts(t)
+	form.Set("d0.actor", "Nobody We Know")
+	res, body := b.post(t, "/intake", form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "No actor matches") || e.intakeCounts(t) != before {
+		t.Fatalf("an unknown actor = %d, want 422 saying so, nothing saved", res.StatusCode)
+	}
+	form.Set("d0.actor", "peskow") // an alias, in another case
+	b.mustPost(t, "/intake", form)
+	if got := e.intakeCounts(t); got[0] != before[0]+1 {
+		t.Errorf("saving with the actor's alias: %v statements, want %v", got[0], before[0]+1)
+	}
+}
