@@ -38,10 +38,19 @@ func (s *Store) FindActors(ctx context.Context, q string, limit int) ([]parley.A
 		err := r.Scan(&a.ID, &a.Slug, &a.Name, &a.Side)
 		return a, err
 	}
-	rows, err := s.pool.Query(ctx, `
+	// A slug (what the form holds once resolved, and what typeahead
+	// fills in) by its unique index first: matching names and aliases
+	// reads every actor.
+	rows, err := s.pool.Query(ctx, `SELECT id, slug, name, side FROM actors WHERE slug = $1 AND deleted_at IS NULL`, q)
+	if err != nil {
+		return nil, wrap(err, "find actors")
+	}
+	if bySlug, err := pgx.CollectRows(rows, scan); err != nil || len(bySlug) > 0 {
+		return bySlug, wrap(err, "find actors")
+	}
+	rows, err = s.pool.Query(ctx, `
 		SELECT id, slug, name, side FROM actors
-		WHERE deleted_at IS NULL AND (slug = lower($1) OR lower(name) = lower($1)
-		      OR lower($1) = ANY (SELECT lower(x) FROM unnest(aliases) x))
+		WHERE deleted_at IS NULL AND (lower(name) = lower($1) OR lower($1) = ANY (SELECT lower(x) FROM unnest(aliases) x))
 		ORDER BY name, id LIMIT $2`, q, limit)
 	if err != nil {
 		return nil, wrap(err, "find actors")

@@ -154,6 +154,9 @@ func newCapture(t *testing.T, dbURL string) *capture {
 	}
 	cfg.ConnConfig.Tracer = c
 	cfg.ConnConfig.RuntimeParams["application_name"] = "parley-bench"
+	for k, v := range store.SessionSettings { // as Parley's own connections
+		cfg.ConnConfig.RuntimeParams[k] = v
+	}
 	cfg.MaxConns = 1
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

@@ -502,7 +502,8 @@ type page struct {
 
 // script is the name of the page's pgbench script.
 func (p page) script() string {
-	return strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(p.name) + ".sql"
+	// (no "=": the capture's flag is FILE=PATH)
+	return strings.NewReplacer(" ", "-", ",", "", "/", "", "=", "-", "&", "-", "?", "").Replace(p.name) + ".sql"
 }
 
 // captureSQL writes each page's SQL, with its arguments as literals, as a
@@ -572,8 +573,11 @@ func pgbench(ctx context.Context, c config, script string, clients int, d time.D
 	}
 	args = append(args, strings.TrimPrefix(u.Path, "/"))
 	cmd := exec.CommandContext(ctx, c.pgbench, args...)
+	// pgbench's sessions get Parley's session settings (store.SessionSettings),
+	// so both run the SQL alike.
+	cmd.Env = append(os.Environ(), "PGOPTIONS=-c max_parallel_workers_per_gather=0")
 	if p, ok := u.User.Password(); ok {
-		cmd.Env = append(os.Environ(), "PGPASSWORD="+p)
+		cmd.Env = append(cmd.Env, "PGPASSWORD="+p)
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
