@@ -315,7 +315,10 @@ func handleApprove(sm *scs.SessionManager, st reviewStore) handlerFunc {
 		}
 		setFlash(sm, r, "Approved candidate "+idKey(id)+": the change is published.", "")
 		to := c.RecordPath()
-		if to == "" {
+		switch {
+		case c.Proposal.Op == parley.OpDelete:
+			to = c.Proposal.Kind.Index() // the record left the published pages
+		case to == "":
 			to = "/review"
 		}
 		http.Redirect(w, r, to, http.StatusSeeOther)

@@ -352,3 +352,23 @@ func TestReviewIntakeDraftsAreCandidates(t *testing.T) {
 		t.Errorf("after approving both: %v, want %v + 2 statements and 1 source (the article, once)", after, before)
 	}
 }
+
+func TestReviewApprovedDeleteLeadsToTheList(t *testing.T) {
+	e, ann, ben := newReviewEnv(t)
+	anon := e.browser(t)
+	var id int64
+	for _, v := range e.seedIDs(t) {
+		id = v
+		break
+	}
+	path := "/statements/" + strconv.FormatInt(id, 10)
+	cand := candidateOf(t, ann.mustPost(t, path+"/delete", nil))
+	anon.mustGet(t, path) // still published while the deletion waits
+	res, _ := approve(t, ben, cand)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/statements" {
+		t.Fatalf("approving a deletion = %d to %q, want 303 to /statements", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := anon.get(t, path); res.StatusCode != http.StatusNotFound {
+		t.Errorf("after the approved deletion the statement answers %d, want 404", res.StatusCode)
+	}
+}
