@@ -8,7 +8,6 @@ import (
 // ReviewData is the review page: the candidates waiting, most
 // consequential first, and the viewer's own decided ones.
 type ReviewData struct {
-	Viewer  int64
 	Pending []CandidateView
 	Mine    []CandidateView
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"parley"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,29 +134,7 @@ func diffRevisions(revs []parley.Revision) []views.RevisionView {
 		if i+1 >= len(revs) {
 			continue
 		}
-		var before, after map[string]any
-		_ = json.Unmarshal(revs[i+1].Data, &before)
-		_ = json.Unmarshal(rev.Data, &after)
-		keys := map[string]bool{}
-		for k := range before {
-			keys[k] = true
-		}
-		for k := range after {
-			keys[k] = true
-		}
-		var names []string
-		for k := range keys {
-			if !slices.Contains(ignoredFields, k) {
-				names = append(names, k)
-			}
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			b, a := show(before[k]), show(after[k])
-			if a != b {
-				out[i].Changes = append(out[i].Changes, views.FieldChange{Field: k, Before: b, After: a})
-			}
-		}
+		out[i].Changes = diffSnapshots(revs[i+1].Data, rev.Data)
 	}
 	return out
 }

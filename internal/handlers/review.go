@@ -201,7 +201,7 @@ func handleReview(st reviewStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d := views.ReviewData{Viewer: u.ID}
+		var d views.ReviewData
 		for _, c := range pending {
 			d.Pending = append(d.Pending, candidateView(c, u))
 		}

@@ -91,35 +91,28 @@ func (s *Store) apply(ctx context.Context, by parley.Editor, p parley.Proposal) 
 		_, err = s.UpdateSource(ctx, by, n, p.Version, *p.Source)
 		return p.Key, err
 	case p.Kind == parley.KindActor && p.Actor != nil:
-		if create {
-			x, err := s.CreateActor(ctx, by, *p.Actor)
-			return x.Slug, err
-		}
-		_, err := s.UpdateActor(ctx, by, p.Key, p.Version, *p.Actor)
-		return p.Key, err
+		return bySlug(ctx, by, p, *p.Actor, s.CreateActor, s.UpdateActor, func(x parley.Actor) string { return x.Slug })
 	case p.Kind == parley.KindDemand && p.Demand != nil:
-		if create {
-			x, err := s.CreateDemand(ctx, by, *p.Demand)
-			return x.Slug, err
-		}
-		_, err := s.UpdateDemand(ctx, by, p.Key, p.Version, *p.Demand)
-		return p.Key, err
+		return bySlug(ctx, by, p, *p.Demand, s.CreateDemand, s.UpdateDemand, func(x parley.Demand) string { return x.Slug })
 	case p.Kind == parley.KindRegion && p.Region != nil:
-		if create {
-			x, err := s.CreateRegion(ctx, by, *p.Region)
-			return x.Slug, err
-		}
-		_, err := s.UpdateRegion(ctx, by, p.Key, p.Version, *p.Region)
-		return p.Key, err
+		return bySlug(ctx, by, p, *p.Region, s.CreateRegion, s.UpdateRegion, func(x parley.Region) string { return x.Slug })
 	case p.Kind == parley.KindSide && p.Side != nil:
-		if create {
-			x, err := s.CreateSide(ctx, by, *p.Side)
-			return x.Slug, err
-		}
-		_, err := s.UpdateSide(ctx, by, p.Key, p.Version, *p.Side)
-		return p.Key, err
+		return bySlug(ctx, by, p, *p.Side, s.CreateSide, s.UpdateSide, func(x parley.Side) string { return x.Slug })
 	}
 	return "", errNoInput
+}
+
+// bySlug runs the create or the update p proposes of a record kept by
+// slug, and returns its slug.
+func bySlug[In, Out any](ctx context.Context, by parley.Editor, p parley.Proposal, in In,
+	create func(context.Context, parley.Editor, In) (Out, error),
+	update func(context.Context, parley.Editor, string, int, In) (Out, error), slug func(Out) string) (string, error) {
+	if p.Op == parley.OpCreate {
+		x, err := create(ctx, by, in)
+		return slug(x), err
+	}
+	_, err := update(ctx, by, p.Key, p.Version, in)
+	return p.Key, err
 }
 
 func (s *Store) deleteOrRestoreKey(ctx context.Context, by parley.Editor, k parley.Kind, key string, del bool) error {
@@ -273,35 +266,52 @@ func (s *Store) Propose(ctx context.Context, by parley.Editor, p parley.Proposal
 		if err != nil {
 			return err
 		}
-		proposal, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		preview, err := json.Marshal(snaps)
-		if err != nil {
-			return err
-		}
-		imp, err := json.Marshal(impact)
-		if err != nil {
-			return err
-		}
-		var recordKey *string
-		if p.Key != "" {
-			recordKey = &p.Key
-		}
-		kind := p.Kind
-		if p.Op == parley.OpImport {
-			kind = parley.KindImport
-		}
-		return tx.QueryRow(ctx, `
-			INSERT INTO candidates (kind, op, record_key, proposal, preview, impact, summary, author_id, last_editor_id, idempotency_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
-			kind, p.Op, recordKey, proposal, preview, imp, summarize(p, snaps), by.ID, key).Scan(&out.ID)
+		out.ID, err = insertCandidate(ctx, tx, by, p, snaps, impact, key)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err, "propose %s", p.Label())
 	}
 	return &out, nil
+}
+
+// candidateColumns are the JSON columns of a candidate: the proposal, the
+// records as it would store them, and its impact.
+func candidateColumns(p parley.Proposal, snaps []parley.Snapshot, impact parley.Impact) (proposal, preview, imp []byte, err error) {
+	if proposal, err = json.Marshal(p); err != nil {
+		return nil, nil, nil, err
+	}
+	if preview, err = json.Marshal(snaps); err != nil {
+		return nil, nil, nil, err
+	}
+	imp, err = json.Marshal(impact)
+	return proposal, preview, imp, err
+}
+
+// insertCandidate stores p, checked by a trial that gave snaps and impact,
+// as by's candidate. A form submitted again (its idempotency key) finds
+// the candidate it stored the first time.
+func insertCandidate(ctx context.Context, tx pgx.Tx, by parley.Editor, p parley.Proposal, snaps []parley.Snapshot, impact parley.Impact, key *string) (int64, error) {
+	proposal, preview, imp, err := candidateColumns(p, snaps, impact)
+	if err != nil {
+		return 0, err
+	}
+	var recordKey *string
+	if p.Key != "" {
+		recordKey = &p.Key
+	}
+	kind := p.Kind
+	if p.Op == parley.OpImport {
+		kind = parley.KindImport
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `
+		INSERT INTO candidates (kind, op, record_key, proposal, preview, impact, summary, author_id, last_editor_id, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+		ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+		RETURNING id`,
+		kind, p.Op, recordKey, proposal, preview, imp, summarize(p, snaps), by.ID, key).Scan(&id)
+	return id, err
 }
 
 // summarize names the change in one line for the review list.
@@ -355,15 +365,7 @@ func (s *Store) Approve(ctx context.Context, by parley.Editor, id int64, version
 			WHERE id = $1 RETURNING version`, id, by.ID, key).Scan(&c.Version)
 	})
 	if err != nil {
-		var ce *parley.ConflictError[parley.Candidate]
-		if errors.As(err, &ce) || errors.Is(err, parley.ErrOwnCandidate) {
-			return c, err
-		}
-		var se *parley.StaleCandidateError
-		if errors.As(err, &se) {
-			return c, err
-		}
-		return c, wrap(err, "approve candidate %d", id)
+		return c, wrap(err, "approve candidate %d", id) // (keeps the errors callers tell apart)
 	}
 	c.Status = parley.CandidateApproved
 	return c, nil
@@ -418,12 +420,11 @@ func (s *Store) Reject(ctx context.Context, by parley.Editor, id int64, version 
 			       version = version + 1, updated_at = now()
 			WHERE id = $1 RETURNING version`, id, by.ID, reason).Scan(&c.Version)
 	})
-	var ce *parley.ConflictError[parley.Candidate]
-	if errors.As(err, &ce) {
-		return c, err
+	if err != nil {
+		return c, wrap(err, "reject candidate %d", id)
 	}
 	c.Status, c.Reason = parley.CandidateRejected, reason
-	return c, wrap(err, "reject candidate %d", id)
+	return c, nil
 }
 
 // lockCandidate locks a pending candidate at version; a *ConflictError
@@ -686,15 +687,7 @@ func (s *Store) ReviseStatement(ctx context.Context, by parley.Editor, id int64,
 		if err != nil {
 			return err
 		}
-		proposal, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		preview, err := json.Marshal(snaps)
-		if err != nil {
-			return err
-		}
-		imp, err := json.Marshal(impact)
+		proposal, preview, imp, err := candidateColumns(p, snaps, impact)
 		if err != nil {
 			return err
 		}
@@ -704,10 +697,6 @@ func (s *Store) ReviseStatement(ctx context.Context, by parley.Editor, id int64,
 			WHERE id = $1`, id, proposal, preview, imp, summarize(p, snaps), by.ID)
 		return err
 	})
-	var ce *parley.ConflictError[parley.Candidate]
-	if errors.As(err, &ce) {
-		return nil, err
-	}
 	if err != nil {
 		return nil, wrap(err, "revise candidate %d", id)
 	}
@@ -736,10 +725,6 @@ func (s *Store) ProposeStatements(ctx context.Context, by parley.Editor, ins []p
 		if err != nil {
 			return err
 		}
-		imp, err := json.Marshal(impact)
-		if err != nil {
-			return err
-		}
 		for i := range ins {
 			in := ins[i]
 			p := parley.Proposal{Kind: parley.KindStatement, Op: parley.OpCreate, Statement: &in, Batch: true}
@@ -750,29 +735,12 @@ func (s *Store) ProposeStatements(ctx context.Context, by parley.Editor, ins []p
 			if err != nil {
 				return err
 			}
-			snaps := []parley.Snapshot{{Kind: parley.KindStatement, ID: sts[i].ID, Data: data}}
-			proposal, err := json.Marshal(p)
-			if err != nil {
-				return err
-			}
-			preview, err := json.Marshal(snaps)
-			if err != nil {
-				return err
-			}
-			var recordKey, key *string
-			if p.Key != "" {
-				recordKey = &p.Key
-			}
+			var key *string
 			if parley.ValidUUID(in.IdempotencyKey) {
 				key = &ins[i].IdempotencyKey
 			}
-			var id int64
-			if err := tx.QueryRow(ctx, `
-				INSERT INTO candidates (kind, op, record_key, proposal, preview, impact, summary, author_id, last_editor_id, idempotency_key)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
-				ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
-				RETURNING id`,
-				p.Kind, p.Op, recordKey, proposal, preview, imp, summarize(p, snaps), by.ID, key).Scan(&id); err != nil {
+			id, err := insertCandidate(ctx, tx, by, p, []parley.Snapshot{{Kind: parley.KindStatement, ID: sts[i].ID, Data: data}}, impact, key)
+			if err != nil {
 				return err
 			}
 			ids = append(ids, id)
