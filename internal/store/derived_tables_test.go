@@ -363,3 +363,49 @@ func TestCompactCountsFoldsTheLedgers(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedTablesMatchAFullRebuild checks that the rebuild functions'
+// two branches write the same rows: every statement at once (what gen and
+// a repair use) and the given statements (what every commit uses), over
+// generated data with reports, conditions and converse demands.
+func TestDerivedTablesMatchAFullRebuild(t *testing.T) {
+	t.Parallel()
+	pool := generated(t, 600, 3) // gen fills the derived tables by the every-statement branch
+	ctx := context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`CREATE TABLE full_timeline AS SELECT * FROM region_timeline;
+		CREATE TABLE full_stance_log AS SELECT * FROM stance_log;
+		CREATE TABLE full_current AS SELECT * FROM current_positions;
+		CREATE TABLE full_region_counts AS SELECT region_id, year, stance, sum(rows) AS rows, sum(statements) AS statements
+			FROM region_counts GROUP BY 1, 2, 3 HAVING sum(rows) <> 0 OR sum(statements) <> 0;
+		CREATE TABLE full_actor_counts AS SELECT actor_id, sum(positions) AS n FROM actor_counts GROUP BY 1 HAVING sum(positions) <> 0`)
+	if n := scaleInt(t, pool, `SELECT count(*) FROM full_timeline WHERE conditions <> '' AND report_count > 1`); n == 0 {
+		t.Fatal("the generated data has no timeline row with conditions and several reports")
+	}
+	// The given-statements branch, over every statement in batches, as
+	// commits would (the plans are reused from the second batch on).
+	exec(`DO $$
+		DECLARE
+			batch bigint[];
+			pairs record;
+		BEGIN
+			FOR batch IN SELECT array_agg(id ORDER BY id) FROM statements GROUP BY id / 50 ORDER BY id / 50 LOOP
+				PERFORM rebuild_region_timeline(batch);
+				SELECT * INTO pairs FROM rebuild_stance_log(batch);
+				PERFORM rebuild_current_positions(pairs.actor_ids, pairs.demand_ids);
+			END LOOP;
+		END $$`)
+	scaleSameRows(t, pool, "rebuilt by batches", "region_timeline", `SELECT * FROM region_timeline`, `SELECT * FROM full_timeline`)
+	scaleSameRows(t, pool, "rebuilt by batches", "stance_log", `SELECT * FROM stance_log`, `SELECT * FROM full_stance_log`)
+	scaleSameRows(t, pool, "rebuilt by batches", "current_positions", `SELECT * FROM current_positions`, `SELECT * FROM full_current`)
+	scaleSameRows(t, pool, "rebuilt by batches", "region_counts",
+		`SELECT region_id, year, stance, sum(rows), sum(statements) FROM region_counts GROUP BY 1, 2, 3 HAVING sum(rows) <> 0 OR sum(statements) <> 0`,
+		`SELECT * FROM full_region_counts`)
+	scaleSameRows(t, pool, "rebuilt by batches", "actor_counts",
+		`SELECT actor_id, sum(positions) FROM actor_counts GROUP BY 1 HAVING sum(positions) <> 0`, `SELECT * FROM full_actor_counts`)
+}
