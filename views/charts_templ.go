@@ -8,9 +8,9 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "fmt"
+import "strconv"
 
-func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // StanceChartSVG draws a StanceChart inline.
 func StanceChartSVG(c StanceChart, title string) templ.Component {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"parley"
+	"strconv"
 	"strings"
 )
 
@@ -26,9 +27,9 @@ const (
 func signed(score int) string {
 	switch {
 	case score > 0:
-		return fmt.Sprintf("+%d", score)
+		return "+" + strconv.Itoa(score)
 	case score < 0:
-		return fmt.Sprintf("−%d", -score)
+		return "−" + strconv.Itoa(-score)
 	}
 	return "0"
 }
@@ -172,7 +173,7 @@ func NewDotPlot(g parley.Gap, before []parley.SidePosition, beforeLabel string) 
 }
 
 func dotTitle(p parley.SidePosition) string {
-	return fmt.Sprintf("%s %s (%s) since %s", SideLabel(p.Side), p.Stance, signed(p.Score), p.Date.String())
+	return SideLabel(p.Side) + " " + string(p.Stance) + " (" + signed(p.Score) + ") since " + p.Date.String()
 }
 
 // stanceOfScore is the stance a score stands for.

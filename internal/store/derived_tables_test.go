@@ -77,11 +77,13 @@ func scaleCheckDerivedTables(t *testing.T, s *store.Store, pool *pgxpool.Pool, s
 	scaleSameRows(t, pool, step, "actor_counts vs live positions",
 		`SELECT actor_id, sum(positions)::bigint FROM actor_counts GROUP BY 1 HAVING sum(positions) <> 0`,
 		livePositionCounts)
-	// current_positions is each (actor, demand)'s newest stance_log row.
+	// current_positions is each (actor, demand)'s newest stance_log row,
+	// with whether that position holds on conditions.
 	scaleSameRows(t, pool, step, "current_positions",
-		`SELECT actor_id, demand_id, statement_id, date, date_precision, stance, attribution FROM current_positions`,
-		`SELECT DISTINCT ON (actor_id, demand_id) actor_id, demand_id, statement_id, date, date_precision, stance, attribution
-		 FROM stance_log ORDER BY actor_id, demand_id, date DESC, statement_id DESC`)
+		`SELECT actor_id, demand_id, statement_id, date, date_precision, stance, attribution, conditional FROM current_positions`,
+		`SELECT DISTINCT ON (actor_id, demand_id) actor_id, demand_id, statement_id, date, date_precision, stance, attribution,
+		        EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = l.statement_id AND pc.demand_id = l.demand_id)
+		 FROM stance_log l ORDER BY actor_id, demand_id, date DESC, statement_id DESC`)
 	// region_timeline itself, from scratch (its key and the columns
 	// stance_log shares).
 	scaleSameRows(t, pool, step, "region_timeline",

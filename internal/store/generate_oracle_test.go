@@ -64,9 +64,10 @@ const oracleStanceLog = `
 
 // oracleCurrentPositions is current_positions from scratch: each actor's
 // newest live position on each demand, the larger statement id winning a
-// tie of dates.
+// tie of dates, and whether it holds on conditions.
 const oracleCurrentPositions = `
-	SELECT x.actor_id, x.demand_id, x.statement_id, x.date, x.date_precision, x.stance, x.attribution
+	SELECT x.actor_id, x.demand_id, x.statement_id, x.date, x.date_precision, x.stance, x.attribution,
+	       EXISTS (SELECT 1 FROM position_conditions pc WHERE pc.statement_id = x.statement_id AND pc.demand_id = x.demand_id)
 	FROM (` + oracleStanceLog + `) x
 	WHERE NOT EXISTS (
 	    SELECT 1 FROM (` + oracleStanceLog + `) y
@@ -103,7 +104,7 @@ var derivedTables = []struct{ name, got, want string }{
 		SELECT statement_id, demand_id, actor_id, side, named, date, date_precision, stance, attribution
 		FROM stance_log`, oracleStanceLog},
 	{"current_positions", `
-		SELECT actor_id, demand_id, statement_id, date, date_precision, stance, attribution
+		SELECT actor_id, demand_id, statement_id, date, date_precision, stance, attribution, conditional
 		FROM current_positions`, oracleCurrentPositions},
 	{"actor_counts", `
 		SELECT actor_id, sum(positions)::bigint FROM actor_counts GROUP BY 1 HAVING sum(positions) <> 0`,

@@ -19,8 +19,9 @@ func (s *Store) TopActors(ctx context.Context, limit int) ([]parley.Actor, int, 
 	// Deleted actors have no stance_log rows, so no positions counted.
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
-		    SELECT actor_id, sum(positions) AS n FROM actor_counts
-		    GROUP BY actor_id HAVING sum(positions) > 0),
+		    -- (summed as int: a bigint sum is a numeric, ~40% slower here)
+		    SELECT actor_id, sum(positions::int) AS n FROM actor_counts
+		    GROUP BY actor_id HAVING sum(positions::int) > 0),
 		top AS (SELECT c.actor_id, c.n, x.name FROM c JOIN actors x ON x.id = c.actor_id
 		        ORDER BY c.n DESC, x.name, x.id LIMIT $1)
 		SELECT `+actorCols+`, (SELECT count(*) FROM c)`+actorFrom+`
@@ -48,15 +49,14 @@ func (s *Store) CompactCounts(ctx context.Context) error {
 // CurrentPositions returns the given actors' current stances on every
 // demand they have addressed, as of asOf (the zero time: as of now).
 func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error) {
-	// Now: the maintained current_positions. As of a day: one probe per
-	// (actor, demand) of stance_log's (actor, demand, date) index.
+	// Now: the maintained current_positions (with its conditional flag).
+	// As of a day: one probe per (actor, demand) of stance_log's (actor,
+	// demand, date) index, and one of position_conditions.
 	sql := `
-		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution,
-		       coalesce(pc.conditional, false)
+		SELECT a.slug, a.name, a.side, d.slug, c.stance, c.date, c.date_precision, c.statement_id, c.attribution, c.conditional
 		FROM current_positions c
 		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
 		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
-		` + conditionalSQL("c.statement_id", "c.demand_id") + `
 		WHERE c.actor_id = ANY ($1) AND $2::date IS NULL
 		ORDER BY a.id, d.id`
 	if !asOf.IsZero() {
