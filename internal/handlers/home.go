@@ -16,7 +16,7 @@ import (
 type homeStore interface {
 	TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error)
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
-	CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error)
+	TopActorPositions(ctx context.Context, limit int, asOf time.Time) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
 	PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error)
 	ListSides(ctx context.Context) ([]parley.Side, error)
@@ -68,17 +68,8 @@ func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard
 		now, yearAgo []parley.SideStance
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		if d.actors, d.total, err = st.TopActors(gctx, matrixActors); err != nil {
-			return err
-		}
-		ids := make([]int64, len(d.actors))
-		for i, a := range d.actors {
-			ids[i] = a.ID
-		}
-		d.current, err = st.CurrentPositions(gctx, ids, asOf)
-		return err
-	})
+	g.Go(func() (err error) { d.actors, d.total, err = st.TopActors(gctx, matrixActors); return err })
+	g.Go(func() (err error) { d.current, err = st.TopActorPositions(gctx, matrixActors, asOf); return err })
 	g.Go(func() (err error) { d.demands, err = st.ListDemands(gctx); return err })
 	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
 	g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })

@@ -42,7 +42,7 @@ func (s *Store) ActorChoices(ctx context.Context, limit int) ([]parley.Actor, er
 	args := []any{}
 	if limit > 0 {
 		sql = `
-			WITH c AS (SELECT actor_id, sum(positions) AS n FROM actor_counts GROUP BY 1),
+			WITH c AS (` + actorTotalsSQL + `),
 			top AS (
 			    SELECT a.id, a.slug, a.name, a.side FROM actors a LEFT JOIN c ON c.actor_id = a.id
 			    WHERE a.deleted_at IS NULL ORDER BY coalesce(c.n, 0) DESC, a.name, a.id LIMIT $1)

@@ -153,6 +153,35 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 			}
 		}
 	}
+	// TopActorPositions is the dashboard's form: CurrentPositions of the
+	// actors TopActors ranks first, ranked by itself.
+	checkTopPositions := func(round string) {
+		t.Helper()
+		top, _, err := s.TopActors(ctx, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(top))
+		for i, a := range top {
+			ids[i] = a.ID
+		}
+		for _, asOf := range []time.Time{{}, scaleDay(2020, 1, 1)} {
+			want, err := s.CurrentPositions(ctx, ids, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.TopActorPositions(ctx, 30, asOf)
+			if err != nil {
+				t.Fatalf("%s: TopActorPositions as of %s: %v", round, scaleDayString(asOf), err)
+			}
+			if len(want) == 0 {
+				t.Fatalf("%s: no positions as of %s: the comparison proves nothing", round, scaleDayString(asOf))
+			}
+			if diff := gocmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: TopActorPositions(30, as of %s) differs from CurrentPositions of TopActors(30) (-want +got):\n%s", round, scaleDayString(asOf), diff)
+			}
+		}
+	}
 	// DemandPositions is every actor's current stance on one demand.
 	checkDemand := func(round string) {
 		t.Helper()
@@ -177,6 +206,7 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 
 	ids := checkTop("generated data")
 	checkCurrent("generated data", ids)
+	checkTopPositions("generated data")
 	checkDemand("generated data")
 
 	// Edits in SQL, which go through the triggers and leave the ledger
@@ -195,6 +225,7 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 	scaleTies(t, pool, true, 5, scaleDay(2020, 1, 1))
 	checkTop("after edits")
 	checkCurrent("after edits", ids)
+	checkTopPositions("after edits")
 	checkDemand("after edits")
 	scaleExec(t, pool, `SELECT compact_counts()`)
 	checkTop("after compacting")

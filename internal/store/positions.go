@@ -16,12 +16,8 @@ import (
 // TopActors returns the live actors with the most positions, at most
 // limit, most active first, and how many actors have any position.
 func (s *Store) TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error) {
-	// Deleted actors have no stance_log rows, so no positions counted.
 	rows, err := s.pool.Query(ctx, `
-		WITH c AS (
-		    -- (summed as int: a bigint sum is a numeric, ~40% slower here)
-		    SELECT actor_id, sum(positions::int) AS n FROM actor_counts
-		    GROUP BY actor_id HAVING sum(positions::int) > 0),
+		WITH c AS (`+actorTotalsSQL+`),
 		top AS (SELECT c.actor_id, c.n, x.name FROM c JOIN actors x ON x.id = c.actor_id
 		        ORDER BY c.n DESC, x.name, x.id LIMIT $1)
 		SELECT `+actorCols+`, (SELECT count(*) FROM c)`+actorFrom+`
@@ -49,6 +45,25 @@ func (s *Store) CompactCounts(ctx context.Context) error {
 // CurrentPositions returns the given actors' current stances on every
 // demand they have addressed, as of asOf (the zero time: as of now).
 func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf time.Time) ([]parley.CurrentPosition, error) {
+	return s.currentPositions(ctx, "= ANY ($1)", asOf, actorIDs)
+}
+
+// TopActorPositions is CurrentPositions of the limit actors TopActors
+// returns, without waiting for it: the dashboard runs both at once.
+func (s *Store) TopActorPositions(ctx context.Context, limit int, asOf time.Time) ([]parley.CurrentPosition, error) {
+	return s.currentPositions(ctx, `IN (
+		SELECT c.actor_id FROM (`+actorTotalsSQL+`) c JOIN actors x ON x.id = c.actor_id
+		ORDER BY c.n DESC, x.name, x.id LIMIT $1)`, asOf, limit)
+}
+
+// actorTotalsSQL is the live positions of each actor with any, from the
+// actor_counts ledger (summed as int: a bigint sum is a numeric, ~40%
+// slower here). Deleted actors have no stance_log rows, so none counted.
+const actorTotalsSQL = `SELECT actor_id, sum(positions::int) AS n FROM actor_counts GROUP BY actor_id HAVING sum(positions::int) > 0`
+
+// currentPositions reads the stances of the actors whose id is actors (a
+// condition on an id with $1 as its argument) as of asOf ($2).
+func (s *Store) currentPositions(ctx context.Context, actors string, asOf time.Time, arg any) ([]parley.CurrentPosition, error) {
 	// Now: the maintained current_positions (with its conditional flag).
 	// As of a day: one probe per (actor, demand) of stance_log's (actor,
 	// demand, date) index, and one of position_conditions.
@@ -57,24 +72,10 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 		FROM current_positions c
 		JOIN actors a ON a.id = c.actor_id AND a.deleted_at IS NULL
 		JOIN demands d ON d.id = c.demand_id AND d.deleted_at IS NULL
-		WHERE c.actor_id = ANY ($1) AND $2::date IS NULL
+		WHERE c.actor_id ` + actors + ` AND $2::date IS NULL
 		ORDER BY a.id, d.id`
 	if !asOf.IsZero() {
-		sql = asOfPositionsSQL
-	}
-	rows, err := s.pool.Query(ctx, sql, actorIDs, nullDate(asOf))
-	if err != nil {
-		return nil, wrap(err, "current positions")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
-		var c parley.CurrentPosition
-		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution, &c.Conditional)
-		return c, err
-	})
-	return out, wrap(err, "current positions")
-}
-
-var asOfPositionsSQL = `
+		sql = `
 		SELECT a.slug, a.name, a.side, d.slug, l.stance, l.date, l.date_precision, l.statement_id, l.attribution,
 		       coalesce(pc.conditional, false)
 		FROM actors a
@@ -85,8 +86,20 @@ var asOfPositionsSQL = `
 		    WHERE l.actor_id = a.id AND l.demand_id = d.id AND l.date <= coalesce($2::date, 'infinity')
 		    ORDER BY l.date DESC, l.statement_id DESC LIMIT 1) l
 		` + conditionalSQL("l.statement_id", "d.id") + `
-		WHERE a.id = ANY ($1) AND a.deleted_at IS NULL AND d.deleted_at IS NULL
+		WHERE a.id ` + actors + ` AND a.deleted_at IS NULL AND d.deleted_at IS NULL
 		ORDER BY a.id, d.id`
+	}
+	rows, err := s.pool.Query(ctx, sql, arg, nullDate(asOf))
+	if err != nil {
+		return nil, wrap(err, "current positions")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (parley.CurrentPosition, error) {
+		var c parley.CurrentPosition
+		err := r.Scan(&c.ActorSlug, &c.ActorName, &c.ActorSide, &c.DemandSlug, &c.Stance, &c.Date.Time, &c.Date.Precision, &c.StatementID, &c.Attribution, &c.Conditional)
+		return c, err
+	})
+	return out, wrap(err, "current positions")
+}
 
 // conditionalSQL joins pc.conditional: whether the position of the
 // statement on the demand (the columns given) holds on conditions. A probe

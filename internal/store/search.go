@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 )
 
 // SearchStatements returns one page of the statements matching f, the
@@ -66,13 +67,22 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 		if f.Query != "" { // the headline columns use the query as $1
 			idsArg, qargs = "$2", []any{f.Query, ids}
 		}
-		rows, err := s.pool.Query(ctx, `SELECT `+cols+statementFrom+`WHERE s.id = ANY (`+idsArg+`::bigint[])
-			ORDER BY s.date DESC, s.id DESC`, qargs...)
-		if err != nil {
-			return page, wrap(err, "search statements")
+		// The page's rows and a broad search's estimate are independent:
+		// read them at once.
+		g, gctx := errgroup.WithContext(ctx)
+		if page.Total > parley.SearchSample {
+			g.Go(func() error { return s.estimate(gctx, &page, from, args) })
 		}
-		page.Statements, err = pgx.CollectRows(rows, scan)
-		return page, wrap(err, "search statements")
+		g.Go(func() error {
+			rows, err := s.pool.Query(gctx, `SELECT `+cols+statementFrom+`WHERE s.id = ANY (`+idsArg+`::bigint[])
+				ORDER BY s.date DESC, s.id DESC`, qargs...)
+			if err != nil {
+				return wrap(err, "search statements")
+			}
+			page.Statements, err = pgx.CollectRows(rows, scan)
+			return wrap(err, "search statements")
+		})
+		return page, g.Wait()
 	}
 	n := len(args)
 	// Custom plans (an unnamed statement, planned with its values): the
@@ -98,13 +108,16 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 	if _, err := s.searchStats(ctx, &page, from, order, args, 0, 0); err != nil {
 		return page, err
 	}
+	if page.Total > parley.SearchSample {
+		return page, s.estimate(ctx, &page, from, args)
+	}
 	return page, nil
 }
 
 // searchStats fills page's total, export rows and facets from the newest
-// SearchSample+1 matches, in one pass; beyond SearchSample, the totals are
-// the planner's estimates, scaled. It returns the ids of the limit matches
-// after offset, newest first.
+// SearchSample+1 matches, in one pass (beyond SearchSample, estimate then
+// makes the totals the planner's estimates). It returns the ids of the
+// limit matches after offset, newest first.
 func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, from, order string, args []any, offset, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `
 		WITH top AS MATERIALIZED (
@@ -172,19 +185,21 @@ func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, fro
 	slices.SortFunc(f.Demands, byCount)
 	slices.SortFunc(f.Years, func(a, b parley.Facet) int { return cmp.Compare(b.Value, a.Value) })
 	page.Facets = f
-	if page.Total <= parley.SearchSample {
-		return ids, nil
-	}
-	// Broad: the planner's estimate of the matches, and export rows in the
-	// sample's proportion. The estimate can be below the sample; not the
-	// total.
+	return ids, nil
+}
+
+// estimate makes a broad search's totals (more than SearchSample matches)
+// the planner's estimate of the matches, and the export rows in the
+// sample's proportion. The estimate can be below the sample; not the
+// total.
+func (s *Store) estimate(ctx context.Context, page *parley.StatementPage, from string, args []any) error {
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
 		}
 	}
 	if err := s.pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1`+from, customPlan(args)...).Scan(&plan); err != nil {
-		return nil, wrap(err, "search estimate")
+		return wrap(err, "search estimate")
 	}
 	est := page.Total
 	if len(plan) == 1 && int(plan[0].Plan.Rows) > est {
@@ -192,7 +207,7 @@ func (s *Store) searchStats(ctx context.Context, page *parley.StatementPage, fro
 	}
 	page.Rows = int(float64(page.Rows) / float64(parley.SearchSample) * float64(est))
 	page.Total, page.Estimated = est, true
-	return ids, nil
+	return nil
 }
 
 // ListStatements returns the statements matching f (no count, no facets).
