@@ -388,6 +388,12 @@ func setPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved
 	if _, err := q.Exec(ctx, `DELETE FROM statement_regions WHERE statement_id = $1`, id); err != nil {
 		return err
 	}
+	return addPositionsAndRegions(ctx, q, id, r)
+}
+
+// addPositionsAndRegions writes a new statement's positions (with their
+// conditions), reports and regions.
+func addPositionsAndRegions(ctx context.Context, q querier, id int64, r resolved) error {
 	if _, err := q.Exec(ctx, `
 		INSERT INTO positions (statement_id, demand_id, stance)
 		SELECT $1, d.id, x.stance FROM unnest($2::text[], $3::text[]) AS x(slug, stance)
@@ -452,7 +458,7 @@ func createStatement(ctx context.Context, q querier, by parley.Editor, in parley
 	if err != nil {
 		return parley.Statement{}, wrap(err, "create statement")
 	}
-	if err := setPositionsAndRegions(ctx, q, id, r); err != nil {
+	if err := addPositionsAndRegions(ctx, q, id, r); err != nil {
 		return parley.Statement{}, wrap(err, "create statement %d", id)
 	}
 	st, err := scanStatement(q.QueryRow(ctx, `SELECT `+statementCols+statementFrom+`WHERE s.id = $1`, id))
