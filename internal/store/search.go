@@ -82,7 +82,8 @@ func (s *Store) SearchStatements(ctx context.Context, f parley.StatementFilter) 
 			page.Statements, err = pgx.CollectRows(rows, scan)
 			return wrap(err, "search statements")
 		})
-		return page, g.Wait()
+		err = g.Wait() // (before page is copied out)
+		return page, err
 	}
 	n := len(args)
 	// Custom plans (an unnamed statement, planned with its values): the
