@@ -34,8 +34,9 @@ func (d *database) Close() {
 }
 
 // openDatabase connects to DATABASE_URL, or starts (or attaches to) the
-// embedded cluster under DATA_DIR and its "parley" database.
-func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database, error) {
+// embedded cluster under DATA_DIR and its "parley" database. settings
+// ("name=value") apply if this process starts the cluster.
+func openDatabase(ctx context.Context, cfg config, log *slog.Logger, settings ...string) (*database, error) {
 	if cfg.DatabaseURL != "" {
 		pool, err := store.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -46,7 +47,7 @@ func openDatabase(ctx context.Context, cfg config, log *slog.Logger) (*database,
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("DATA_DIR: %w", err)
 	}
-	c, err := startCluster(ctx, filepath.Join(cfg.DataDir, "pg"), log)
+	c, err := startCluster(ctx, filepath.Join(cfg.DataDir, "pg"), log, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +162,7 @@ func isDuplicate(err error) bool {
 
 // startCluster starts the embedded cluster; when the PostgreSQL binaries
 // are missing and this is Debian as root, it installs them first.
-func startCluster(ctx context.Context, dir string, log *slog.Logger) (*pgcluster.Cluster, error) {
+func startCluster(ctx context.Context, dir string, log *slog.Logger, settings []string) (*pgcluster.Cluster, error) {
 	if _, err := pgcluster.FindBinaries(); errors.Is(err, pgcluster.ErrNoBinaries) && os.Geteuid() == 0 {
 		if _, aptErr := exec.LookPath("apt-get"); aptErr == nil {
 			log.Info("PostgreSQL binaries not found; installing them with apt-get (Debian package postgresql)")
@@ -175,5 +176,5 @@ func startCluster(ctx context.Context, dir string, log *slog.Logger) (*pgcluster
 			}
 		}
 	}
-	return pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: log})
+	return pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: log, Settings: settings})
 }

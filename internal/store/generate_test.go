@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,5 +143,94 @@ func TestGenerateKeepsSearchAndIndexesAsTheTriggerWould(t *testing.T) {
 	pool.QueryRow(ctx, `SELECT count(*) FROM pg_trigger WHERE tgname = 'statements_search' AND tgenabled = 'O'`).Scan(&triggers)
 	if indexes != 2 || triggers != 1 {
 		t.Errorf("after gen: %d of 2 text indexes, search trigger enabled: %v", indexes, triggers == 1)
+	}
+}
+
+// bulkSchema lists the indexes, constraints (with whether each is
+// validated) and triggers (with whether each is enabled) of the tables gen
+// loads in bulk.
+func bulkSchema(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		SELECT 'index ' || indexdef FROM pg_indexes
+		WHERE tablename IN ('statements', 'positions', 'statement_regions', 'reports', 'position_conditions', 'region_timeline', 'stance_log')
+		UNION ALL
+		SELECT 'constraint ' || conrelid::regclass || ' ' || pg_get_constraintdef(oid) || ' validated ' || convalidated FROM pg_constraint
+		WHERE conrelid::regclass::text IN ('statements', 'positions', 'statement_regions', 'reports', 'position_conditions', 'region_timeline', 'stance_log')
+		UNION ALL
+		SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text FROM pg_trigger
+		WHERE NOT tgisinternal AND tgrelid::regclass::text IN ('statements', 'positions', 'statement_regions', 'reports', 'position_conditions')
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatalf("bulk schema: %v", err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("bulk schema: %v", err)
+	}
+	return got
+}
+
+// TestGenerateThatFailsPutsTheDatabaseBack: gen drops indexes, foreign keys
+// and triggers and commits in several transactions; when a step fails
+// (here a check refuses one synthetic statement, in the base table or in
+// the timeline), the statements it wrote are removed and the schema and
+// the derived tables are as before.
+func TestGenerateThatFailsPutsTheDatabaseBack(t *testing.T) {
+	t.Parallel()
+	for table, column := range map[string]string{"statements": "id", "region_timeline": "statement_id"} {
+		t.Run(table, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, pool := newStoreWithPool(t)
+			if _, err := s.Generate(ctx, 300, 1); err != nil {
+				t.Fatalf("Generate(300, 1): %v", err)
+			}
+			// The second gen's 150th statement (ids 301-600).
+			derivedExec(t, pool, `ALTER TABLE `+table+` ADD CONSTRAINT not_450 CHECK (`+column+` <> 450)`)
+			schema := bulkSchema(t, pool)
+
+			_, err := s.Generate(ctx, 300, 2)
+			if err == nil || !strings.Contains(err.Error(), "not_450") {
+				t.Fatalf("Generate with statement 450 refused: error %v, want the check's", err)
+			}
+			var statements int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM statements`).Scan(&statements); err != nil {
+				t.Fatal(err)
+			}
+			if statements != 300 {
+				t.Errorf("after the failed gen: %d statements, want the first gen's 300", statements)
+			}
+			if diff := cmp.Diff(schema, bulkSchema(t, pool)); diff != "" {
+				t.Errorf("indexes, constraints and triggers after the failed gen (-before +after):\n%s", diff)
+			}
+			checkDerivedTables(t, pool, "after the failed gen")
+		})
+	}
+}
+
+// TestGenerateRefusesWhileAnotherSessionIsConnected: with its indexes and
+// triggers off, a server writing or reading alongside gen would go wrong
+// or crawl, so gen starts only with the database to itself.
+func TestGenerateRefusesWhileAnotherSessionIsConnected(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pool := newStoreWithPool(t)
+	other, err := pgx.Connect(ctx, pool.Config().ConnConfig.ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	schema := bulkSchema(t, pool)
+	_, err = s.Generate(ctx, 100, 1)
+	if err == nil || !strings.Contains(err.Error(), "stop the server") {
+		t.Fatalf("Generate with another session connected: error %v, want one asking to stop the server", err)
+	}
+	if diff := cmp.Diff(schema, bulkSchema(t, pool)); diff != "" {
+		t.Errorf("schema after the refusal (-before +after):\n%s", diff)
+	}
+	other.Close(ctx)
+	if _, err := s.Generate(ctx, 100, 1); err != nil {
+		t.Errorf("Generate once the other session is gone: %v", err)
 	}
 }
