@@ -160,6 +160,7 @@ func (s *Store) filteredRegionTimeline(ctx context.Context, f parley.StatementFi
 	var kind, stance string
 	var year int
 	var n int64
+	page.Counts = []parley.StanceCount{} // none is an empty list, as CountStancesByYear gives it
 	_, err = pgx.ForEachRow(rows, []any{&kind, &year, &stance, &n}, func() error {
 		switch kind {
 		case "count":
