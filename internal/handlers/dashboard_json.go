@@ -60,7 +60,7 @@ func handleDashboardJSON(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		db, err := loadDashboard(r.Context(), st, asOf)
+		db, err := loadDashboard(r.Context(), st, asOf, false)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 type homeStore interface {
 	TopActors(ctx context.Context, limit int) ([]parley.Actor, int, error)
 	ListDemands(ctx context.Context) ([]parley.Demand, error)
-	TopActorPositions(ctx context.Context, limit int, asOf time.Time) ([]parley.CurrentPosition, error)
+	TopActorPositions(ctx context.Context, limit int, asOf time.Time, partiesOnly bool) ([]parley.CurrentPosition, error)
 	SideStances(ctx context.Context, asOf time.Time, demand string) ([]parley.SideStance, error)
 	PartyStances(ctx context.Context, asOf time.Time) ([]parley.SideStance, error)
 	ListSides(ctx context.Context) ([]parley.Side, error)
@@ -54,8 +54,9 @@ func parseAsOf(r *http.Request, what string) (time.Time, error) {
 	return parseDateParam(q, "as_of")
 }
 
-// loadDashboard reads the dashboard as of asOf (zero: today).
-func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard, error) {
+// loadDashboard reads the dashboard as of asOf (zero: today); with
+// partiesOnly, the matrix's positions only of the parties' actors.
+func loadDashboard(ctx context.Context, st homeStore, asOf time.Time, partiesOnly bool) (dashboard, error) {
 	d := dashboard{asOf: asOf}
 	ref := asOf
 	if ref.IsZero() {
@@ -69,7 +70,10 @@ func loadDashboard(ctx context.Context, st homeStore, asOf time.Time) (dashboard
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { d.actors, d.total, err = st.TopActors(gctx, matrixActors); return err })
-	g.Go(func() (err error) { d.current, err = st.TopActorPositions(gctx, matrixActors, asOf); return err })
+	g.Go(func() (err error) {
+		d.current, err = st.TopActorPositions(gctx, matrixActors, asOf, partiesOnly)
+		return err
+	})
 	g.Go(func() (err error) { d.demands, err = st.ListDemands(gctx); return err })
 	g.Go(func() (err error) { sides, err = st.ListSides(gctx); return err })
 	g.Go(func() (err error) { now, err = st.SideStances(gctx, asOf, ""); return err })
@@ -109,19 +113,23 @@ func handleHome(st homeStore) handlerFunc {
 		if err != nil {
 			return err
 		}
-		db, err := loadDashboard(r.Context(), st, asOf)
+		// Without all=1 the matrix holds the parties' actors: the gap is
+		// theirs; the others are a click away. Today every top actor has
+		// a position (TopActors ranks by live positions), so the others'
+		// positions need not be read to count them; as of a day some may
+		// have none yet.
+		partiesOnly := !all && asOf.IsZero()
+		db, err := loadDashboard(r.Context(), st, asOf, partiesOnly)
 		if err != nil {
 			return err
 		}
-		// Without all=1 the matrix holds the parties' actors: the gap is
-		// theirs; the others are a click away.
 		actors, hidden := db.actors, 0
 		if !all {
 			actors = nil
 			for _, a := range db.actors {
 				if db.roles[a.Side] == parley.Party {
 					actors = append(actors, a)
-				} else if hasPosition(db.current, a.Slug) {
+				} else if partiesOnly || hasPosition(db.current, a.Slug) {
 					hidden++
 				}
 			}

@@ -171,7 +171,7 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.TopActorPositions(ctx, 30, asOf)
+			got, err := s.TopActorPositions(ctx, 30, asOf, false)
 			if err != nil {
 				t.Fatalf("%s: TopActorPositions as of %s: %v", round, scaleDayString(asOf), err)
 			}
@@ -180,6 +180,28 @@ func TestCurrentPositionsMatchTheOracle(t *testing.T) {
 			}
 			if diff := gocmp.Diff(want, got); diff != "" {
 				t.Errorf("%s: TopActorPositions(30, as of %s) differs from CurrentPositions of TopActors(30) (-want +got):\n%s", round, scaleDayString(asOf), diff)
+			}
+			// Only the parties' actors: the same positions, the others' left out.
+			sides, err := s.ListSides(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			roles := parley.SideRolesOf(sides)
+			var wantParties []parley.CurrentPosition
+			for _, c := range want {
+				if roles[c.ActorSide] == parley.Party {
+					wantParties = append(wantParties, c)
+				}
+			}
+			if len(wantParties) == 0 || len(wantParties) == len(want) {
+				t.Fatalf("%s: %d of %d positions are the parties' actors': the comparison proves nothing", round, len(wantParties), len(want))
+			}
+			got, err = s.TopActorPositions(ctx, 30, asOf, true)
+			if err != nil {
+				t.Fatalf("%s: TopActorPositions of parties as of %s: %v", round, scaleDayString(asOf), err)
+			}
+			if diff := gocmp.Diff(wantParties, got); diff != "" {
+				t.Errorf("%s: TopActorPositions(30, as of %s, parties only) differs from the parties' actors' CurrentPositions (-want +got):\n%s", round, scaleDayString(asOf), diff)
 			}
 		}
 	}

@@ -49,11 +49,16 @@ func (s *Store) CurrentPositions(ctx context.Context, actorIDs []int64, asOf tim
 }
 
 // TopActorPositions is CurrentPositions of the limit actors TopActors
-// returns, without waiting for it: the dashboard runs both at once.
-func (s *Store) TopActorPositions(ctx context.Context, limit int, asOf time.Time) ([]parley.CurrentPosition, error) {
-	return s.currentPositions(ctx, `IN (
-		SELECT c.actor_id FROM (`+actorTotalsSQL+`) c JOIN actors x ON x.id = c.actor_id
-		ORDER BY c.n DESC, x.name, x.id LIMIT $1)`, asOf, limit)
+// returns, without waiting for it: the dashboard runs both at once. With
+// partiesOnly, only those of them whose side is a party.
+func (s *Store) TopActorPositions(ctx context.Context, limit int, asOf time.Time, partiesOnly bool) ([]parley.CurrentPosition, error) {
+	actors := `IN (
+		SELECT c.actor_id FROM (` + actorTotalsSQL + `) c JOIN actors x ON x.id = c.actor_id
+		ORDER BY c.n DESC, x.name, x.id LIMIT $1)`
+	if partiesOnly {
+		actors += ` AND a.side IN (SELECT slug FROM sides WHERE role = 'party' AND deleted_at IS NULL)`
+	}
+	return s.currentPositions(ctx, actors, asOf, limit)
 }
 
 // actorTotalsSQL is the live positions of each actor with any, from the
