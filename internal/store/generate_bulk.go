@@ -21,18 +21,15 @@ var bulkTriggerTables = []string{"statements", "positions", "statement_regions",
 // bulkObjects are what Generate drops for the bulk load and puts back.
 type bulkObjects struct {
 	// keys are the derived tables' primary keys (nothing references
-	// them); indexes the bulk tables' other, non-unique indexes.
-	keys, indexes []bulkIndex
-	fkeys         []bulkFKey
+	// them) and indexes the bulk tables' other, non-unique indexes: def
+	// creates the index (for a key, its unique index, which then becomes
+	// the key). fkeys are the foreign keys: def as pg_get_constraintdef
+	// gives it.
+	keys, indexes, fkeys []bulkDef
 }
 
-// bulkIndex is an index to rebuild: def creates it (for a primary key,
-// its unique index, which then becomes the key).
-type bulkIndex struct{ table, name, def string }
-
-// bulkFKey is a foreign key to add back: def as pg_get_constraintdef
-// gives it.
-type bulkFKey struct{ table, name, def string }
+// bulkDef is a table's index or constraint, by name and definition.
+type bulkDef struct{ table, name, def string }
 
 // dropForBulk drops the bulk tables' secondary indexes, foreign keys and
 // (for the derived tables) primary keys, and turns the base tables'
@@ -55,9 +52,9 @@ func dropForBulk(ctx context.Context, tx pgx.Tx) (bulkObjects, error) {
 	_, err = pgx.ForEachRow(rows, []any{&table, &name, &def, &kind, &index}, func() error {
 		drop = append(drop, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", table, pgx.Identifier{name}.Sanitize()))
 		if kind == "p" {
-			b.keys = append(b.keys, bulkIndex{table, name, index})
+			b.keys = append(b.keys, bulkDef{table, name, index})
 		} else {
-			b.fkeys = append(b.fkeys, bulkFKey{table, name, def})
+			b.fkeys = append(b.fkeys, bulkDef{table, name, def})
 		}
 		return nil
 	})
@@ -74,7 +71,7 @@ func dropForBulk(ctx context.Context, tx pgx.Tx) (bulkObjects, error) {
 	}
 	_, err = pgx.ForEachRow(rows, []any{&table, &name, &def}, func() error {
 		drop = append(drop, "DROP INDEX "+name)
-		b.indexes = append(b.indexes, bulkIndex{table, name, def})
+		b.indexes = append(b.indexes, bulkDef{table, name, def})
 		return nil
 	})
 	if err != nil {
@@ -132,7 +129,7 @@ func (s *Store) genSessions(ctx context.Context, n int) (*genSessions, error) {
 	}
 	if others > 0 {
 		sess.release()
-		return nil, fmt.Errorf("store: generate: %d other sessions (%s) are connected to the database: stop the server (and any other client) first; gen drops the indexes, foreign keys and triggers while it runs", others, who)
+		return nil, fmt.Errorf("store: generate: other sessions are connected to the database (%d: %s): stop the server (and any other client) first; gen drops the indexes, foreign keys and triggers while it runs", others, who)
 	}
 	return sess, nil
 }

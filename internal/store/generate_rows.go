@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +148,7 @@ func (v *genVocab) writeChunk(ctx context.Context, tx pgx.Tx, seed int64, c, fro
 			copyEscape(genDate(day)), copyEscape(strings.Join(quote, " ")), copyEscape(summary),
 			genAttributions[g%4], v.sources[primary], copyEscape(vec.String()))
 		for i, r := range reports {
-			if !containsBefore(reports, i, r) {
+			if !slices.Contains(reports[:i], r) { // (two reports may draw one source)
 				fmt.Fprintf(&rp, "%d\t%d\n", id, v.sources[r])
 			}
 		}
@@ -227,16 +228,6 @@ func (v *genVocab) searchVector(b *strings.Builder, a int, quote []string, g int
 	part(quote, 'B')
 	part([]string{"synthetic", "statement", strconv.Itoa(g), "on", v.words[g%20], "and", v.words[g%37]}, 'B')
 	part([]string{"generated"}, 'C')
-}
-
-// containsBefore reports whether x occurs in s before index i.
-func containsBefore(s []int, i, x int) bool {
-	for _, y := range s[:i] {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // genEpoch is the first day a synthetic statement can have.

@@ -69,6 +69,7 @@ func genTasks(b bulkObjects, chunks []string) []genTask {
 	}
 	// Indexes: those of the base tables as soon as the statements are
 	// written, the derived tables' after their rebuild.
+	firstIndex := len(tasks)
 	var indexes, stanceIndexes []string
 	for _, i := range slices.Concat(b.indexes, b.keys) {
 		// (not alongside ANALYZE, which would wait for the build's lock)
@@ -84,7 +85,7 @@ func genTasks(b bulkObjects, chunks []string) []genTask {
 		tasks = append(tasks, sqlTask("index "+i.name, needs, genSettings, i.def))
 	}
 	// The largest builds first (the GIN indexes over a million documents).
-	slices.SortStableFunc(tasks[3:], func(x, y genTask) int { return indexWeight(y.what) - indexWeight(x.what) })
+	slices.SortStableFunc(tasks[firstIndex:], func(x, y genTask) int { return indexWeight(y.what) - indexWeight(x.what) })
 	// current_positions reads stance_log by its index, one probe per
 	// (actor, demand).
 	tasks = append(tasks,
